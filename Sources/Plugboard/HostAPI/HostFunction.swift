@@ -1,0 +1,53 @@
+import Logging
+
+/// A function a plugin imports, implemented in Swift with WIT-typed values.
+///
+/// An embedding app registers its own host functions for any world; the default world's `host-api` is
+/// provided by ``HostFunction/defaultHostAPI``. The implementation runs synchronously on the plugin's
+/// executor while the guest waits; throwing from it traps the guest and fails the call with
+/// ``PlugboardError/Code/hostFunctionFailed`` naming the function.
+public struct HostFunction: Sendable {
+    /// The core import module: a qualified interface name such as `plugboard:plugin/host-api@1.0.0`, or `$root`.
+    public var module: String
+    /// The WIT signature, which fixes how values cross the canonical ABI.
+    public var function: WITFunction
+    /// The implementation.
+    public var implementation: @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+
+    public init(
+        module: String, function: WITFunction,
+        implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+    ) {
+        self.module = module
+        self.function = function
+        self.implementation = implementation
+    }
+
+    /// A host function for `function` of a WIT interface.
+    public init(
+        interface: WITInterface, function name: String,
+        implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+    ) throws {
+        guard let function = interface.function(named: name) else {
+            throw PlugboardError.noSuchFunction(name, in: interface.qualifiedName, available: interface.functions.map(\.name))
+        }
+        self.init(module: interface.qualifiedName, function: function, implementation: implementation)
+    }
+
+    /// `module.name`, as the plugin imports it.
+    public var importName: String { "\(module).\(function.name)" }
+}
+
+/// What a host function knows about the call it serves.
+public struct HostCallContext: Sendable {
+    /// The calling plugin's name.
+    public var pluginName: String
+    /// The calling plugin's version, as its metadata or manifest states it (empty when unknown).
+    public var pluginVersion: String
+    /// The plugin's configuration map (what `get-config` reads).
+    public var configuration: [String: String]
+    /// A logger carrying the plugin's name and version as metadata.
+    public var logger: Logger
+    /// Delivers an event to the host's subscribers.
+    public var emit: @Sendable (_ type: String, _ payload: String) -> Void
+}

@@ -1,0 +1,248 @@
+import Logging
+import Synchronization
+
+/// A loaded plugin: one live instance, called through its WIT world with typed values.
+///
+/// Calls to one plugin are serialized by the actor (an instance is never used from two threads at once);
+/// different plugins run in parallel. After a trap the instance stays usable, as Wasm semantics allow.
+public actor Plugin {
+    /// The name the plugin is registered under.
+    public nonisolated let name: String
+    /// The plugin's version from its `get-metadata`, or empty when its world has none.
+    public nonisolated let version: String
+    /// The WIT world the plugin was checked against.
+    public nonisolated let world: WITWorld
+    /// The module's imports and exports.
+    public nonisolated let module: ModuleDescription
+
+    private var instance: (any CoreInstance)?
+    private let state: PluginState
+    private let exports: [PluginLinker.ExportBinding]
+    private let stackSize: Int?
+    private var lifecycle = Lifecycle.loaded
+
+    enum Lifecycle { case loaded, initialized, shutDown }
+
+    /// - Parameters:
+    ///   - name: The name to register under; `nil` takes the name from `get-metadata`, else `fallbackName`.
+    init(
+        name: String?, fallbackName: String, compiled: any CompiledModule, engine: any WasmEngine, world: WITWorld,
+        hostFunctions: [HostFunction], configuration: [(key: String, value: String)],
+        logger: Logger, events: EventBroadcaster
+    ) throws {
+        let description = compiled.description
+        let linker = PluginLinker(world: world, hostFunctions: hostFunctions)
+        let exports = try linker.exportBindings(of: description)
+        let imported = try linker.importedHostFunctions(of: description)
+        let state = PluginState(name: name ?? fallbackName, configuration: configuration, logger: logger, events: events)
+        let wasi = WASIPreview1(output: state.output)
+        var coreFunctions = try wasi.hostFunctions(for: description.imports)
+        for hostFunction in imported {
+            coreFunctions.append(CanonicalCall.hostFunction(module: hostFunction.module, function: hostFunction.function) { [state] arguments in
+                let context = state.callContext()
+                do {
+                    return try hostFunction.implementation(context, arguments)
+                } catch let error as PlugboardError where error.code == .hostFunctionFailed || error.code == .pluginExited {
+                    throw error
+                } catch {
+                    throw PlugboardError.hostFunctionFailed(hostFunction.importName, underlying: error)
+                }
+            })
+        }
+        let instance = try engine.instantiate(compiled, hostFunctions: coreFunctions)
+        let stackSize = (engine as? WasmKitEngine)?.configuration.stackSize
+        if instance.exportsFunction("_initialize") {
+            do {
+                _ = try instance.call("_initialize", [])
+            } catch {
+                throw PlugboardError.fromEngine(error, stackSize: stackSize).inContext(plugin: state.name, function: "_initialize")
+            }
+        }
+        var version = ""
+        var metadataName: String?
+        if let binding = exports.first(where: { $0.function.name == "get-metadata" && $0.function.parameters.isEmpty }) {
+            do {
+                let results = try CanonicalCall.callExport(binding.function, exportName: binding.coreName, arguments: [], on: instance)
+                version = results.first?[field: "version"]?.stringValue ?? ""
+                metadataName = results.first?[field: "name"]?.stringValue
+            } catch {
+                throw PlugboardError.fromEngine(error, stackSize: stackSize).inContext(plugin: state.name, function: "get-metadata")
+            }
+        }
+        let resolvedName = name ?? metadataName.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackName
+        state.identity.set(name: resolvedName, version: version)
+        self.name = resolvedName
+        self.version = version
+        self.world = world
+        self.module = description
+        self.instance = instance
+        self.state = state
+        self.exports = exports
+        self.stackSize = stackSize
+    }
+
+    /// Calls an exported WIT function by name with dynamic values.
+    ///
+    /// - Parameters:
+    ///   - function: The WIT function name, e.g. `process`.
+    ///   - interface: The exported interface's name (`plugin-api`) or qualified name; needed only when two
+    ///     exported interfaces have a function of that name.
+    ///   - arguments: One value per parameter.
+    /// - Returns: One value per result.
+    /// - Throws: ``PlugboardError`` naming this plugin and the function: a trap, an ABI violation by the guest, a
+    ///   failed host function, or a type mismatch in `arguments`.
+    public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) throws -> [WITValue] {
+        let binding = try exportBinding(function, interface: interface)
+        guard let instance else { throw PlugboardError.pluginUnloaded(name) }
+        do {
+            return try CanonicalCall.callExport(binding.function, exportName: binding.coreName, arguments: arguments, on: instance)
+        } catch {
+            state.output.flush()
+            throw PlugboardError.fromEngine(error, stackSize: stackSize).inContext(plugin: displayName, function: binding.coreName)
+        }
+    }
+
+    private func exportBinding(_ function: String, interface: String?) throws -> PluginLinker.ExportBinding {
+        let candidates = exports.filter { binding in
+            binding.function.name == function
+                && (interface == nil || binding.interface.name == interface || binding.interface.qualifiedName == interface
+                    || binding.interface.unversionedName == interface)
+        }
+        guard candidates.count == 1 else {
+            let scope = interface ?? world.qualifiedName
+            if candidates.isEmpty {
+                throw PlugboardError.noSuchFunction(function, in: scope, available: exports.map(\.function.name))
+                    .inContext(plugin: displayName, function: nil)
+            }
+            throw PlugboardError.invalidArgument("more than one exported interface has a function '\(function)'; pass interface:")
+                .inContext(plugin: displayName, function: nil)
+        }
+        return candidates[0]
+    }
+
+    private nonisolated var displayName: String { version.isEmpty ? name : "\(name)@\(version)" }
+
+    // MARK: the default world
+
+    /// Calls `initialize` with the configuration, which also becomes what `get-config` answers.
+    /// - Throws: ``PlugboardError`` with code `pluginReportedError` if the plugin returns `err`.
+    public func initialize(config: [(key: String, value: String)]) throws {
+        state.configuration = config
+        let result = try call("initialize", arguments: [.keyValueList(config.map { ($0.key, $0.value) })])
+        try expectOK(result, function: "initialize")
+        lifecycle = .initialized
+    }
+
+    /// Calls `initialize` with the configuration the plugin was loaded with.
+    public func initialize() throws {
+        try initialize(config: state.configuration)
+    }
+
+    /// Calls `process`.
+    public func process(_ request: ProcessRequest) throws -> ProcessResponse {
+        let results = try call("process", arguments: [request.witValue])
+        return try ProcessResponse(results[0]).validated()
+    }
+
+    /// Calls `get-metadata`.
+    public func metadata() throws -> PluginMetadata {
+        try PluginMetadata(try call("get-metadata", arguments: [])[0])
+    }
+
+    /// Calls `shutdown`. Later calls to the plugin still work unless it is unloaded.
+    public func shutdown() throws {
+        defer { lifecycle = .shutDown }
+        try expectOK(try call("shutdown", arguments: []), function: "shutdown")
+    }
+
+    /// Shuts the plugin down if it was initialized and not shut down, then releases its instance.
+    func unload() {
+        if lifecycle == .initialized, exports.contains(where: { $0.function.name == "shutdown" }) {
+            do {
+                try shutdown()
+            } catch {
+                state.logger.debug("Plugin shutdown failed during unload", metadata: ["error.message": "\(error)"])
+            }
+        }
+        state.output.flush()
+        instance = nil
+    }
+
+    /// The configuration `get-config` reads.
+    public var configuration: [(key: String, value: String)] { state.configuration }
+
+    private func expectOK(_ results: [WITValue], function: String) throws {
+        if case .err(let message)? = results.first {
+            throw PlugboardError.pluginReportedError(function, message: message?.stringValue ?? "(no message)")
+                .inContext(plugin: displayName, function: function)
+        }
+    }
+}
+
+extension ProcessResponse {
+    fileprivate func validated() throws -> ProcessResponse { self }
+}
+
+/// The per-plugin state host functions read: configuration, identity, logger, events and captured output.
+/// Confined to the plugin's actor (host functions run inside its calls).
+final class PluginState {
+    let identity: PluginIdentity
+    var name: String { identity.name }
+    var version: String { identity.version }
+    var configuration: [(key: String, value: String)] {
+        didSet { configurationMap = Self.map(configuration) }
+    }
+    private(set) var configurationMap: [String: String]
+    let baseLogger: Logger
+    let events: EventBroadcaster
+    let output: GuestOutput
+
+    init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster) {
+        let identity = PluginIdentity(name: name)
+        self.identity = identity
+        self.configuration = configuration
+        self.configurationMap = Self.map(configuration)
+        self.baseLogger = logger
+        self.events = events
+        let outputLogger = logger
+        self.output = GuestOutput { line, isStandardError in
+            var logger = outputLogger
+            logger[metadataKey: "plugin.name"] = .string(identity.name)
+            logger.debug("\(line)", metadata: ["plugin.stream": .string(isStandardError ? "stderr" : "stdout")])
+        }
+    }
+
+    var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "plugin.name"] = .string(name)
+        logger[metadataKey: "plugin.version"] = .string(version)
+        return logger
+    }
+
+    func callContext() -> HostCallContext {
+        let events = self.events
+        let name = self.name
+        let version = self.version
+        return HostCallContext(
+            pluginName: name, pluginVersion: version, configuration: configurationMap, logger: logger,
+            emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) })
+    }
+
+    private static func map(_ pairs: [(key: String, value: String)]) -> [String: String] {
+        var map: [String: String] = [:]
+        for (key, value) in pairs { map[key] = value }
+        return map
+    }
+}
+
+/// A plugin's name and version, readable from any thread (guest output is logged with them).
+final class PluginIdentity: Sendable {
+    private let value: Mutex<(name: String, version: String)>
+
+    init(name: String) { value = Mutex((name, "")) }
+
+    var name: String { value.withLock { $0.name } }
+    var version: String { value.withLock { $0.version } }
+
+    func set(name: String, version: String) { value.withLock { $0 = (name, version) } }
+}

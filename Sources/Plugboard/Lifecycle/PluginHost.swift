@@ -1,0 +1,114 @@
+import Logging
+
+/// Loads plugins, keeps them by name, and provides the host functions they import.
+///
+/// ```swift
+/// let host = PluginHost(logger: logger)
+/// let plugin = try await host.load(path: "examples/plugins/text-transform-c/plugin.wasm")
+/// try await plugin.initialize(config: [("prefix", ">> ")])
+/// let response = try await plugin.process(ProcessRequest(input: "hello", options: [.init("mode", "uppercase")]))
+/// ```
+public actor PluginHost {
+    /// What every plugin of this host is checked against and linked with.
+    public struct Configuration: Sendable {
+        /// The engine plugins run on (default: WasmKit).
+        public var engine: any WasmEngine
+        /// The world plugins must implement (default: `plugboard:plugin/plugin-world@1.0.0`).
+        public var world: WITWorld
+        /// The functions plugins may import (default: the default world's `host-api`).
+        public var hostFunctions: [HostFunction]
+
+        public init(
+            engine: any WasmEngine = WasmKitEngine(), world: WITWorld = DefaultWorld.world,
+            hostFunctions: [HostFunction] = HostFunction.defaultHostAPI
+        ) {
+            self.engine = engine
+            self.world = world
+            self.hostFunctions = hostFunctions
+        }
+    }
+
+    /// Per-plugin load options.
+    public struct LoadOptions: Sendable {
+        /// The name to register the plugin under (default: the file name without extension).
+        public var name: String?
+        /// The configuration `get-config` reads and `initialize()` passes.
+        public var configuration: [(key: String, value: String)]
+
+        public init(name: String? = nil, configuration: [(key: String, value: String)] = []) {
+            self.name = name
+            self.configuration = configuration
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let broadcaster = EventBroadcaster()
+    private var loaded: [String: Plugin] = [:]
+
+    /// - Parameter logger: Where `log-message` and guest stderr go; each line carries the plugin's name and version.
+    public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "plugboard", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Loads a `.wasm` or `.wat` plugin file and registers it under `options.name`, else the name its
+    /// `get-metadata` reports, else the file name without extension.
+    public func load(path: String, options: LoadOptions = LoadOptions()) throws -> Plugin {
+        let name = options.name ?? Self.stem(of: path)
+        do {
+            return try load(binary: try PluginBinary(contentsOf: path), name: options.name, fallbackName: name, options: options)
+        } catch let error as PlugboardError {
+            throw error.inContext(plugin: name, function: nil)
+        }
+    }
+
+    /// Loads a plugin from bytes (binary or WebAssembly text) and registers it under `name`.
+    public func load(bytes: [UInt8], name: String, options: LoadOptions = LoadOptions()) throws -> Plugin {
+        do {
+            return try load(binary: try PluginBinary(bytes: bytes), name: name, fallbackName: name, options: options)
+        } catch let error as PlugboardError {
+            throw error.inContext(plugin: name, function: nil)
+        }
+    }
+
+    private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) throws -> Plugin {
+        if let name, loaded[name] != nil { throw PlugboardError.pluginAlreadyLoaded(name) }
+        guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
+        let compiled = try configuration.engine.compile(binary.bytes)
+        let plugin = try Plugin(
+            name: name, fallbackName: fallbackName, compiled: compiled, engine: configuration.engine, world: configuration.world,
+            hostFunctions: configuration.hostFunctions, configuration: options.configuration, logger: logger, events: broadcaster)
+        guard loaded[plugin.name] == nil else { throw PlugboardError.pluginAlreadyLoaded(plugin.name) }
+        loaded[plugin.name] = plugin
+        logger.debug("Plugin loaded", metadata: ["plugin.name": .string(plugin.name), "plugin.version": .string(plugin.version)])
+        return plugin
+    }
+
+    /// The loaded plugin with this name.
+    public func plugin(named name: String) throws -> Plugin {
+        guard let plugin = loaded[name] else { throw PlugboardError.pluginNotFound(name, loaded: Array(loaded.keys)) }
+        return plugin
+    }
+
+    /// All loaded plugins, by name.
+    public var plugins: [Plugin] { loaded.keys.sorted().compactMap { loaded[$0] } }
+
+    /// Shuts the plugin down (if it was initialized) and releases it. Later calls to it fail with `pluginUnloaded`.
+    public func unload(_ name: String) async throws {
+        guard let plugin = loaded.removeValue(forKey: name) else { throw PlugboardError.pluginNotFound(name, loaded: Array(loaded.keys)) }
+        await plugin.unload()
+        logger.debug("Plugin unloaded", metadata: ["plugin.name": .string(name)])
+    }
+
+    /// A stream of every event plugins emit from now on.
+    public nonisolated func events() -> AsyncStream<PluginEvent> {
+        broadcaster.subscribe()
+    }
+
+    static func stem(of path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+        return String(file[..<dot])
+    }
+}

@@ -1,0 +1,144 @@
+import WasmParser
+import WasmTypes
+
+/// What a core module imports and exports, with core signatures: read without instantiating it.
+public struct ModuleDescription: Sendable, Hashable {
+    /// One import of a module.
+    public struct Import: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable {
+            case function(CoreSignature)
+            case memory
+            case table
+            case global
+            case tag
+        }
+        public var module: String
+        public var name: String
+        public var kind: Kind
+
+        /// `module.name` for messages.
+        public var fullName: String { "\(module).\(name)" }
+    }
+
+    /// One export of a module.
+    public struct Export: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable {
+            case function(CoreSignature)
+            case memory
+            case table
+            case global
+            case tag
+        }
+        public var name: String
+        public var kind: Kind
+    }
+
+    public var imports: [Import]
+    public var exports: [Export]
+    /// The size of the module's memory in 64 KiB pages (defined or imported), if it has one.
+    public var memory: MemoryLimits?
+    /// The size of the binary in bytes.
+    public var byteCount: Int
+
+    /// Initial and maximum size of a linear memory, in 64 KiB pages.
+    public struct MemoryLimits: Sendable, Hashable {
+        public var minimumPages: UInt64
+        public var maximumPages: UInt64?
+    }
+
+    /// The core signature of an exported function.
+    public func exportedFunction(_ name: String) -> CoreSignature? {
+        for export in exports where export.name == name {
+            if case .function(let signature) = export.kind { return signature }
+        }
+        return nil
+    }
+
+    /// Whether the module exports a memory named `memory`.
+    public var exportsMemory: Bool {
+        exports.contains { $0.name == "memory" && $0.kind == .memory }
+    }
+
+    /// Reads the import, function, memory and export sections of a core module.
+    public init(parsing bytes: [UInt8]) throws {
+        var parser = Parser(bytes: bytes)
+        var types: [FunctionType?] = []
+        var functionTypes: [UInt32] = []
+        var imports: [Import] = []
+        var exports: [WasmParser.Export] = []
+        var memory: MemoryLimits?
+        do {
+            while let payload = try parser.parseNext() {
+                switch payload {
+                case .typeSection(let groups):
+                    for group in groups {
+                        for subtype in group.types {
+                            if case .function(let type) = subtype.body { types.append(type) } else { types.append(nil) }
+                        }
+                    }
+                case .importSection(let list):
+                    for entry in list {
+                        let kind: Import.Kind
+                        switch entry.descriptor {
+                        case .function(let index):
+                            functionTypes.append(index)
+                            kind = .function(try Self.signature(at: index, in: types))
+                        case .memory(let type):
+                            kind = .memory
+                            memory = MemoryLimits(minimumPages: type.min, maximumPages: type.max)
+                        case .table: kind = .table
+                        case .global: kind = .global
+                        default: kind = .tag
+                        }
+                        imports.append(Import(module: entry.module, name: entry.name, kind: kind))
+                    }
+                case .functionSection(let indices):
+                    functionTypes.append(contentsOf: indices)
+                case .memorySection(let memories):
+                    if let first = memories.first, memory == nil { memory = MemoryLimits(minimumPages: first.type.min, maximumPages: first.type.max) }
+                case .exportSection(let list):
+                    exports = list
+                default:
+                    break
+                }
+            }
+        } catch let error as PlugboardError {
+            throw error
+        } catch {
+            throw PlugboardError.invalidModule(detail: "\(error)")
+        }
+        self.imports = imports
+        self.exports = try exports.map { export in
+            switch export.descriptor {
+            case .function(let index):
+                guard Int(index) < functionTypes.count else {
+                    throw PlugboardError.invalidModule(detail: "export '\(export.name)' refers to function \(index), which does not exist")
+                }
+                return Export(name: export.name, kind: .function(try Self.signature(at: functionTypes[Int(index)], in: types)))
+            case .memory: return Export(name: export.name, kind: .memory)
+            case .table: return Export(name: export.name, kind: .table)
+            case .global: return Export(name: export.name, kind: .global)
+            default: return Export(name: export.name, kind: .tag)
+            }
+        }
+        self.memory = memory
+        self.byteCount = bytes.count
+    }
+
+    private static func signature(at index: UInt32, in types: [FunctionType?]) throws -> CoreSignature {
+        guard Int(index) < types.count, let type = types[Int(index)] else {
+            throw PlugboardError.invalidModule(detail: "type index \(index) is not a function type")
+        }
+        return CoreSignature(parameters: try type.parameters.map(coreType), results: try type.results.map(coreType))
+    }
+
+    private static func coreType(_ type: ValueType) throws -> CoreType {
+        switch type {
+        case .i32: return .i32
+        case .i64: return .i64
+        case .f32: return .f32
+        case .f64: return .f64
+        default: throw PlugboardError.unsupportedCoreType("\(type)")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// A WebAssembly engine Plugboard can run plugins on. ``WasmKitEngine`` is the embedded default.
+///
+/// The engine works at the core-module level only; the canonical ABI, WASI and sandboxing are Plugboard's
+/// and sit above it, so another engine (e.g. wasmtime through its C API) can slot in.
+public protocol WasmEngine: Sendable {
+    /// A human-readable name with version, e.g. `WasmKit 0.4.2`.
+    var name: String { get }
+
+    /// Parses and validates a core module.
+    func compile(_ bytes: [UInt8]) throws -> any CompiledModule
+
+    /// Instantiates a compiled module with the given host functions bound to its imports.
+    /// Every function import of the module must be provided.
+    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance
+}
+
+/// A parsed and validated core module, shareable between instances and threads.
+public protocol CompiledModule: Sendable {
+    var description: ModuleDescription { get }
+}
+
+/// Something that can call a guest's exports and reach its memory: an instance, or the caller of a host function.
+public protocol CoreCaller {
+    /// The guest's exported `memory`, if any.
+    var memory: (any LinearMemory)? { get }
+    /// Whether the guest exports a function with this name.
+    func exportsFunction(_ name: String) -> Bool
+    /// Calls an exported function with core values.
+    func call(_ name: String, _ arguments: [CoreValue]) throws -> [CoreValue]
+}
+
+/// A live instance of a module. Not thread-safe: confine it to one actor.
+public protocol CoreInstance: AnyObject, CoreCaller {}
+
+/// A host function bound to a module's import at the core level.
+public struct CoreHostFunction {
+    public var module: String
+    public var name: String
+    public var signature: CoreSignature
+    /// Runs the function; `caller` is the instance that called it.
+    public var body: (any CoreCaller, [CoreValue]) throws -> [CoreValue]
+
+    public init(module: String, name: String, signature: CoreSignature, body: @escaping (any CoreCaller, [CoreValue]) throws -> [CoreValue]) {
+        self.module = module
+        self.name = name
+        self.signature = signature
+        self.body = body
+    }
+}

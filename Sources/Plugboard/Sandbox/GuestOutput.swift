@@ -1,0 +1,43 @@
+import Synchronization
+
+/// Collects a plugin's stdout and stderr and hands them on line by line.
+///
+/// A line longer than ``maximumLineLength`` is cut there, so a guest that never writes a newline cannot make
+/// the host buffer without bound.
+final class GuestOutput: Sendable {
+    static let maximumLineLength = 16 * 1024
+
+    private let buffers = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))
+    private let sink: @Sendable (_ line: String, _ isStandardError: Bool) -> Void
+
+    init(sink: @escaping @Sendable (_ line: String, _ isStandardError: Bool) -> Void) {
+        self.sink = sink
+    }
+
+    func write(_ bytes: [UInt8], toStandardError: Bool) {
+        var lines: [String] = []
+        buffers.withLock { buffers in
+            var buffer = toStandardError ? buffers.stderr : buffers.stdout
+            for byte in bytes {
+                if byte == UInt8(ascii: "\n") || buffer.count >= Self.maximumLineLength {
+                    lines.append(String(decoding: buffer, as: UTF8.self))
+                    buffer.removeAll(keepingCapacity: true)
+                    if byte == UInt8(ascii: "\n") { continue }
+                }
+                buffer.append(byte)
+            }
+            if toStandardError { buffers.stderr = buffer } else { buffers.stdout = buffer }
+        }
+        for line in lines { sink(line, toStandardError) }
+    }
+
+    /// Hands on whatever is left without a trailing newline.
+    func flush() {
+        let (out, err) = buffers.withLock { buffers in
+            defer { buffers = ([], []) }
+            return buffers
+        }
+        if !out.isEmpty { sink(String(decoding: out, as: UTF8.self), false) }
+        if !err.isEmpty { sink(String(decoding: err, as: UTF8.self), true) }
+    }
+}
