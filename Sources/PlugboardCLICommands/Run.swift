@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Plugboard
+
+/// `plugboard run`: loads a plugin, initializes it, sends it one request, shuts it down.
+public struct Run: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Run a plugin once on an input text.",
+        discussion: """
+            Loads the plugin, calls initialize with the --config pairs, process with the input and the --option \
+            pairs (both in the order given; keys may repeat), then shutdown. stdout carries only the result: the \
+            output text, or with --json one object {plugin, version, output, success, errorMessage, events}. Logs, \
+            including the plugin's log-message calls, and (without --json) its events go to stderr.
+
+            Exit codes:
+              0   the plugin processed the input successfully
+              1   the plugin reported a failure (its error message is printed as 'error: ...'; the output or JSON \
+            is still printed), or the plugin could not be loaded, initialized, called or shut down
+              64  bad usage (e.g. a --option or --config without '=')
+            """
+    )
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "The plugin file (.wasm or .wat).")
+    public var plugin: String
+
+    @Option(help: "The input text to process.")
+    public var input: String
+
+    @Option(
+        help: ArgumentHelp("An option for process, split at the first '='. Repeatable; order is kept.", valueName: "key=value"),
+        transform: KeyValue.parse)
+    public var option: [KeyValue] = []
+
+    @Option(
+        help: ArgumentHelp("A configuration entry for initialize, split at the first '='. Repeatable; order is kept.", valueName: "key=value"),
+        transform: KeyValue.parse)
+    public var config: [KeyValue] = []
+
+    @Flag(help: "Print the result as one JSON object.")
+    public var json = false
+
+    @Option(help: "The name to register the plugin under (default: the name its metadata reports).")
+    public var name: String?
+
+    public init() {}
+
+    // MARK: derived library configuration
+
+    /// The request `process` is called with.
+    public func deriveRequest() -> ProcessRequest {
+        ProcessRequest(input: input, options: option.map { ProcessRequest.Option($0.key, $0.value) })
+    }
+
+    /// The configuration `initialize` is called with (and `get-config` reads), in order.
+    public func deriveConfiguration() -> [(key: String, value: String)] {
+        config.map { (key: $0.key, value: $0.value) }
+    }
+
+    /// How the plugin is loaded.
+    public func deriveLoadOptions() -> PluginHost.LoadOptions {
+        PluginHost.LoadOptions(name: name, configuration: deriveConfiguration())
+    }
+
+    // MARK: running
+
+    public func run() async throws {
+        let logger = global.bootstrapLogging()
+        let host = PluginHost(logger: logger)
+        let events = host.events()
+        let echoEvents = !json
+        let (outcome, collected) = await EventCollector.collecting(events, echo: echoEvents) {
+            await invoke(host: host)
+        }
+        let (plugin, response): (Plugin, ProcessResponse)
+        switch outcome {
+        case .success(let value): (plugin, response) = value
+        case .failure(let error):
+            StandardError.printError(error)
+            throw ExitCode.failure
+        }
+
+        if json {
+            let result = RunResult(
+                plugin: plugin.name, version: plugin.version, output: response.output, success: response.success,
+                errorMessage: response.errorMessage, events: collected.map { .init(type: $0.type, payload: $0.payload) })
+            print(try result.jsonText())
+        } else if response.success || !response.output.isEmpty {
+            print(response.output)
+        }
+        guard response.success else {
+            StandardError.print("error: \(response.errorMessage ?? "the plugin reported a failure without a message")")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Load, initialize, process, shutdown, unload; on an error, unloads what was loaded and returns the error.
+    private func invoke(host: PluginHost) async -> Result<(Plugin, ProcessResponse), any Error> {
+        var loaded: Plugin?
+        do {
+            let plugin = try await host.load(path: self.plugin, options: deriveLoadOptions())
+            loaded = plugin
+            try await plugin.initialize(config: deriveConfiguration())
+            let response = try await plugin.process(deriveRequest())
+            try await plugin.shutdown()
+            try await host.unload(plugin.name)
+            return .success((plugin, response))
+        } catch {
+            if let loaded { try? await host.unload(loaded.name) }
+            return .failure(error)
+        }
+    }
+}
+
+/// The `--json` result of `plugboard run`.
+struct RunResult: Encodable {
+    struct Event: Encodable {
+        var type: String
+        var payload: String
+    }
+
+    var plugin: String
+    var version: String
+    var output: String
+    var success: Bool
+    var errorMessage: String?
+    var events: [Event]
+
+    enum CodingKeys: String, CodingKey {
+        case plugin, version, output, success, errorMessage, events
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(plugin, forKey: .plugin)
+        try container.encode(version, forKey: .version)
+        try container.encode(output, forKey: .output)
+        try container.encode(success, forKey: .success)
+        try container.encode(errorMessage, forKey: .errorMessage)  // null, not omitted, when there is none
+        try container.encode(events, forKey: .events)
+    }
+
+    func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
