@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlugboardCLITests",
-            dependencies: ["PlugboardCLICommands"],
+            dependencies: ["PlugboardCLICommands", "PlugboardCLI"],
             swiftSettings: strictSettings
         ),
     ],

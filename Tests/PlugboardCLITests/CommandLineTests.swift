@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// The built `plugboard` executable, run as a process: stdout, stderr and exit codes.
+@Suite struct CommandLineTests {
+    static let plugins = [Repository.cPlugin, Repository.watPlugin]
+
+    @Test(arguments: plugins)
+    func runPrintsOnlyTheOutputOnStdoutAndLogsAndEventsOnStderr(plugin: String) async throws {
+        let result = try await plugboard(["run", plugin, "--input", "hello world", "--option", "mode=uppercase", "--config", "prefix=>> "])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == ">> HELLO WORLD\n")
+        #expect(result.stderr.contains("event processed: uppercase"))
+        #expect(result.stderr.contains("initialized with 1 config entries"))
+    }
+
+    @Test(arguments: plugins)
+    func runWithJSONPrintsOneObjectWithTheEvents(plugin: String) async throws {
+        let result = try await plugboard(["run", plugin, "--input", "a b c", "--option", "mode=wordcount", "--json", "--name", "counter"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["plugin"] as? String == "counter")
+        #expect(object["version"] as? String == "1.0.0")
+        #expect(object["output"] as? String == "3")
+        #expect(object["success"] as? Bool == true)
+        #expect(object["errorMessage"] is NSNull)
+        let events = try #require(object["events"] as? [[String: String]])
+        #expect(events == [["type": "processed", "payload": "wordcount"]])
+        #expect(!result.stderr.contains("event processed"), "with --json, events are only in the JSON")
+    }
+
+    @Test func aFailedResponseExitsOneWithTheMessageOnStderr() async throws {
+        let result = try await plugboard(["run", Repository.cPlugin, "--input", "x", "--option", "mode=nope"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: unknown mode: nope"))
+        #expect(result.stdout.isEmpty)
+
+        let json = try await plugboard(["run", Repository.watPlugin, "--input", "x", "--option", "mode=nope", "--json"])
+        #expect(json.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["success"] as? Bool == false)
+        #expect(object["errorMessage"] as? String == "unknown mode: nope")
+    }
+
+    @Test func aMissingFileExitsOneNamingThePath() async throws {
+        let path = "/nonexistent/dir/missing-plugin.wasm"
+        let result = try await plugboard(["run", path, "--input", "x"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: "))
+        #expect(result.stderr.contains(path))
+        #expect(result.stdout.isEmpty)
+
+        let inspect = try await plugboard(["inspect", path])
+        #expect(inspect.status == 1)
+        #expect(inspect.stderr.contains(path))
+    }
+
+    @Test func aModuleWithoutTheWorldsExportsFailsToRunButInspects() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("unrelated.wat").path
+            try moduleWithoutWorldExports.write(toFile: path, atomically: true, encoding: .utf8)
+
+            let run = try await plugboard(["run", path, "--input", "x"])
+            #expect(run.status == 1)
+            #expect(run.stderr.contains("does not export"))
+            #expect(run.stdout.isEmpty)
+
+            let inspect = try await plugboard(["inspect", path])
+            #expect(inspect.status == 0, "stderr: \(inspect.stderr)")
+            #expect(inspect.stdout.contains("world: plugboard:plugin/plugin-world@1.0.0 ✗ does not match: "))
+            #expect(inspect.stdout.contains("unrelated: () -> i32"))
+        }
+    }
+
+    @Test func aComponentIsRejectedWithAnExplanation() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("component.wasm").path
+            try Data([0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00]).write(to: URL(fileURLWithPath: path))
+            for command in ["run", "inspect"] {
+                let result = try await plugboard(command == "run" ? [command, path, "--input", "x"] : [command, path])
+                #expect(result.status == 1)
+                #expect(result.stderr.contains("error: "))
+                #expect(result.stderr.contains("this is a WebAssembly component"))
+            }
+        }
+    }
+
+    @Test func badUsageExits64() async throws {
+        let result = try await plugboard(["run", Repository.cPlugin, "--input", "x", "--option", "novalue"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("key=value"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func inspectListsImportsExportsAndTheMatchingWorld() async throws {
+        let result = try await plugboard(["inspect", Repository.cPlugin])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("plugboard:plugin/host-api@1.0.0.log-message"))
+        #expect(result.stdout.contains("plugboard:plugin/plugin-api@1.0.0#process: (i32, i32, i32, i32) -> i32"))
+        #expect(result.stdout.contains("kind: core module"))
+        #expect(result.stdout.contains("memory: initial "))
+        #expect(result.stdout.contains("world: plugboard:plugin/plugin-world@1.0.0 ✓ matches"))
+    }
+
+    @Test func inspectWithJSONAndAnotherWorld() async throws {
+        let result = try await plugboard(["inspect", Repository.watPlugin, "--json", "--wit", Repository.path("wit"), "--world", "plugin-world"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let world = try #require(object["world"] as? [String: Any])
+        #expect(world["matches"] as? Bool == true)
+        #expect(world["name"] as? String == "plugboard:plugin/plugin-world@1.0.0")
+        let imports = try #require(object["imports"] as? [[String: Any]])
+        #expect(imports.compactMap { $0["name"] as? String }.contains("plugboard:plugin/host-api@1.0.0.get-config"))
+
+        let missingWorld = try await plugboard(["inspect", Repository.watPlugin, "--wit", Repository.path("wit"), "--world", "nope"])
+        #expect(missingWorld.status == 1)
+        #expect(missingWorld.stderr.contains("no world 'nope'"))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Paths inside the repository, found from this file.
+enum Repository {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    static let cPlugin = path("examples/plugins/text-transform-c/plugin.wasm")
+    static let watPlugin = path("examples/plugins/text-transform-wat/plugin.wat")
+
+    /// The built `plugboard` executable: next to the test bundle, else in `.build/debug`.
+    static func executable() throws -> URL {
+        let bundle = Bundle.main.bundleURL
+        let candidates = [
+            bundle.deletingLastPathComponent().appendingPathComponent("plugboard"),  // macOS: debug/X.xctest
+            bundle.appendingPathComponent("plugboard"),  // Linux: the bundle URL is the build directory
+            root.appendingPathComponent(".build/debug/plugboard"),
+        ]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            Issue.record("the plugboard executable was not found (looked at \(candidates.map(\.path))); run `swift build` first")
+            throw CancellationError()
+        }
+        return found
+    }
+}
+
+/// What a finished `plugboard` process printed and returned.
+struct ProcessResult: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `plugboard` with `arguments` and waits for it.
+func plugboard(_ arguments: [String]) async throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = try Repository.executable()
+    process.arguments = arguments
+    process.currentDirectoryURL = Repository.root
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+    async let out = stdout.fileHandleForReading.readToEnd()
+    async let err = stderr.fileHandleForReading.readToEnd()
+    let (outData, errData) = try await (out, err)
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData ?? Data(), as: UTF8.self),
+        stderr: String(decoding: errData ?? Data(), as: UTF8.self))
+}
+
+/// A temporary directory removed at the end of `body`.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cli-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory)
+}
+
+/// A module that has a memory but none of the default world's exports.
+let moduleWithoutWorldExports = """
+    (module
+      (memory (export "memory") 1)
+      (func (export "unrelated") (result i32) i32.const 0))
+    """
