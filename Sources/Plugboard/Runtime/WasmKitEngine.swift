@@ -39,6 +39,7 @@ public struct WasmKitEngine: WasmEngine {
             throw PlugboardError.invalidArgument("a module compiled by another engine was given to \(name)")
         }
         let store = Store(engine: engine)
+        let stackSize = configuration.stackSize
         var imports = Imports()
         for hostFunction in hostFunctions {
             let body = hostFunction.body
@@ -48,14 +49,14 @@ public struct WasmKitEngine: WasmEngine {
                 results: hostFunction.signature.results.map(\.wasmKit)
             ) { caller, arguments in
                 guard let instance = caller.instance else { throw PlugboardError.invalidArgument("host function called without an instance") }
-                let results = try body(WasmKitCaller(instance: instance), arguments.map(CoreValue.init))
+                let results = try body(WasmKitCaller(instance: instance, stackSize: stackSize), arguments.map(CoreValue.init))
                 return results.map(\.wasmKit)
             }
             imports.define(module: hostFunction.module, name: hostFunction.name, function)
         }
         do {
             let instance = try module.module.instantiate(store: store, imports: imports)
-            return WasmKitInstance(store: store, instance: instance)
+            return WasmKitInstance(store: store, instance: instance, stackSize: stackSize)
         } catch {
             throw PlugboardError.fromEngine(error)
         }
@@ -73,10 +74,10 @@ final class WasmKitInstance: CoreInstance {
     let instance: Instance
     private let caller: WasmKitCaller
 
-    init(store: Store, instance: Instance) {
+    init(store: Store, instance: Instance, stackSize: Int) {
         self.store = store
         self.instance = instance
-        self.caller = WasmKitCaller(instance: instance)
+        self.caller = WasmKitCaller(instance: instance, stackSize: stackSize)
     }
 
     var memory: (any LinearMemory)? { caller.memory }
@@ -86,6 +87,8 @@ final class WasmKitInstance: CoreInstance {
 
 struct WasmKitCaller: CoreCaller {
     let instance: Instance
+    /// The engine's interpreter stack size, so a stack overflow is reported with the limit it hit.
+    let stackSize: Int
 
     var memory: (any LinearMemory)? { instance.exports[memory: "memory"].map(WasmKitMemory.init) }
 
@@ -99,7 +102,7 @@ struct WasmKitCaller: CoreCaller {
         } catch let error as PlugboardError {
             throw error
         } catch {
-            throw PlugboardError.fromEngine(error)
+            throw PlugboardError.fromEngine(error, stackSize: stackSize)
         }
         return results.map(CoreValue.init)
     }
