@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "Plugboard", targets: ["Plugboard"]),
         .executable(name: "plugboard", targets: ["PlugboardCLI"]),
+        .executable(name: "plugboard-benchmarks", targets: ["PlugboardBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
@@ -42,6 +43,16 @@ let package = Package(
         .executableTarget(
             name: "PlugboardCLI",
             dependencies: ["PlugboardCLICommands"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PlugboardBenchmarks",
+            dependencies: [
+                "Plugboard",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            path: "Benchmarks/PlugboardBenchmarks",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -137,7 +137,10 @@ extension PlugboardError {
     }
 
     static func pluginExited(code: UInt32) -> PlugboardError {
-        PlugboardError(.pluginExited, "the plugin called proc_exit(\(code))", hint: "A plugin must return from calls instead of exiting; this is a bug in the plugin")
+        var error = PlugboardError(
+            .pluginExited, "the plugin called proc_exit(\(code))", hint: "A plugin must return from calls instead of exiting; this is a bug in the plugin")
+        error.exitCode = code
+        return error
     }
 
     static func hostFunctionFailed(_ importName: String, underlying: any Error) -> PlugboardError {

@@ -62,6 +62,8 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
     public var hint: String?
     /// Guest function names, innermost first, when the guest trapped.
     public var backtrace: [String]
+    /// The code the plugin passed to `proc_exit`, when ``code`` is `pluginExited`.
+    public var exitCode: UInt32?
 
     init(_ code: Code, _ message: String, hint: String? = nil, plugin: String? = nil, function: String? = nil, backtrace: [String] = []) {
         self.code = code
@@ -81,7 +83,9 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         var where_: [String] = []
         if let plugin { where_.append("plugin '\(plugin)'") }
         if let function { where_.append("function '\(function)'") }
-        var text = where_.isEmpty ? message : "\(where_.joined(separator: ", ")): \(message)"
+        var body = message
+        while body.hasSuffix(".") { body.removeLast() }
+        var text = where_.isEmpty ? body : "\(where_.joined(separator: ", ")): \(body)"
         if !backtrace.isEmpty {
             text += " (guest backtrace: \(backtrace.prefix(8).joined(separator: " <- "))\(backtrace.count > 8 ? " <- ..." : ""))"
         }

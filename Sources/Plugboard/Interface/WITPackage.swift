@@ -16,7 +16,7 @@ public struct WITPackage: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PlugboardError.witNotFound(path: path)
         }
-        let loader = LocalFileLoader()
+        let loader = ModernWITFileLoader()
         return try convertingWITErrors(source: path) {
             if isDirectory.boolValue {
                 let (main, resolver) = try PackageResolver.parse(directory: path, loader: loader)
@@ -35,9 +35,10 @@ public struct WITPackage: Sendable {
     public static func parse(_ text: String, fileName: String = "<memory>.wit") throws -> WITPackage {
         try convertingWITErrors(source: fileName) {
             let resolver = PackageResolver()
-            let file = try SourceFileSyntax.parse(text, fileName: fileName)
+            let normalized = ModernWITFileLoader.normalize(text)
+            let file = try SourceFileSyntax.parse(normalized, fileName: fileName)
             let unit = try resolver.register(packageSources: [file])
-            return try WITPackageConverter(main: unit, resolver: resolver, units: [unit], texts: [fileName: text]).convert()
+            return try WITPackageConverter(main: unit, resolver: resolver, units: [unit], texts: [fileName: normalized]).convert()
         }
     }
 
@@ -76,7 +77,41 @@ public struct WITPackage: Sendable {
     }
 }
 
-extension LocalFileLoader {
+/// Reads WIT files for WasmKit's parser, which knows only the older spellings `float32`/`float64` of
+/// today's `f32`/`f64`: those type names are rewritten before parsing (identifiers like `%f32` or `my-f32`
+/// are left alone).
+struct ModernWITFileLoader: PackageFileLoader {
+    typealias FilePath = String
+    private let base = LocalFileLoader()
+
+    func packageFiles(in packageDirectory: String) throws -> [String] { try base.packageFiles(in: packageDirectory) }
+    func dependencyDirectories(from packageDirectory: String) throws -> [String] { try base.dependencyDirectories(from: packageDirectory) }
+    func contentsOfWITFile(at filePath: String) throws -> String { Self.normalize(try base.contentsOfWITFile(at: filePath)) }
+
+    static func normalize(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var word = ""
+        func flush() {
+            switch word {
+            case "f32": result += "float32"
+            case "f64": result += "float64"
+            default: result += word
+            }
+            word = ""
+        }
+        for character in text {
+            if character.isLetter || character.isNumber || character == "-" || character == "_" || character == "%" {
+                word.append(character)
+            } else {
+                flush()
+                result.append(character)
+            }
+        }
+        flush()
+        return result
+    }
+
     func texts(of unit: PackageUnit) -> [String: String] {
         var texts: [String: String] = [:]
         for file in unit.sourceFiles {

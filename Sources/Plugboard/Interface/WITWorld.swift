@@ -162,3 +162,19 @@ extension String {
         return (String(self[..<index]), String(self[self.index(after: index)...]))
     }
 }
+
+extension WITFunction {
+    /// The core signature a module exports this function with (canonical ABI `canon lift`).
+    public var coreExportSignature: CoreSignature { CanonicalLayout.exportSignature(self) }
+
+    /// The core signature a module imports this function with (canonical ABI `canon lower`).
+    public var coreImportSignature: CoreSignature { CanonicalLayout.importSignature(self) }
+
+    /// The size and alignment of the memory area its results are returned through, when they do not fit in
+    /// one core value; `nil` when they do.
+    public var resultArea: (size: Int, alignment: Int)? {
+        guard results.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatResults else { return nil }
+        let tuple = WITType.tuple(results)
+        return (CanonicalLayout.size(tuple), CanonicalLayout.alignment(tuple))
+    }
+}

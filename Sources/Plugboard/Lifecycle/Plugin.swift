@@ -208,7 +208,8 @@ final class PluginState {
         self.output = GuestOutput { line, isStandardError in
             var logger = outputLogger
             logger[metadataKey: "plugin.name"] = .string(identity.name)
-            logger.debug("\(line)", metadata: ["plugin.stream": .string(isStandardError ? "stderr" : "stdout")])
+            // stderr is the plugin's diagnostics channel; stdout may carry data, so it stays at debug.
+            logger.log(level: isStandardError ? .info : .debug, "\(line)", metadata: ["plugin.stream": .string(isStandardError ? "stderr" : "stdout")])
         }
     }
 

@@ -1,0 +1,137 @@
+import Plugboard
+import Foundation
+import Testing
+
+/// Round trips every WIT value type through a generated guest (``EchoGuest``): host → guest export (flat or
+/// spilled) → guest → host import (flat or spilled) → host writes the result area → host lifts it back.
+@Suite struct CanonicalABIRoundTripTests {
+    static let interface: WITInterface = {
+        let package = try! WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit"))
+        return try! package.world(named: "echo-world").exports[0]
+    }()
+
+    static func echoPlugin() async throws -> Plugin {
+        let world = try WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit")).world(named: "echo-world")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: EchoGuest.hostFunctions(for: interface)))
+        return try await host.load(bytes: Array(EchoGuest.wat(for: interface).utf8), name: "echo")
+    }
+
+    static let point = WITValue.record(["x": .s32(-3), "y": .s32(Int32.max)])
+
+    static let cases: [(String, WITValue)] = [
+        ("echo-bool", .bool(true)),
+        ("echo-bool", .bool(false)),
+        ("echo-s8", .s8(.min)),
+        ("echo-s8", .s8(.max)),
+        ("echo-u8", .u8(.max)),
+        ("echo-s16", .s16(.min)),
+        ("echo-u16", .u16(.max)),
+        ("echo-s32", .s32(.min)),
+        ("echo-u32", .u32(.max)),
+        ("echo-s64", .s64(.min)),
+        ("echo-s64", .s64(.max)),
+        ("echo-u64", .u64(.max)),
+        ("echo-f32", .f32(-1.5e38)),
+        ("echo-f32", .f32(.infinity)),
+        ("echo-f64", .f64(.pi)),
+        ("echo-f64", .f64(-.greatestFiniteMagnitude)),
+        ("echo-char", .char("🌍")),
+        ("echo-char", .char("\u{10FFFF}")),
+        ("echo-string", .string("")),
+        ("echo-string", .string("héllo wörld 🌍 — ✓")),
+        ("echo-string", .string(String(repeating: "x", count: 70_000))),
+        ("echo-bytes", .list([])),
+        ("echo-bytes", .list([.u8(0), .u8(255), .u8(7)])),
+        ("echo-strings", .list([.string("a"), .string(""), .string("ünïcödé")])),
+        ("echo-point", point),
+        ("echo-items", .list([])),
+        ("echo-items", .list([
+            .record(["name": .string("widget"), "tags": .list([.string("b"), .string("a")]), "note": .option(.string("fragile")),
+                     "score": .f64(0.25), "at": point]),
+            .record(["name": .string(""), "tags": .list([]), "note": .option(nil), "score": .f64(-1), "at": point]),
+        ])),
+        ("echo-tuple", .tuple([.u8(1), .string("two"), .u64(.max)])),
+        ("echo-shape", .variant(case: "circle", payload: .f32(2.5))),
+        ("echo-shape", .variant(case: "rect", payload: point)),
+        ("echo-shape", .variant(case: "empty", payload: nil)),
+        ("echo-shape", .variant(case: "label", payload: .string("l"))),
+        ("echo-shape", .variant(case: "big", payload: .u64(.max))),
+        ("echo-shape", .variant(case: "pair", payload: .tuple([.u8(9), .f64(-0.5)]))),
+        ("echo-shapes", .list([
+            .variant(case: "circle", payload: .f32(1)), .variant(case: "big", payload: .u64(1 << 40)),
+            .variant(case: "empty", payload: nil), .variant(case: "label", payload: .string("in a list")),
+        ])),
+        ("echo-color", .enum("green")),
+        ("echo-nested-option", .option(nil)),
+        ("echo-nested-option", .option(.option(nil))),
+        ("echo-nested-option", .option(.option(.u32(42)))),
+        ("echo-result", .ok(.string("fine"))),
+        ("echo-result", .err(.u32(404))),
+        ("echo-bare-result", .ok(nil)),
+        ("echo-bare-result", .err(nil)),
+        ("echo-error-only", .ok(nil)),
+        ("echo-error-only", .err(.string("bad"))),
+        ("echo-perms", .flags([])),
+        ("echo-perms", .flags(["read", "exec"])),
+        ("echo-twelve", .flags(["t0", "t8", "t11"])),
+        ("echo-many-flags", .flags(["b0", "b15", "b16", "b31"])),
+    ]
+
+    @Test func everyTypeRoundTripsThroughAGuest() async throws {
+        let plugin = try await Self.echoPlugin()
+        for (function, value) in Self.cases {
+            let result = try await plugin.call(function, arguments: [value])
+            #expect(result == [value], "\(function)(\(value.description.prefix(80)))")
+        }
+    }
+
+    @Test func moreThanSixteenFlatParametersSpillToMemoryBothWays() async throws {
+        let plugin = try await Self.echoPlugin()
+        let arguments: [WITValue] = [
+            .u8(200), .s16(-300), .u32(4_000_000_000), .s64(-5_000_000_000), .f32(6.5), .f64(7.25), .char("ß"),
+            .string("eight"), Self.point, .bool(true), .u64(.max), .s32(-12), .u16(13), .s8(-14), .list([.u8(1), .u8(2)]),
+        ]
+        let result = try await plugin.call("echo-many", arguments: arguments)
+        #expect(result == [.tuple(arguments)])
+    }
+
+    @Test func aValueOfTheWrongTypeIsATypeMismatch() async throws {
+        let plugin = try await Self.echoPlugin()
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("echo-point", arguments: [.string("no")]) }
+        #expect(error.code == .typeMismatch)
+        let unknownCase = try await #require(throws: PlugboardError.self) {
+            try await plugin.call("echo-color", arguments: [.enum("purple")])
+        }
+        #expect(unknownCase.code == .typeMismatch)
+        let wrongArity = try await #require(throws: PlugboardError.self) { try await plugin.call("echo-u8", arguments: []) }
+        #expect(wrongArity.code == .typeMismatch)
+    }
+
+    @Test func theGeneratedGuestHasTheCoreSignaturesWasmToolsDerivesFromTheWIT() throws {
+        let wasmTools = Repository.path(".venv/bin/wasm-tools")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: wasmTools),
+            "wasm-tools is missing: run scripts/setup (the test command scripts/test does)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-echo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wat = directory.appendingPathComponent("echo.wat").path
+        try EchoGuest.wat(for: Self.interface).write(toFile: wat, atomically: true, encoding: .utf8)
+        let wit = Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit")
+        try run(wasmTools, ["component", "embed", wit, "--world", "echo-world", wat, "-o", directory.appendingPathComponent("e.wasm").path])
+        // `component new` type-checks every core import and export against the canonical lowering of the WIT.
+        try run(wasmTools, ["component", "new", directory.appendingPathComponent("e.wasm").path, "-o", directory.appendingPathComponent("c.wasm").path])
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let output = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Plugboard
+import Testing
+
+@Suite struct WITPackageTests {
+    @Test func theCompiledInDefaultWorldIsTheOneInTheRepository() throws {
+        let file = try String(contentsOfFile: Repository.path("wit/plugin.wit"), encoding: .utf8)
+        #expect(DefaultWorld.witSource + "\n" == file)
+        let loaded = try WITPackage.load(path: Repository.path("wit")).world(named: "plugin-world")
+        #expect(loaded == DefaultWorld.world)
+    }
+
+    @Test func defaultWorldResolvesItsInterfacesAndTypes() {
+        let world = DefaultWorld.world
+        #expect(world.qualifiedName == "plugboard:plugin/plugin-world@1.0.0")
+        #expect(world.imports.map(\.qualifiedName) == ["plugboard:plugin/host-api@1.0.0"])
+        #expect(world.exports.map(\.qualifiedName) == ["plugboard:plugin/plugin-api@1.0.0"])
+        let process = DefaultWorld.pluginAPI.function(named: "process")
+        #expect(process?.signature == "func(req: process-request) -> process-response")
+        guard case .record(let name, let fields)? = process?.results.first else {
+            Issue.record("process-response is not a record")
+            return
+        }
+        #expect(name == "process-response")
+        #expect(fields == [WITField("output", .string), WITField("success", .bool), WITField("error-message", .option(.string))])
+        #expect(DefaultWorld.hostAPI.function(named: "get-config")?.signature == "func(key: string) -> option<string>")
+    }
+
+    /// The core signatures and result areas of ../shared/notes/default-world-abi.md, checked there against wasmtime.
+    @Test func defaultWorldLowersToTheDocumentedCoreSignatures() throws {
+        let api = DefaultWorld.pluginAPI
+        let host = DefaultWorld.hostAPI
+        let i32 = CoreType.i32
+        #expect(api.function(named: "initialize")?.coreExportSignature == CoreSignature(parameters: [i32, i32], results: [i32]))
+        #expect(api.function(named: "process")?.coreExportSignature == CoreSignature(parameters: [i32, i32, i32, i32], results: [i32]))
+        #expect(api.function(named: "shutdown")?.coreExportSignature == CoreSignature(parameters: [], results: [i32]))
+        #expect(api.function(named: "get-metadata")?.coreExportSignature == CoreSignature(parameters: [], results: [i32]))
+        #expect(host.function(named: "log-message")?.coreImportSignature == CoreSignature(parameters: [i32, i32, i32, i32, i32], results: []))
+        #expect(host.function(named: "get-config")?.coreImportSignature == CoreSignature(parameters: [i32, i32, i32], results: []))
+        #expect(host.function(named: "emit-event")?.coreImportSignature == CoreSignature(parameters: [i32, i32, i32, i32, i32], results: []))
+        #expect(try #require(api.function(named: "process")?.resultArea) == (24, 4))
+        #expect(try #require(api.function(named: "initialize")?.resultArea) == (12, 4))
+        #expect(try #require(api.function(named: "get-metadata")?.resultArea) == (24, 4))
+        #expect(api.coreExportName(of: "process") == "plugboard:plugin/plugin-api@1.0.0#process")
+    }
+
+    @Test func invalidWITNamesTheFileAndTheProblem() throws {
+        let error = try #require(throws: PlugboardError.self) {
+            try WITPackage.parse("package a:b@1.0.0;\ninterface i { f: func(x: no-such-type); }\nworld w { export i; }", fileName: "broken.wit")
+        }
+        #expect(error.code == .invalidWIT)
+        #expect(error.description.contains("broken.wit"))
+        #expect(error.description.contains("no-such-type"))
+    }
+
+    @Test func unknownWorldListsTheWorldsThereAre() throws {
+        let error = try #require(throws: PlugboardError.self) { try DefaultWorld.package.world(named: "nope") }
+        #expect(error.description.contains("plugin-world"))
+        let missing = try #require(throws: PlugboardError.self) { try WITPackage.load(path: "/no/such/dir") }
+        #expect(missing.code == .fileNotFound)
+    }
+
+    @Test func resourcesAreReportedAsUnsupportedNotCrashes() async throws {
+        let package = try WITPackage.parse("""
+            package a:b@1.0.0;
+            interface files {
+                resource file { size: func() -> u64; }
+                open: func(path: string) -> file;
+            }
+            world w { export files; }
+            """)
+        let open = try #require(package.world(named: "w").exports.first?.function(named: "open"))
+        guard case .unsupported = open.results.first else {
+            Issue.record("a resource handle should be an unsupported type, got \(open.results)")
+            return
+        }
+        let module = """
+            (module (memory (export "memory") 1)
+              (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 16))
+              (func (export "a:b/files@1.0.0#open") (param i32 i32) (result i32) (i32.const 0)))
+            """
+        let host = PluginHost(configuration: .init(world: try package.world(named: "w"), hostFunctions: []))
+        let error = try await #require(throws: PlugboardError.self) { try await host.load(bytes: Array(module.utf8), name: "files") }
+        #expect(error.code == .unsupportedType)
+        #expect(error.description.contains("not support"))
+    }
+}
