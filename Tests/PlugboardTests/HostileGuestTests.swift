@@ -72,6 +72,17 @@ import Testing
         }
     }
 
+    /// Legal but adversarial: the host must re-read the memory size after every `cabi_realloc`, not keep a stale view.
+    @Test func reallocThatGrowsMemoryOnEveryCallStillGetsCorrectArguments() async throws {
+        let bench = try await Bench()
+        let plugin = try await bench.load("realloc-grows-memory")
+        let request = ProcessRequest(input: "grown ", options: [.init("mode", "ignored"), .init("last", "and appended")])
+        for _ in 0..<3 {
+            #expect(try await plugin.process(request) == ProcessResponse(output: "grown and appended", success: true))
+        }
+        try await bench.expectGoodPluginStillWorks()
+    }
+
     @Test func outputStringRunningPastTheEndOfMemoryIsAnABIViolation() async throws {
         let bench = try await Bench()
         let plugin = try await bench.load("output-past-end")
