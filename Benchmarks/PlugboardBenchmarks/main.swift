@@ -53,8 +53,11 @@ let nop = nopInstance.exports[function: "nop"]!
 let emptyCall = try await measure { _ = try nop.invoke([]) }
 
 print("plugboard-benchmarks: \(iterations) calls × 7 runs, median ns/call, 1 KiB input, WasmKit 0.4.2")
-print(String(format: "%-44@ %12.0f ns", "native Swift process (baseline)" as NSString, native))
-print(String(format: "%-44@ %12.0f ns", "empty WasmKit call nop() (baseline)" as NSString, emptyCall))
+func row(_ label: String, _ nanoseconds: Double, _ extra: String = "") {
+    print(label.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.0f ns", nanoseconds) + extra)
+}
+row("native Swift process (baseline)", native)
+row("empty WasmKit call nop() (baseline)", emptyCall)
 
 for (label, path) in [("C", "examples/plugins/text-transform-c/plugin.wasm"), ("WAT", "examples/plugins/text-transform-wat/plugin.wat")] {
     let host = PluginHost()
@@ -63,7 +66,6 @@ for (label, path) in [("C", "examples/plugins/text-transform-c/plugin.wasm"), ("
     let check = try await plugin.process(request)
     precondition(check.output == nativeProcess(request, prefix: ">> ").output, "plugin output differs from the native baseline")
     let typed = try await measure { _ = try await plugin.process(request) }
-    print(String(format: "%-44@ %12.0f ns   %6.1f× native   %6.1f× empty call", "typed process round trip, \(label) plugin" as NSString,
-                 typed, typed / native, typed / emptyCall))
+    row("typed process round trip, \(label) plugin", typed, String(format: "   %6.1f× native   %6.1f× empty call", typed / native, typed / emptyCall))
 }
 if sink == 42 { print("") }

@@ -17,6 +17,7 @@ public struct Run: AsyncParsableCommand {
               1   the plugin reported a failure (its error message is printed as 'error: ...'; the output or JSON \
             is still printed), or the plugin could not be loaded, initialized, called or shut down
               64  bad usage (e.g. a --option or --config without '=')
+              N   the plugin called proc_exit(N) with N other than 0: N is passed through
             """
     )
 
@@ -78,6 +79,9 @@ public struct Run: AsyncParsableCommand {
         case .success(let value): (plugin, response) = value
         case .failure(let error):
             StandardError.printError(error)
+            if let code = (error as? PlugboardError)?.exitCode, code != 0, code <= Int32.max {
+                throw ExitCode(Int32(code))
+            }
             throw ExitCode.failure
         }
 

@@ -72,6 +72,17 @@ import Testing
         }
     }
 
+    @Test func aPluginThatCallsProcExitPassesItsCodeThrough() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("exiter.wat").path
+            try pluginThatExitsWithThree.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await plugboard(["run", path, "--input", "x"])
+            #expect(run.status == 3, "stderr: \(run.stderr)")
+            #expect(run.stderr.contains("proc_exit(3)"))
+            #expect(run.stderr.contains("plugin 'exiter@1.0.0'"))
+        }
+    }
+
     @Test func aComponentIsRejectedWithAnExplanation() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("component.wasm").path

@@ -74,3 +74,20 @@ let moduleWithoutWorldExports = """
       (memory (export "memory") 1)
       (func (export "unrelated") (result i32) i32.const 0))
     """
+
+/// A default-world plugin whose `process` calls WASI `proc_exit(3)`.
+let pluginThatExitsWithThree = """
+    (module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      ;; get-metadata result: name "exiter" @200, version "1.0.0" @208, description "" @208
+      (data (i32.const 100) "\\c8\\00\\00\\00\\06\\00\\00\\00\\d0\\00\\00\\00\\05\\00\\00\\00\\d0\\00\\00\\00\\00\\00\\00\\00")
+      (data (i32.const 200) "exiter\\00\\001.0.0")
+      ;; result<_, string> = ok, all zero @300
+      (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+      (func (export "plugboard:plugin/plugin-api@1.0.0#initialize") (param i32 i32) (result i32) (i32.const 300))
+      (func (export "plugboard:plugin/plugin-api@1.0.0#process") (param i32 i32 i32 i32) (result i32)
+        (call $exit (i32.const 3)) (unreachable))
+      (func (export "plugboard:plugin/plugin-api@1.0.0#shutdown") (result i32) (i32.const 300))
+      (func (export "plugboard:plugin/plugin-api@1.0.0#get-metadata") (result i32) (i32.const 100)))
+    """
