@@ -1,0 +1,93 @@
+import Foundation
+import Plugboard
+import Synchronization
+import Testing
+
+/// Host functions an embedding app registers for its own world, called by a guest with typed values.
+@Suite struct HostFunctionTests {
+    static let wit = """
+        package app:tools@2.1.0;
+        interface host {
+            record reading { sensor: string, values: list<f64> }
+            lookup: func(key: string) -> result<reading, string>;
+            count: func() -> u32;
+        }
+        interface api {
+            record reading { sensor: string, values: list<f64> }
+            lookup: func(key: string) -> result<reading, string>;
+            count: func() -> u32;
+        }
+        world tool { import host; export api; }
+        """
+
+    /// Forwards each export to the host import of the same name (see EchoGuest).
+    static func load(_ implementation: @escaping @Sendable (String) throws -> WITValue) async throws -> Plugin {
+        let package = try WITPackage.parse(wit)
+        let world = try package.world(named: "tool")
+        let forwarding = WITInterface(package: world.imports[0].package, name: "host", functions: world.imports[0].functions)
+        let callCounter = Counter()
+        let hostFunctions = [
+            try HostFunction(interface: world.imports[0], function: "lookup") { context, arguments in
+                #expect(context.pluginName == "tool")
+                return [try implementation(arguments[0].stringValue ?? "")]
+            },
+            try HostFunction(interface: world.imports[0], function: "count") { _, _ in
+                [.u32(UInt32(callCounter.increment()))]
+            },
+        ]
+        var wat = EchoGuest.wat(for: forwarding)
+        wat = wat.replacingOccurrences(of: "app:tools/host@2.1.0#", with: "app:tools/api@2.1.0#")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: hostFunctions))
+        return try await host.load(bytes: Array(wat.utf8), name: "tool")
+    }
+
+    @Test func aGuestCallsTheHostWithTypedValuesAndGetsTypedResults() async throws {
+        let plugin = try await Self.load({ key in
+            key == "temp" ? .ok(.record(["sensor": .string("t1"), "values": .list([.f64(21.5), .f64(22)])])) : .err(.string("no \(key)"))
+        })
+        let found = try await plugin.call("lookup", arguments: [.string("temp")])
+        #expect(found == [.ok(.record(["sensor": .string("t1"), "values": .list([.f64(21.5), .f64(22)])]))])
+        #expect(try await plugin.call("lookup", arguments: [.string("wind")]) == [.err(.string("no wind"))])
+        #expect(try await plugin.call("count", arguments: []) == [.u32(1)])
+        #expect(try await plugin.call("count", arguments: []) == [.u32(2)])
+    }
+
+    @Test func aThrowingHostFunctionFailsTheCallNamingItAndThePluginStaysUsable() async throws {
+        struct SensorOffline: Error, CustomStringConvertible { var description: String { "sensor offline" } }
+        let plugin = try await Self.load({ key in
+            if key == "broken" { throw SensorOffline() }
+            return .err(.string("none"))
+        })
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("lookup", arguments: [.string("broken")]) }
+        #expect(error.code == .hostFunctionFailed)
+        #expect(error.plugin == "tool")
+        #expect(error.description.contains("app:tools/host@2.1.0.lookup"))
+        #expect(error.description.contains("sensor offline"))
+        #expect(try await plugin.call("lookup", arguments: [.string("ok")]) == [.err(.string("none"))])
+    }
+
+    @Test func aHostFunctionReturningTheWrongTypeIsCaughtBeforeTheGuestSeesIt() async throws {
+        let plugin = try await Self.load({ _ in .string("not a result") })
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("lookup", arguments: [.string("x")]) }
+        #expect(error.code == .typeMismatch)
+    }
+
+    @Test func aPluginImportingAFunctionTheHostLacksIsRefusedWithTheListOfWhatItHas() async throws {
+        let package = try WITPackage.parse(Self.wit)
+        let world = try package.world(named: "tool")
+        let onlyCount = [try HostFunction(interface: world.imports[0], function: "count") { _, _ in [.u32(0)] }]
+        let forwarding = WITInterface(package: world.imports[0].package, name: "host", functions: world.imports[0].functions)
+        let wat = EchoGuest.wat(for: forwarding).replacingOccurrences(of: "app:tools/host@2.1.0#", with: "app:tools/api@2.1.0#")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: onlyCount))
+        let error = try await #require(throws: PlugboardError.self) { try await host.load(bytes: Array(wat.utf8), name: "tool") }
+        #expect(error.code == .unknownImport)
+        #expect(error.description.contains("'app:tools/host@2.1.0.lookup'"))
+        #expect(error.description.contains("app:tools/host@2.1.0.count"))
+    }
+}
+
+/// Lets a `@Sendable` host function count calls.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+}
