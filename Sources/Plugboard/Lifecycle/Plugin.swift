@@ -141,7 +141,7 @@ public actor Plugin {
     /// Calls `process`.
     public func process(_ request: ProcessRequest) throws -> ProcessResponse {
         let results = try call("process", arguments: [request.witValue])
-        return try ProcessResponse(results[0]).validated()
+        return try ProcessResponse(results[0])
     }
 
     /// Calls `get-metadata`.
@@ -177,10 +177,6 @@ public actor Plugin {
                 .inContext(plugin: displayName, function: function)
         }
     }
-}
-
-extension ProcessResponse {
-    fileprivate func validated() throws -> ProcessResponse { self }
 }
 
 /// The per-plugin state host functions read: configuration, identity, logger, events and captured output.

@@ -59,10 +59,13 @@ struct PluginLinker {
         return imported
     }
 
+    /// Whether calling the function touches guest memory: strings and lists live there, and so do spilled
+    /// parameters and multi-value results.
     private func usesMemory(_ function: WITFunction) -> Bool {
         let parameters = function.parameters.map(\.type)
         return needsRealloc(parameters: parameters) || needsRealloc(parameters: function.results)
-            || CanonicalLayout.exportSignature(function) != CanonicalSignatureProbe.flat(function)
+            || parameters.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatParams
+            || function.results.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatResults
     }
 
     /// Whether lowering values of these types into the guest allocates (strings and lists do).
@@ -80,12 +83,5 @@ struct PluginLinker {
         case .variant(_, let cases): return cases.contains { $0.payload.map(containsAllocation) ?? false }
         default: return false
         }
-    }
-}
-
-/// The signature a function would have without spilling, to tell when spilling (and so memory) is needed.
-enum CanonicalSignatureProbe {
-    static func flat(_ function: WITFunction) -> CoreSignature {
-        CoreSignature(parameters: function.parameters.flatMap { CanonicalLayout.flatten($0.type) }, results: function.results.flatMap(CanonicalLayout.flatten))
     }
 }
