@@ -173,6 +173,9 @@ import Testing
 
     // MARK: host calls
 
+    /// Prints the time, asserts none. Each call re-enters the guest (`cabi_realloc` for the returned value), and
+    /// WasmKit ends every nested invocation by throwing, which swift-testing answers by capturing a backtrace:
+    /// set `SWT_SWIFT_ERROR_BACKTRACING_ENABLED=0` to leave that cost out of the measurement.
     @Test func aMillionHostCallsInOneProcessCallComplete() async throws {
         let bench = try await Bench()
         let plugin = try await bench.load("million-host-calls", configuration: [("prefix", "x")])
