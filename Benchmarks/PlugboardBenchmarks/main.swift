@@ -1,5 +1,6 @@
 // Measures the typed `process` round trip against baselines run side by side in the same process:
-// a native Swift function doing the same work, and an empty call straight into WasmKit.
+// a native Swift function doing the same work, an empty call straight into WasmKit, and an empty call to an
+// actor (the hop every call to a `Plugin` pays).
 //
 //     swift run -c release plugboard-benchmarks [iterations]
 //
@@ -10,22 +11,91 @@ import WAT
 import WasmKit
 
 let iterations = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 20_000
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-let input = String(repeating: "plugboard ", count: 102) + "xxxx"  // 1,024 bytes
-precondition(input.utf8.count == 1024)
-let request = ProcessRequest(input: input, options: [.init("mode", "uppercase")])
+await ProcessBenchmark(iterations: iterations).run()
 
-/// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.
-func measure(_ body: () async throws -> Void) async rethrows -> Double {
-    for _ in 0..<max(1, iterations / 10) { try await body() }
-    var samples: [Double] = []
-    for _ in 0..<7 {
-        let start = ContinuousClock.now
-        for _ in 0..<iterations { try await body() }
-        let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.seconds) * 1e9 / Double(iterations) + Double(elapsed.components.attoseconds) / 1e9 / Double(iterations))
+struct ProcessBenchmark {
+    let iterations: Int
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let request = ProcessRequest(input: String(repeating: "plugboard ", count: 102) + "xxxx", options: [.init("mode", "uppercase")])
+
+    func run() async {
+        precondition(request.input.utf8.count == 1024)
+        do {
+            try await report()
+        } catch {
+            print("benchmark failed: \(error)")
+            exit(1)
+        }
     }
-    return samples.sorted()[3]
+
+    func report() async throws {
+        print("plugboard-benchmarks: \(iterations) calls × 7 runs, median ns/call, 1 KiB input, WasmKit 0.4.2")
+        var sink = 0
+        let native = measure { sink &+= nativeProcess(request, prefix: ">> ").output.utf8.count }
+        row("native Swift process (baseline)", native)
+
+        let engine = WasmKit.Engine()
+        let store = Store(engine: engine)
+        let nopInstance = try parseWasm(bytes: try wat2wasm(#"(module (func (export "nop")))"#)).instantiate(store: store)
+        let nop = nopInstance.exports[function: "nop"]!
+        let emptyCall = try measure { _ = try nop.invoke([]) }
+        row("empty WasmKit call nop() (baseline)", emptyCall)
+
+        let actor = EmptyActor()
+        let actorHop = await measureAsync { await actor.touch() }
+        row("empty actor call (baseline)", actorHop)
+
+        for (label, path) in [("C", "examples/plugins/text-transform-c/plugin.wasm"), ("WAT", "examples/plugins/text-transform-wat/plugin.wat")] {
+            let host = PluginHost()
+            let plugin = try await host.load(path: root + "/" + path)
+            try await plugin.initialize(config: [("prefix", ">> ")])
+            let check = try await plugin.process(request)
+            precondition(check.output == nativeProcess(request, prefix: ">> ").output, "plugin output differs from the native baseline")
+            let typed = try await measureAsync { _ = try await plugin.process(request) }
+            row("typed process round trip, \(label) plugin", typed,
+                String(format: "   %5.1f× native   %5.1f× empty WasmKit call", typed / native, typed / emptyCall))
+            // The fixed cost of a call (lowering, 3 host calls, lifting) without the guest's per-byte work.
+            let empty = ProcessRequest(input: "", options: request.options)
+            let fixed = try await measureAsync { _ = try await plugin.process(empty) }
+            row("  same, empty input (fixed cost per call)", fixed, String(format: "   %5.1f× empty WasmKit call", fixed / emptyCall))
+        }
+        if sink == 42 { print("") }
+    }
+
+    /// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.
+    func measure(_ body: () throws -> Void) rethrows -> Double {
+        for _ in 0..<max(1, iterations / 10) { try body() }
+        var samples: [Double] = []
+        for _ in 0..<7 {
+            let start = ContinuousClock.now
+            for _ in 0..<iterations { try body() }
+            samples.append(nanoseconds(ContinuousClock.now - start))
+        }
+        return samples.sorted()[3]
+    }
+
+    func measureAsync(_ body: () async throws -> Void) async rethrows -> Double {
+        for _ in 0..<max(1, iterations / 10) { try await body() }
+        var samples: [Double] = []
+        for _ in 0..<7 {
+            let start = ContinuousClock.now
+            for _ in 0..<iterations { try await body() }
+            samples.append(nanoseconds(ContinuousClock.now - start))
+        }
+        return samples.sorted()[3]
+    }
+
+    func nanoseconds(_ duration: Duration) -> Double {
+        (Double(duration.components.seconds) * 1e18 + Double(duration.components.attoseconds)) / 1e9 / Double(iterations)
+    }
+
+    func row(_ label: String, _ nanoseconds: Double, _ extra: String = "") {
+        print(label.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.0f ns", nanoseconds) + extra)
+    }
+}
+
+actor EmptyActor {
+    func touch() {}
 }
 
 /// The same work as the example plugins' `process` in uppercase mode, in Swift.
@@ -37,35 +107,3 @@ func nativeProcess(_ request: ProcessRequest, prefix: String) -> ProcessResponse
     let bytes = request.input.utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
     return ProcessResponse(output: prefix + String(decoding: bytes, as: UTF8.self), success: true)
 }
-
-// Baseline 1: native Swift.
-var sink = 0
-let native = await measure {
-    sink &+= nativeProcess(request, prefix: ">> ").output.utf8.count
-}
-
-// Baseline 2: an empty call into WasmKit, with no Plugboard in between.
-let engine = WasmKit.Engine()
-let store = Store(engine: engine)
-let nopModule = try parseWasm(bytes: try wat2wasm(#"(module (func (export "nop")))"#))
-let nopInstance = try nopModule.instantiate(store: store)
-let nop = nopInstance.exports[function: "nop"]!
-let emptyCall = try await measure { _ = try nop.invoke([]) }
-
-print("plugboard-benchmarks: \(iterations) calls × 7 runs, median ns/call, 1 KiB input, WasmKit 0.4.2")
-func row(_ label: String, _ nanoseconds: Double, _ extra: String = "") {
-    print(label.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.0f ns", nanoseconds) + extra)
-}
-row("native Swift process (baseline)", native)
-row("empty WasmKit call nop() (baseline)", emptyCall)
-
-for (label, path) in [("C", "examples/plugins/text-transform-c/plugin.wasm"), ("WAT", "examples/plugins/text-transform-wat/plugin.wat")] {
-    let host = PluginHost()
-    let plugin = try await host.load(path: root + "/" + path)
-    try await plugin.initialize(config: [("prefix", ">> ")])
-    let check = try await plugin.process(request)
-    precondition(check.output == nativeProcess(request, prefix: ">> ").output, "plugin output differs from the native baseline")
-    let typed = try await measure { _ = try await plugin.process(request) }
-    row("typed process round trip, \(label) plugin", typed, String(format: "   %6.1f× native   %6.1f× empty call", typed / native, typed / emptyCall))
-}
-if sink == 42 { print("") }
