@@ -86,6 +86,42 @@ import Testing
     }
 }
 
+extension HostFunctionTests {
+    /// An `async` host function (one that awaits a timer) called by guests of several plugins at once: each
+    /// guest sees a blocking call that returns the right value, and no plugin starves another.
+    @Test func anAsyncHostFunctionAwaitingASleepReturnsTheRightValueToTheGuest() async throws {
+        let package = try WITPackage.parse(Self.wit)
+        let world = try package.world(named: "tool")
+        let hostFunctions = [
+            try HostFunction(interface: world.imports[0], function: "lookup", asyncImplementation: { context, arguments in
+                try await Task.sleep(for: .milliseconds(20))
+                return [.ok(.record(["sensor": .string(context.pluginName), "values": .list([.f64(Double(arguments[0].stringValue?.count ?? 0))])]))]
+            }),
+            try HostFunction(interface: world.imports[0], function: "count", asyncImplementation: { _, _ in
+                await Task.yield()
+                return [.u32(7)]
+            }),
+        ]
+        let forwarding = WITInterface(package: world.imports[0].package, name: "host", functions: world.imports[0].functions)
+        let wat = EchoGuest.wat(for: forwarding).replacingOccurrences(of: "app:tools/host@2.1.0#", with: "app:tools/api@2.1.0#")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: hostFunctions))
+        var plugins: [Plugin] = []
+        for index in 0..<6 { plugins.append(try await host.load(bytes: Array(wat.utf8), name: "tool\(index)")) }
+        let results = try await withThrowingTaskGroup(of: (String, [WITValue]).self) { group in
+            for plugin in plugins {
+                group.addTask { (plugin.name, try await plugin.call("lookup", arguments: [.string("abcd")])) }
+            }
+            var results: [String: [WITValue]] = [:]
+            for try await (name, value) in group { results[name] = value }
+            return results
+        }
+        for plugin in plugins {
+            #expect(results[plugin.name] == [.ok(.record(["sensor": .string(plugin.name), "values": .list([.f64(4)])]))])
+        }
+        #expect(try await plugins[0].call("count", arguments: []) == [.u32(7)])
+    }
+}
+
 /// Lets a `@Sendable` host function count calls.
 final class Counter: Sendable {
     private let value = Mutex(0)

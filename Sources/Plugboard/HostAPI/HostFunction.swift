@@ -51,3 +51,30 @@ public struct HostCallContext: Sendable {
     /// Delivers an event to the host's subscribers.
     public var emit: @Sendable (_ type: String, _ payload: String) -> Void
 }
+
+extension HostFunction {
+    /// A host function whose implementation is `async`: it may await I/O, timers or actors.
+    ///
+    /// The guest sees an ordinary blocking call. While the implementation runs as a task, the plugin's own
+    /// thread waits (plugins run on their own dispatch queues, never on the cooperative pool, so the wait cannot
+    /// starve the task it waits for).
+    public init(
+        module: String, function: WITFunction,
+        asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue]
+    ) {
+        self.init(module: module, function: function) { context, arguments in
+            try BlockingTask.run { try await asyncImplementation(context, arguments) }
+        }
+    }
+
+    /// An `async` host function for `function` of a WIT interface.
+    public init(
+        interface: WITInterface, function name: String,
+        asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue]
+    ) throws {
+        guard let function = interface.function(named: name) else {
+            throw PlugboardError.noSuchFunction(name, in: interface.qualifiedName, available: interface.functions.map(\.name))
+        }
+        self.init(module: interface.qualifiedName, function: function, asyncImplementation: asyncImplementation)
+    }
+}

@@ -15,11 +15,15 @@ public actor Plugin {
     /// The module's imports and exports.
     public nonisolated let module: ModuleDescription
 
+    private let executor: PluginExecutor
+    /// Plugin calls run on the plugin's own queue (see ``PluginExecutor``).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     private var instance: (any CoreInstance)?
-    private let state: PluginState
+    let state: PluginState
     private let exports: [PluginLinker.ExportBinding]
     private let stackSize: Int?
-    private var lifecycle = Lifecycle.loaded
+    var lifecycle = Lifecycle.loaded
 
     enum Lifecycle { case loaded, initialized, shutDown }
 
@@ -71,6 +75,7 @@ public actor Plugin {
         }
         let resolvedName = name ?? metadataName.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackName
         state.identity.set(name: resolvedName, version: version)
+        self.executor = PluginExecutor(label: "plugboard.plugin.\(resolvedName)")
         self.name = resolvedName
         self.version = version
         self.world = world
@@ -120,40 +125,7 @@ public actor Plugin {
         return candidates[0]
     }
 
-    private nonisolated var displayName: String { version.isEmpty ? name : "\(name)@\(version)" }
-
-    // MARK: the default world
-
-    /// Calls `initialize` with the configuration, which also becomes what `get-config` answers.
-    /// - Throws: ``PlugboardError`` with code `pluginReportedError` if the plugin returns `err`.
-    public func initialize(config: [(key: String, value: String)]) throws {
-        state.configuration = config
-        let result = try call("initialize", arguments: [.keyValueList(config.map { ($0.key, $0.value) })])
-        try expectOK(result, function: "initialize")
-        lifecycle = .initialized
-    }
-
-    /// Calls `initialize` with the configuration the plugin was loaded with.
-    public func initialize() throws {
-        try initialize(config: state.configuration)
-    }
-
-    /// Calls `process`.
-    public func process(_ request: ProcessRequest) throws -> ProcessResponse {
-        let results = try call("process", arguments: [request.witValue])
-        return try ProcessResponse(results[0])
-    }
-
-    /// Calls `get-metadata`.
-    public func metadata() throws -> PluginMetadata {
-        try PluginMetadata(try call("get-metadata", arguments: [])[0])
-    }
-
-    /// Calls `shutdown`. Later calls to the plugin still work unless it is unloaded.
-    public func shutdown() throws {
-        defer { lifecycle = .shutDown }
-        try expectOK(try call("shutdown", arguments: []), function: "shutdown")
-    }
+    nonisolated var displayName: String { version.isEmpty ? name : "\(name)@\(version)" }
 
     /// Shuts the plugin down if it was initialized and not shut down, then releases its instance.
     func unload() {
@@ -170,76 +142,4 @@ public actor Plugin {
 
     /// The configuration `get-config` reads.
     public var configuration: [(key: String, value: String)] { state.configuration }
-
-    private func expectOK(_ results: [WITValue], function: String) throws {
-        if case .err(let message)? = results.first {
-            throw PlugboardError.pluginReportedError(function, message: message?.stringValue ?? "(no message)")
-                .inContext(plugin: displayName, function: function)
-        }
-    }
-}
-
-/// The per-plugin state host functions read: configuration, identity, logger, events and captured output.
-/// Confined to the plugin's actor (host functions run inside its calls).
-final class PluginState {
-    let identity: PluginIdentity
-    var name: String { identity.name }
-    var version: String { identity.version }
-    var configuration: [(key: String, value: String)] {
-        didSet { configurationMap = Self.map(configuration) }
-    }
-    private(set) var configurationMap: [String: String]
-    let baseLogger: Logger
-    let events: EventBroadcaster
-    let output: GuestOutput
-
-    init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster) {
-        let identity = PluginIdentity(name: name)
-        self.identity = identity
-        self.configuration = configuration
-        self.configurationMap = Self.map(configuration)
-        self.baseLogger = logger
-        self.events = events
-        let outputLogger = logger
-        self.output = GuestOutput { line, isStandardError in
-            var logger = outputLogger
-            logger[metadataKey: "plugin.name"] = .string(identity.name)
-            // stderr is the plugin's diagnostics channel; stdout may carry data, so it stays at debug.
-            logger.log(level: isStandardError ? .info : .debug, "\(line)", metadata: ["plugin.stream": .string(isStandardError ? "stderr" : "stdout")])
-        }
-    }
-
-    var logger: Logger {
-        var logger = baseLogger
-        logger[metadataKey: "plugin.name"] = .string(name)
-        logger[metadataKey: "plugin.version"] = .string(version)
-        return logger
-    }
-
-    func callContext() -> HostCallContext {
-        let events = self.events
-        let name = self.name
-        let version = self.version
-        return HostCallContext(
-            pluginName: name, pluginVersion: version, configuration: configurationMap, logger: logger,
-            emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) })
-    }
-
-    private static func map(_ pairs: [(key: String, value: String)]) -> [String: String] {
-        var map: [String: String] = [:]
-        for (key, value) in pairs { map[key] = value }
-        return map
-    }
-}
-
-/// A plugin's name and version, readable from any thread (guest output is logged with them).
-final class PluginIdentity: Sendable {
-    private let value: Mutex<(name: String, version: String)>
-
-    init(name: String) { value = Mutex((name, "")) }
-
-    var name: String { value.withLock { $0.name } }
-    var version: String { value.withLock { $0.version } }
-
-    func set(name: String, version: String) { value.withLock { $0 = (name, version) } }
 }

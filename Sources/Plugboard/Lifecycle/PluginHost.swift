@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 
 /// Loads plugins, keeps them by name, and provides the host functions they import.
@@ -54,31 +55,40 @@ public actor PluginHost {
 
     /// Loads a `.wasm` or `.wat` plugin file and registers it under `options.name`, else the name its
     /// `get-metadata` reports, else the file name without extension.
-    public func load(path: String, options: LoadOptions = LoadOptions()) throws -> Plugin {
+    public func load(path: String, options: LoadOptions = LoadOptions()) async throws -> Plugin {
         let name = options.name ?? Self.stem(of: path)
         do {
-            return try load(binary: try PluginBinary(contentsOf: path), name: options.name, fallbackName: name, options: options)
+            return try await load(binary: try PluginBinary(contentsOf: path), name: options.name, fallbackName: name, options: options)
         } catch let error as PlugboardError {
             throw error.inContext(plugin: name, function: nil)
         }
     }
 
     /// Loads a plugin from bytes (binary or WebAssembly text) and registers it under `name`.
-    public func load(bytes: [UInt8], name: String, options: LoadOptions = LoadOptions()) throws -> Plugin {
+    public func load(bytes: [UInt8], name: String, options: LoadOptions = LoadOptions()) async throws -> Plugin {
         do {
-            return try load(binary: try PluginBinary(bytes: bytes), name: name, fallbackName: name, options: options)
+            return try await load(binary: try PluginBinary(bytes: bytes), name: name, fallbackName: name, options: options)
         } catch let error as PlugboardError {
             throw error.inContext(plugin: name, function: nil)
         }
     }
 
-    private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) throws -> Plugin {
+    private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) async throws -> Plugin {
         if let name, loaded[name] != nil { throw PlugboardError.pluginAlreadyLoaded(name) }
         guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
         let compiled = try configuration.engine.compile(binary.bytes)
-        let plugin = try Plugin(
-            name: name, fallbackName: fallbackName, compiled: compiled, engine: configuration.engine, world: configuration.world,
-            hostFunctions: configuration.hostFunctions, configuration: options.configuration, logger: logger, events: broadcaster)
+        let (engine, world, hostFunctions, logger, events) = (configuration.engine, configuration.world, configuration.hostFunctions, logger, broadcaster)
+        // Instantiation runs guest code (`_initialize`, `get-metadata`), which may call async host functions and
+        // so block its thread: keep it off the cooperative pool, like every later plugin call.
+        let plugin = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Plugin, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try Plugin(
+                        name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: world,
+                        hostFunctions: hostFunctions, configuration: options.configuration, logger: logger, events: events)
+                })
+            }
+        }
         guard loaded[plugin.name] == nil else { throw PlugboardError.pluginAlreadyLoaded(plugin.name) }
         loaded[plugin.name] = plugin
         logger.debug("Plugin loaded", metadata: ["plugin.name": .string(plugin.name), "plugin.version": .string(plugin.version)])

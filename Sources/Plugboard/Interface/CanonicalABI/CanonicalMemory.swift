@@ -204,7 +204,8 @@ extension CanonicalContext {
 
     /// The case index, payload and payload type a value selects in a variant-like type.
     static func variantCase(of value: WITValue, as type: WITType) throws -> (Int, WITValue?, WITType?) {
-        let mismatch = PlugboardError.typeMismatch(expected: type, got: value)
+        // Built only on failure: describing the value costs more than the lookup.
+        var mismatch: PlugboardError { PlugboardError.typeMismatch(expected: type, got: value) }
         switch (type, value) {
         case (.variant(_, let cases), .variant(let name, let payload)):
             guard let index = cases.firstIndex(where: { $0.name == name }),

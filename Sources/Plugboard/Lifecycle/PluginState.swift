@@ -1,0 +1,67 @@
+import Logging
+import Synchronization
+
+/// The per-plugin state host functions read: configuration, identity, logger, events and captured output.
+/// Confined to the plugin's actor (host functions run inside its calls).
+final class PluginState {
+    let identity: PluginIdentity
+    var name: String { identity.name }
+    var version: String { identity.version }
+    var configuration: [(key: String, value: String)] {
+        didSet { configurationMap = Self.map(configuration) }
+    }
+    private(set) var configurationMap: [String: String]
+    let baseLogger: Logger
+    let events: EventBroadcaster
+    let output: GuestOutput
+
+    init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster) {
+        let identity = PluginIdentity(name: name)
+        self.identity = identity
+        self.configuration = configuration
+        self.configurationMap = Self.map(configuration)
+        self.baseLogger = logger
+        self.events = events
+        let outputLogger = logger
+        self.output = GuestOutput { line, isStandardError in
+            var logger = outputLogger
+            logger[metadataKey: "plugin.name"] = .string(identity.name)
+            // stderr is the plugin's diagnostics channel; stdout may carry data, so it stays at debug.
+            logger.log(level: isStandardError ? .info : .debug, "\(line)", metadata: ["plugin.stream": .string(isStandardError ? "stderr" : "stdout")])
+        }
+    }
+
+    var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "plugin.name"] = .string(name)
+        logger[metadataKey: "plugin.version"] = .string(version)
+        return logger
+    }
+
+    func callContext() -> HostCallContext {
+        let events = self.events
+        let name = self.name
+        let version = self.version
+        return HostCallContext(
+            pluginName: name, pluginVersion: version, configuration: configurationMap, logger: logger,
+            emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) })
+    }
+
+    private static func map(_ pairs: [(key: String, value: String)]) -> [String: String] {
+        var map: [String: String] = [:]
+        for (key, value) in pairs { map[key] = value }
+        return map
+    }
+}
+
+/// A plugin's name and version, readable from any thread (guest output is logged with them).
+final class PluginIdentity: Sendable {
+    private let value: Mutex<(name: String, version: String)>
+
+    init(name: String) { value = Mutex((name, "")) }
+
+    var name: String { value.withLock { $0.name } }
+    var version: String { value.withLock { $0.version } }
+
+    func set(name: String, version: String) { value.withLock { $0 = (name, version) } }
+}
