@@ -8,8 +8,13 @@ final class PluginState {
     var name: String { identity.name }
     var version: String { identity.version }
     var configuration: [(key: String, value: String)] {
-        didSet { configurationMap = Self.map(configuration) }
+        didSet {
+            configurationMap = Self.map(configuration)
+            cachedContext = nil
+        }
     }
+    /// Built once per configuration: host functions run on every guest call, so this stays off that path.
+    private var cachedContext: HostCallContext?
     private(set) var configurationMap: [String: String]
     let baseLogger: Logger
     let events: EventBroadcaster
@@ -39,6 +44,13 @@ final class PluginState {
     }
 
     func callContext() -> HostCallContext {
+        if let cachedContext, cachedContext.pluginName == name, cachedContext.pluginVersion == version { return cachedContext }
+        let context = makeCallContext()
+        cachedContext = context
+        return context
+    }
+
+    private func makeCallContext() -> HostCallContext {
         let events = self.events
         let name = self.name
         let version = self.version

@@ -13,7 +13,7 @@ enum CanonicalCall {
         let context = instance.canonicalContext
         let parameterTypes = function.parameters.map(\.type)
         var flatArguments: [CoreValue] = []
-        if parameterTypes.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatParams {
+        if parameterTypes.reduce(0, { $0 + CanonicalLayout.flatCount($1) }) > CanonicalLayout.maxFlatParams {
             let tuple = WITType.tuple(parameterTypes)
             let pointer = try context.allocate(
                 size: CanonicalLayout.size(tuple), alignment: CanonicalLayout.alignment(tuple), for: "the spilled arguments")
@@ -28,7 +28,7 @@ enum CanonicalCall {
         let raw = try instance.call(exportName, flatArguments)
 
         let results: [WITValue]
-        if function.results.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatResults {
+        if function.results.reduce(0, { $0 + CanonicalLayout.flatCount($1) }) > CanonicalLayout.maxFlatResults {
             guard raw.count == 1, case .i32(let pointer) = raw[0] else {
                 throw PlugboardError.flatArityMismatch(expected: 1, got: raw.count)
             }
@@ -55,6 +55,8 @@ enum CanonicalCall {
         let parameterTypes = function.parameters.map(\.type)
         let spillsParameters = parameterTypes.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatParams
         let returnsThroughPointer = function.results.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatResults
+        let resultTuple = WITType.tuple(function.results)
+        let (resultSize, resultAlignment) = (CanonicalLayout.size(resultTuple), CanonicalLayout.alignment(resultTuple))
         return CoreHostFunction(module: module, name: function.name, signature: signature) { caller, arguments in
             let context = caller.canonicalContext
             var reader = FlatReader(arguments)
@@ -70,11 +72,10 @@ enum CanonicalCall {
             }
             if returnsThroughPointer {
                 let pointer = try reader.nextI32()
-                let tuple = WITType.tuple(function.results)
                 let memory = try context.requireMemory()
-                try memory.checkAlignment(pointer, CanonicalLayout.alignment(tuple), "the return pointer")
-                try memory.checkRange(pointer, count: CanonicalLayout.size(tuple), "the return area")
-                try context.store(.tuple(results), as: tuple, at: Int(pointer))
+                try memory.checkAlignment(pointer, resultAlignment, "the return pointer")
+                try memory.checkRange(pointer, count: resultSize, "the return area")
+                try context.store(.tuple(results), as: resultTuple, at: Int(pointer))
                 return []
             }
             var out: [CoreValue] = []

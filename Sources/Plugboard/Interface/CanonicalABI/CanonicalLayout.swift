@@ -17,8 +17,7 @@ enum CanonicalLayout {
         case .tuple(let elements): return elements.map(alignment).max() ?? 1
         case .flags(_, let flags): return flagsByteWidth(flags.count).alignment
         case .variant, .enum, .option, .result:
-            let (count, payloads) = variantShape(type)
-            return max(discriminantSize(count), maxCaseAlignment(payloads))
+            return max(discriminantSize(caseCount(type)), maxCaseAlignment(of: type))
         case .unsupported: return 4
         }
     }
@@ -34,10 +33,8 @@ enum CanonicalLayout {
         case .tuple(let elements): return recordSize(elements)
         case .flags(_, let flags): return flagsByteWidth(flags.count).size
         case .variant, .enum, .option, .result:
-            let (count, payloads) = variantShape(type)
-            var size = discriminantSize(count)
-            size = alignTo(size, maxCaseAlignment(payloads))
-            size += payloads.map { $0.map(self.size) ?? 0 }.max() ?? 0
+            var size = alignTo(discriminantSize(caseCount(type)), maxCaseAlignment(of: type))
+            size += maxPayloadSize(of: type)
             return alignTo(size, alignment(type))
         case .unsupported: return 4
         }
@@ -55,8 +52,55 @@ enum CanonicalLayout {
 
     /// Where a variant's payload starts.
     static func payloadOffset(_ type: WITType) -> Int {
-        let (count, payloads) = variantShape(type)
-        return alignTo(discriminantSize(count), maxCaseAlignment(payloads))
+        alignTo(discriminantSize(caseCount(type)), maxCaseAlignment(of: type))
+    }
+
+    /// The number of cases of a variant-like type (without building the payload list).
+    static func caseCount(_ type: WITType) -> Int {
+        switch type {
+        case .variant(_, let cases): return cases.count
+        case .enum(_, let cases): return cases.count
+        case .option, .result: return 2
+        default: return 0
+        }
+    }
+
+    /// The payload type of case `index` of a variant-like type.
+    static func payload(of type: WITType, case index: Int) -> WITType? {
+        switch type {
+        case .variant(_, let cases): return cases[index].payload
+        case .option(let wrapped): return index == 1 ? wrapped : nil
+        case .result(let ok, let error): return index == 0 ? ok : error
+        default: return nil
+        }
+    }
+
+    private static func maxCaseAlignment(of type: WITType) -> Int {
+        var result = 1
+        for index in 0..<caseCount(type) {
+            if let payload = payload(of: type, case: index) { result = max(result, alignment(payload)) }
+        }
+        return result
+    }
+
+    private static func maxPayloadSize(of type: WITType) -> Int {
+        var result = 0
+        for index in 0..<caseCount(type) {
+            if let payload = payload(of: type, case: index) { result = max(result, size(payload)) }
+        }
+        return result
+    }
+
+    /// How many core values a type flattens to (``flatten(_:)`` without building the list).
+    static func flatCount(_ type: WITType) -> Int {
+        switch type {
+        case .string, .list: return 2
+        case .record(_, let fields): return fields.reduce(0) { $0 + flatCount($1.type) }
+        case .tuple(let elements): return elements.reduce(0) { $0 + flatCount($1) }
+        case .flags(_, let flags): return (flags.count + 31) / 32
+        case .variant, .enum, .option, .result: return flatten(type).count
+        default: return 1
+        }
     }
 
     /// The core types a value of `type` flattens to.

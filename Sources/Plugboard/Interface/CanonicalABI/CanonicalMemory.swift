@@ -40,7 +40,7 @@ extension CanonicalContext {
             }
             return Self.flags(names, words: words)
         case .variant, .enum, .option, .result:
-            let (count, payloads) = CanonicalLayout.variantShape(type)
+            let count = CanonicalLayout.caseCount(type)
             let discriminant: UInt32
             switch CanonicalLayout.discriminantSize(count) {
             case 1: discriminant = UInt32(try memory.load(UInt8.self, at: pointer))
@@ -48,7 +48,9 @@ extension CanonicalContext {
             default: discriminant = try memory.load(UInt32.self, at: pointer)
             }
             guard discriminant < count else { throw PlugboardError.badDiscriminant(discriminant, type: type, caseCount: count) }
-            let payload = try payloads[Int(discriminant)].map { try load($0, at: pointer + CanonicalLayout.payloadOffset(type)) }
+            let payload = try CanonicalLayout.payload(of: type, case: Int(discriminant)).map {
+                try load($0, at: pointer + CanonicalLayout.payloadOffset(type))
+            }
             return Self.variantValue(type, case: Int(discriminant), payload: payload)
         case .unsupported(let what):
             throw PlugboardError.unsupportedType(what)
@@ -97,7 +99,7 @@ extension CanonicalContext {
             }
         case (.variant, _), (.enum, _), (.option, _), (.result, _):
             let (index, payload, payloadType) = try Self.variantCase(of: value, as: type)
-            switch CanonicalLayout.discriminantSize(CanonicalLayout.variantShape(type).count) {
+            switch CanonicalLayout.discriminantSize(CanonicalLayout.caseCount(type)) {
             case 1: try memory.store(UInt8(index), at: pointer)
             case 2: try memory.store(UInt16(index), at: pointer)
             default: try memory.store(UInt32(index), at: pointer)
