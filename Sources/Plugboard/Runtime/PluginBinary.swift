@@ -15,13 +15,16 @@ public struct PluginBinary: Sendable {
 
     /// Reads a `.wasm` or `.wat` file.
     public init(contentsOf path: String) throws {
-        let data: Data
+        try self.init(bytes: try Self.readFile(path))
+    }
+
+    /// The bytes of a plugin file, or an error naming the path and why it could not be read.
+    static func readFile(_ path: String) throws -> [UInt8] {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw PlugboardError.fileNotReadable(path, reason: (error as NSError).localizedDescription)
         }
-        try self.init(bytes: Array(data))
     }
 
     /// Takes binary or text bytes; text (anything not starting with the `\0asm` magic) is assembled as WAT.

@@ -20,13 +20,7 @@ public struct PluginInspection: Sendable {
     /// Reads and parses a `.wasm` or `.wat` file.
     /// - Throws: ``PlugboardError`` if the file cannot be read, is not a valid core module or WAT, or is a component.
     public init(path: String) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw PlugboardError.fileNotReadable(path, reason: (error as NSError).localizedDescription)
-        }
-        try self.init(bytes: Array(data))
+        try self.init(bytes: try PluginBinary.readFile(path))
     }
 
     /// Parses binary or text bytes, as ``PluginBinary/init(bytes:)`` reads them.
