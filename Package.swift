@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Plugboard", targets: ["Plugboard"]),
         .executable(name: "plugboard", targets: ["PlugboardCLI"]),
         .executable(name: "plugboard-benchmarks", targets: ["PlugboardBenchmarks"]),
+        .plugin(name: "PlugboardBindgenPlugin", targets: ["PlugboardBindgenPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
@@ -55,6 +56,16 @@ let package = Package(
             path: "Benchmarks/PlugboardBenchmarks",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "PlugboardBindgenTool",
+            dependencies: ["Plugboard"],
+            swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "PlugboardBindgenPlugin",
+            capability: .buildTool(),
+            dependencies: ["PlugboardBindgenTool"]
+        ),
         .testTarget(
             name: "PlugboardTests",
             dependencies: [
@@ -64,6 +75,12 @@ let package = Package(
             ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GeneratedBindingsTests",
+            dependencies: ["Plugboard"],
+            swiftSettings: strictSettings,
+            plugins: ["PlugboardBindgenPlugin"]
         ),
         .testTarget(
             name: "PlugboardCLITests",

@@ -16,7 +16,7 @@ await ProcessBenchmark(iterations: iterations).run()
 struct ProcessBenchmark {
     let iterations: Int
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    let request = ProcessRequest(input: String(repeating: "plugboard ", count: 102) + "xxxx", options: [.init("mode", "uppercase")])
+    let request = ProcessRequest(input: String(repeating: "plugboard ", count: 102) + "xxxx", options: [("mode", "uppercase")])
 
     func run() async {
         precondition(request.input.utf8.count == 1024)
@@ -102,7 +102,7 @@ actor EmptyActor {
 @inline(never)
 func nativeProcess(_ request: ProcessRequest, prefix: String) -> ProcessResponse {
     var mode = "uppercase"
-    for option in request.options where option.key == "mode" { mode = option.value }
+    for (key, value) in request.options where key == "mode" { mode = value }
     guard mode == "uppercase" else { return ProcessResponse(output: "", success: false, errorMessage: "unknown mode: \(mode)") }
     let bytes = request.input.utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
     return ProcessResponse(output: prefix + String(decoding: bytes, as: UTF8.self), success: true)

@@ -51,7 +51,7 @@ public struct Run: AsyncParsableCommand {
 
     /// The request `process` is called with.
     public func deriveRequest() -> ProcessRequest {
-        ProcessRequest(input: input, options: option.map { ProcessRequest.Option($0.key, $0.value) })
+        ProcessRequest(input: input, options: option.map { ($0.key, $0.value) })
     }
 
     /// The configuration `initialize` is called with (and `get-config` reads), in order.

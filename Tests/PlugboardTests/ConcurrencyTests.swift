@@ -11,7 +11,7 @@ import Testing
         let outputs = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for index in 0..<64 {
                 group.addTask {
-                    let response = try await plugin.process(ProcessRequest(input: "call \(index)", options: [.init("mode", "uppercase")]))
+                    let response = try await plugin.process(ProcessRequest(input: "call \(index)", options: [("mode", "uppercase")]))
                     return (index, response.output)
                 }
             }
@@ -25,8 +25,8 @@ import Testing
         let c = try await host.load(path: Repository.cPlugin)
         let wat = try await host.load(path: Repository.watPlugin)
         let long = String(repeating: "word ", count: 20_000)
-        async let first = (0..<20).asyncMap { _ in try await c.process(ProcessRequest(input: long, options: [.init("mode", "wordcount")])).output }
-        async let second = (0..<20).asyncMap { _ in try await wat.process(ProcessRequest(input: long, options: [.init("mode", "wordcount")])).output }
+        async let first = (0..<20).asyncMap { _ in try await c.process(ProcessRequest(input: long, options: [("mode", "wordcount")])).output }
+        async let second = (0..<20).asyncMap { _ in try await wat.process(ProcessRequest(input: long, options: [("mode", "wordcount")])).output }
         let (a, b) = try await (first, second)
         #expect(a == Array(repeating: "20000", count: 20))
         #expect(b == Array(repeating: "20000", count: 20))

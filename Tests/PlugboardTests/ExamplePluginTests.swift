@@ -32,7 +32,7 @@ import Testing
         let host = PluginHost()
         let plugin = try await host.load(path: path)
         try await plugin.initialize(config: [("prefix", ">> ")])
-        let response = try await plugin.process(ProcessRequest(input: "hello wörld", options: [.init("mode", "uppercase")]))
+        let response = try await plugin.process(ProcessRequest(input: "hello wörld", options: [("mode", "uppercase")]))
         #expect(response == ProcessResponse(output: ">> HELLO WöRLD", success: true, errorMessage: nil))
     }
 
@@ -42,9 +42,9 @@ import Testing
         let plugin = try await host.load(path: path)
         try await plugin.initialize(config: [])
         let response = try await plugin.process(
-            ProcessRequest(input: " one two\tthree\n", options: [.init("mode", "uppercase"), .init("mode", "wordcount")]))
+            ProcessRequest(input: " one two\tthree\n", options: [("mode", "uppercase"), ("mode", "wordcount")]))
         #expect(response == ProcessResponse(output: "3", success: true))
-        let empty = try await plugin.process(ProcessRequest(input: "", options: [.init("mode", "wordcount")]))
+        let empty = try await plugin.process(ProcessRequest(input: "", options: [("mode", "wordcount")]))
         #expect(empty.output == "0")
     }
 
@@ -52,7 +52,7 @@ import Testing
     func unknownModeIsAFailedResponseNotAnError(name: String, path: String) async throws {
         let host = PluginHost()
         let plugin = try await host.load(path: path)
-        let response = try await plugin.process(ProcessRequest(input: "x", options: [.init("mode", "shout")]))
+        let response = try await plugin.process(ProcessRequest(input: "x", options: [("mode", "shout")]))
         #expect(response == ProcessResponse(output: "", success: false, errorMessage: "unknown mode: shout"))
     }
 
@@ -61,7 +61,7 @@ import Testing
         let host = PluginHost()
         let events = host.events()
         let plugin = try await host.load(path: path)
-        _ = try await plugin.process(ProcessRequest(input: "abc", options: [.init("mode", "wordcount")]))
+        _ = try await plugin.process(ProcessRequest(input: "abc", options: [("mode", "wordcount")]))
         var iterator = events.makeAsyncIterator()
         let event = try #require(await iterator.next())
         #expect(event == PluginEvent(plugin: name, version: "1.0.0", type: "processed", payload: "wordcount"))

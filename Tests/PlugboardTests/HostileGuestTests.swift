@@ -27,7 +27,7 @@ import Testing
 
         /// The well-behaved plugin still answers correctly.
         func expectGoodPluginStillWorks(sourceLocation: SourceLocation = #_sourceLocation) async throws {
-            let response = try await good.process(ProcessRequest(input: "still here", options: [.init("mode", "uppercase")]))
+            let response = try await good.process(ProcessRequest(input: "still here", options: [("mode", "uppercase")]))
             #expect(response == ProcessResponse(output: "STILL HERE", success: true), sourceLocation: sourceLocation)
         }
     }
@@ -39,7 +39,7 @@ import Testing
     static let processExport = "plugboard:plugin/plugin-api@1.0.0#process"
 
     static func request(_ input: String) -> ProcessRequest {
-        ProcessRequest(input: input, options: [.init("mode", "uppercase")])
+        ProcessRequest(input: input, options: [("mode", "uppercase")])
     }
 
     // MARK: the plugin's canonical ABI: what cabi_realloc and export results say
@@ -59,7 +59,7 @@ import Testing
     @Test func reallocReturningAMisalignedPointerForTheOptionsListIsAnABIViolation() async throws {
         let bench = try await Bench()
         let plugin = try await bench.load("realloc-misaligned")
-        for options in [[ProcessRequest.Option("mode", "uppercase")], []] {
+        for options in [[("mode", "uppercase")], []] {
             let error = try await #require(throws: PlugboardError.self) {
                 try await plugin.process(ProcessRequest(input: "hello", options: options))
             }
@@ -76,7 +76,7 @@ import Testing
     @Test func reallocThatGrowsMemoryOnEveryCallStillGetsCorrectArguments() async throws {
         let bench = try await Bench()
         let plugin = try await bench.load("realloc-grows-memory")
-        let request = ProcessRequest(input: "grown ", options: [.init("mode", "ignored"), .init("last", "and appended")])
+        let request = ProcessRequest(input: "grown ", options: [("mode", "ignored"), ("last", "and appended")])
         for _ in 0..<3 {
             #expect(try await plugin.process(request) == ProcessResponse(output: "grown and appended", success: true))
         }
