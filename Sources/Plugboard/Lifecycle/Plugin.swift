@@ -22,6 +22,8 @@ public actor Plugin {
     private var instance: (any CoreInstance)?
     let state: PluginState
     private let exports: [PluginLinker.ExportBinding]
+    /// Functions of the host's world the plugin's older interface version lacks (calling one fails clearly).
+    private let absentExports: [PluginLinker.AbsentExport]
     private let stackSize: Int?
     var lifecycle = Lifecycle.loaded
 
@@ -36,7 +38,8 @@ public actor Plugin {
     ) throws {
         let description = compiled.description
         let linker = PluginLinker(world: world, hostFunctions: hostFunctions)
-        let exports = try linker.exportBindings(of: description)
+        let linkedExports = try linker.linkExports(of: description)
+        let exports = linkedExports.bindings
         let imported = try linker.importedHostFunctions(of: description)
         let state = PluginState(name: name ?? fallbackName, configuration: configuration, logger: logger, events: events)
         let wasi = WASIPreview1(output: state.output)
@@ -83,6 +86,7 @@ public actor Plugin {
         self.instance = instance
         self.state = state
         self.exports = exports
+        self.absentExports = linkedExports.absent
         self.stackSize = stackSize
     }
 
@@ -108,14 +112,20 @@ public actor Plugin {
     }
 
     private func exportBinding(_ function: String, interface: String?) throws -> PluginLinker.ExportBinding {
-        let candidates = exports.filter { binding in
-            binding.function.name == function
-                && (interface == nil || binding.interface.name == interface || binding.interface.qualifiedName == interface
-                    || binding.interface.unversionedName == interface)
+        func matches(_ candidate: WITInterface, _ pluginInterface: String) -> Bool {
+            interface == nil || candidate.name == interface || candidate.qualifiedName == interface
+                || candidate.unversionedName == interface || pluginInterface == interface
         }
+        let candidates = exports.filter { $0.function.name == function && matches($0.interface, $0.pluginInterface) }
         guard candidates.count == 1 else {
             let scope = interface ?? world.qualifiedName
             if candidates.isEmpty {
+                if let absent = absentExports.first(where: { $0.function.name == function && matches($0.interface, $0.pluginInterface) }) {
+                    throw PlugboardError.functionAbsentFromPluginVersion(
+                        function, pluginInterface: absent.pluginInterface, hostInterface: absent.interface.qualifiedName,
+                        available: exports.filter { $0.pluginInterface == absent.pluginInterface }.map(\.function.name)
+                    ).inContext(plugin: displayName, function: nil)
+                }
                 throw PlugboardError.noSuchFunction(function, in: scope, available: exports.map(\.function.name))
                     .inContext(plugin: displayName, function: nil)
             }
