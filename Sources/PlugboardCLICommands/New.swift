@@ -95,25 +95,20 @@ public struct New: AsyncParsableCommand {
     }
 
     static func buildScript(pluginName: String, bindingsSource: String, fallback: String?) -> String {
-        let fallbackLines = fallback.map {
-            """
-            elif [[ -x \(shellQuoted($0)) ]]; then
-                # The Plugboard checkout this project was generated from (run its scripts/setup once).
-                CC=(\(shellQuoted($0)))
-            """
-        } ?? ""
-        return """
+        """
             #!/usr/bin/env bash
             # Builds \(pluginName).wasm (a wasm32-wasip1 reactor core module) from plugin.c and the generated bindings.
             # Installs nothing. The C compiler is, in order: $PLUGBOARD_WASM_CC (a command, flags allowed), the
-            # Plugboard checkout's scripts/wasm-cc this project was generated from, or an error saying how to get one.
-            # -mcpu=mvp keeps the output plain WebAssembly 1.0, which every engine runs.
+            # scripts/wasm-cc of the Plugboard checkout this project was generated from (run its scripts/setup once),
+            # or an error saying how to get one. -mcpu=mvp keeps the output plain WebAssembly 1.0.
             set -euo pipefail
             cd "$(dirname "${BASH_SOURCE[0]}")"
+            CHECKOUT_WASM_CC=\(shellQuoted(fallback ?? ""))
 
             if [[ -n "${PLUGBOARD_WASM_CC:-}" ]]; then
                 read -r -a CC <<<"$PLUGBOARD_WASM_CC"
-            \(fallbackLines)
+            elif [[ -n "$CHECKOUT_WASM_CC" && -x "$CHECKOUT_WASM_CC" ]]; then
+                CC=("$CHECKOUT_WASM_CC")
             else
                 cat >&2 <<'EOF'
             build.sh: no C compiler for wasm32-wasip1 was found, and this script installs nothing.
