@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "plugboard", targets: ["PlugboardCLI"]),
         .executable(name: "plugboard-benchmarks", targets: ["PlugboardBenchmarks"]),
         .plugin(name: "PlugboardBindgenPlugin", targets: ["PlugboardBindgenPlugin"]),
+        .library(name: "PlugboardTesting", targets: ["PlugboardTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
@@ -66,10 +67,16 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["PlugboardBindgenTool"]
         ),
+        .target(
+            name: "PlugboardTesting",
+            dependencies: ["Plugboard"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PlugboardTests",
             dependencies: [
                 "Plugboard",
+                "PlugboardTesting",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GeneratedBindingsTests",
-            dependencies: ["Plugboard"],
+            dependencies: ["Plugboard", "PlugboardTesting"],
             swiftSettings: strictSettings,
             plugins: ["PlugboardBindgenPlugin"]
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardTesting
 import Testing
 
 /// C guest bindings (`plugboard bindgen --guest c`): golden files for the default world, determinism, the committed
@@ -55,7 +56,7 @@ import Testing
     @Test func everyWITTypeRoundTripsThroughAPluginBuiltFromTheGeneratedBindings() async throws {
         let world = try WITPackage.load(path: Self.allTypesWIT).world(named: "echo-world")
         let interface = world.exports[0]
-        let wasm = try Self.compileEchoPlugin(world: world)
+        let wasm = try CEchoGuest.compile(world: world, repositoryRoot: Repository.root)
         let host = PluginHost(configuration: .init(world: world, hostFunctions: EchoGuest.hostFunctions(for: world.imports[0])))
         let plugin = try await host.load(bytes: wasm, name: "echo-c")
         #expect(interface.functions.count == 29)
@@ -99,64 +100,4 @@ import Testing
         return "no difference"
     }
 
-    /// A user file implementing every export of the echo world by calling the import of the same name with the
-    /// same arguments (borrowed), freeing the arguments it owns, and returning the import's result (handed over).
-    /// Written from the prototypes in the generated header, so it exercises exactly the declared API.
-    static func echoUserSource(header: String, headerName: String) -> String {
-        var lines = ["#include \"\(headerName)\"", ""]
-        for line in header.split(separator: "\n") where line.contains(" exports_") && line.hasSuffix(");") {
-            let declaration = line.dropLast()  // drop ';'
-            guard let open = declaration.firstIndex(of: "(") else { continue }
-            let head = declaration[..<open]
-            let returnType = String(head[..<head.lastIndex(of: " ")!])
-            let exportName = String(head[head.index(after: head.lastIndex(of: " ")!)...])
-            let importName = String(exportName.dropFirst("exports_".count))
-            let parameterList = declaration[declaration.index(after: open)..<declaration.index(before: declaration.endIndex)]
-            let parameters: [(type: String, name: String)] = parameterList == "void" ? [] : parameterList.components(separatedBy: ", ").map {
-                let space = $0.lastIndex(of: " ")!
-                return (String($0[..<space]), String($0[$0.index(after: space)...]))
-            }
-            lines.append(String(declaration) + " {")
-            lines.append("    \(returnType) result = \(importName)(\(parameters.map(\.name).joined(separator: ", ")));")
-            for parameter in parameters where parameter.type.hasSuffix("_t") {
-                let free = String(parameter.type.dropLast(2)) + "_free"
-                if header.contains("void \(free)(") { lines.append("    \(free)(&\(parameter.name));") }
-            }
-            lines.append("    return result;")
-            lines.append("}")
-            lines.append("")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Generates the echo world's bindings, writes the echo user file and compiles both with scripts/wasm-cc.
-    static func compileEchoPlugin(world: WITWorld) throws -> [UInt8] {
-        let wasmCC = Repository.path("scripts/wasm-cc")
-        try #require(
-            FileManager.default.fileExists(atPath: Repository.path("build/wasm-toolchain/sysroot")),
-            "the wasm32 C toolchain is missing: run scripts/setup (the test command scripts/test does)")
-        let bindings = try CGuestBindgen.generate(world: world)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cgen-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let header = directory.appendingPathComponent(bindings.headerName).path
-        let source = directory.appendingPathComponent(bindings.sourceName).path
-        let user = directory.appendingPathComponent("echo.c").path
-        let output = directory.appendingPathComponent("echo.wasm").path
-        try bindings.header.write(toFile: header, atomically: true, encoding: .utf8)
-        try bindings.source.write(toFile: source, atomically: true, encoding: .utf8)
-        try echoUserSource(header: bindings.header, headerName: bindings.headerName).write(toFile: user, atomically: true, encoding: .utf8)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wasmCC)
-        process.arguments = ["-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror", user, source, "-o", output]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/wasm-cc failed on the generated echo-world bindings:\n\(diagnostics)")
-        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
-    }
 }

@@ -1,4 +1,5 @@
 import Plugboard
+import PlugboardTesting
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardTesting
 import Synchronization
 import Testing
 

@@ -1,15 +1,14 @@
 import Plugboard
 
-// A copy of Tests/PlugboardTests/EchoGuest.swift (test targets cannot share files); only `wat(for:)` is used here.
-
 /// Generates a WAT plugin for a world that imports and exports the same interface: each export forwards its
 /// core arguments unchanged to the import of the same name and returns what comes back.
 ///
 /// With a host that implements the import as the identity, a call lowers the value into the guest, the guest
 /// hands it back to the host (lifted from flat values or spilled memory), the host stores it into the guest's
 /// result area, and the host lifts it from there: every direction of the canonical ABI in one round trip.
-enum EchoGuest {
-    static func wat(for interface: WITInterface) -> String {
+public enum EchoGuest {
+    /// The WAT text of the forwarding guest for an interface the world both imports and exports.
+    public static func wat(for interface: WITInterface) -> String {
         var lines = ["(module"]
         for (index, function) in interface.functions.enumerated() {
             let signature = function.coreImportSignature
@@ -53,7 +52,7 @@ enum EchoGuest {
     }
 
     /// Identity host functions for every function of the interface (a tuple result echoes all parameters).
-    static func hostFunctions(for interface: WITInterface) -> [HostFunction] {
+    public static func hostFunctions(for interface: WITInterface) -> [HostFunction] {
         interface.functions.map { function in
             HostFunction(module: interface.qualifiedName, function: function) { _, arguments in
                 function.parameters.count == 1 ? arguments : [.tuple(arguments)]
