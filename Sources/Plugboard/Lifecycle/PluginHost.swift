@@ -7,7 +7,7 @@ import Logging
 /// let host = PluginHost(logger: logger)
 /// let plugin = try await host.load(path: "examples/plugins/text-transform-c/plugin.wasm")
 /// try await plugin.initialize(config: [("prefix", ">> ")])
-/// let response = try await plugin.process(ProcessRequest(input: "hello", options: [.init("mode", "uppercase")]))
+/// let response = try await plugin.process(ProcessRequest(input: "hello", options: [("mode", "uppercase")]))
 /// ```
 public actor PluginHost {
     /// What every plugin of this host is checked against and linked with.
