@@ -3,10 +3,10 @@ import Plugboard
 import PlugboardTesting
 import Testing
 
-/// C guest bindings (`plugboard bindgen --guest c`): golden files for the default world, determinism, the committed
-/// example bindings, and plugins compiled from generated bindings in the test run.
+/// C guest bindings (`plugboard bindgen --guest c`): golden files for the all-types world, determinism, the committed
+/// example bindings (the default world's golden files), and plugins compiled from generated bindings in the test run.
 ///
-/// The golden files in `Fixtures/golden/c/` pin the generated text. After an intended change to the generator,
+/// The golden files in `Fixtures/golden/c/` and the example's `bindings/` pin the generated text. After an intended change to the generator,
 /// re-bless them (and the example's committed bindings) with
 /// `PLUGBOARD_BLESS=1 swift test --filter CGuestBindgenTests`, and review the diff.
 @Suite struct CGuestBindgenTests {
@@ -15,13 +15,15 @@ import Testing
     static let exampleBindings = Repository.path("examples/plugins/text-transform-c/bindings")
     static var blessing: Bool { ProcessInfo.processInfo.environment["PLUGBOARD_BLESS"] == "1" }
 
-    @Test func defaultWorldBindingsMatchTheGoldenFiles() throws {
-        let output = try CGuestBindgen.generate(world: DefaultWorld.world)
+    @Test func allTypesBindingsMatchTheGoldenFiles() throws {
+        let output = try CGuestBindgen.generate(world: try WITPackage.load(path: Self.allTypesWIT).world(named: "echo-world"))
         try Self.expectFiles([(output.headerName, output.header), (output.sourceName, output.source)], in: Self.goldenDirectory)
     }
 
+    /// The default world's golden files are the example plugin's committed bindings.
     @Test func theExamplePluginsCommittedBindingsAreUpToDate() throws {
-        let world = try WITPackage.load(path: Repository.path("wit")).world(named: "plugin-world")
+        #expect(try WITPackage.load(path: Repository.path("wit")).world(named: "plugin-world") == DefaultWorld.world)
+        let world = DefaultWorld.world
         let output = try CGuestBindgen.generate(world: world)
         try Self.expectFiles([(output.headerName, output.header), (output.sourceName, output.source)], in: Self.exampleBindings)
     }
