@@ -15,7 +15,7 @@ import Testing
                 #expect(FileManager.default.fileExists(atPath: project + "/" + file), "missing \(file)")
             }
 
-            let build = try await run("/bin/bash", [project + "/build.sh"], in: directory)
+            let build = try await runProcess("/bin/bash", [project + "/build.sh"], in: directory)
             #expect(build.status == 0, "build.sh failed:\n\(build.stdout)\n\(build.stderr)")
             #expect(build.stderr.isEmpty, "the starter compiles without warnings:\n\(build.stderr)")
 
@@ -40,7 +40,7 @@ import Testing
                 .map { $0.hasPrefix("CHECKOUT_WASM_CC=") ? "CHECKOUT_WASM_CC=''" : $0 }.joined(separator: "\n")
             #expect(standalone != text, "build.sh embeds this checkout's scripts/wasm-cc as a fallback")
             try standalone.write(toFile: script, atomically: true, encoding: .utf8)
-            let build = try await run("/bin/bash", [script], in: directory, environment: ["PATH": "/usr/bin:/bin"])
+            let build = try await runProcess("/bin/bash", [script], in: directory, environment: ["PATH": "/usr/bin:/bin"])
             #expect(build.status == 1)
             #expect(build.stderr.contains("no C compiler for wasm32-wasip1"))
             #expect(build.stderr.contains("apt-get install wasi-libc libclang-rt-22-dev-wasm32"))
@@ -70,7 +70,7 @@ import Testing
             let created = try await plugboard(["new", project, "--lang", "c", "--wit", wit, "--world", "echo-world"])
             #expect(created.status == 0, "stderr: \(created.stderr)")
             #expect(FileManager.default.fileExists(atPath: project + "/wit/world.wit"))
-            let build = try await run("/bin/bash", [project + "/build.sh"], in: directory)
+            let build = try await runProcess("/bin/bash", [project + "/build.sh"], in: directory)
             #expect(build.status == 0, "build.sh failed:\n\(build.stdout)\n\(build.stderr)")
             #expect(build.stderr.isEmpty, "the starter compiles without warnings:\n\(build.stderr)")
             let inspect = try await plugboard(["inspect", project + "/echo.wasm", "--wit", wit, "--world", "echo-world"])
@@ -92,28 +92,5 @@ import Testing
             #expect(neither.status == 64)
             #expect(neither.stderr.contains("Pass --host swift or --guest c"))
         }
-    }
-
-    /// Runs a program and waits for it.
-    private func run(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String]? = nil) async throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        if let environment { process.environment = environment }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        async let out = stdout.fileHandleForReading.readToEnd()
-        async let err = stderr.fileHandleForReading.readToEnd()
-        let (outData, errData) = try await (out, err)
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData ?? Data(), as: UTF8.self),
-            stderr: String(decoding: errData ?? Data(), as: UTF8.self))
     }
 }

@@ -39,10 +39,16 @@ struct ProcessResult: Sendable {
 
 /// Runs the built `plugboard` with `arguments` and waits for it.
 func plugboard(_ arguments: [String]) async throws -> ProcessResult {
+    try await runProcess(try Repository.executable().path, arguments, in: Repository.root)
+}
+
+/// Runs a program with empty stdin and waits for it.
+func runProcess(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String]? = nil) async throws -> ProcessResult {
     let process = Process()
-    process.executableURL = try Repository.executable()
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    process.currentDirectoryURL = Repository.root
+    process.currentDirectoryURL = directory
+    if let environment { process.environment = environment }
     let stdout = Pipe()
     let stderr = Pipe()
     process.standardOutput = stdout
