@@ -34,6 +34,7 @@ public actor Plugin {
     init(
         name: String?, fallbackName: String, compiled: any CompiledModule, engine: any WasmEngine, world: WITWorld,
         hostFunctions: [HostFunction], configuration: [(key: String, value: String)],
+        limits: PluginLimits = PluginLimits(), capabilities: PluginCapabilities = PluginCapabilities(),
         logger: Logger, events: EventBroadcaster
     ) throws {
         let description = compiled.description

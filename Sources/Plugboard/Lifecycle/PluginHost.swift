@@ -36,9 +36,19 @@ public actor PluginHost {
         /// The configuration `get-config` reads and `initialize()` passes.
         public var configuration: [(key: String, value: String)]
 
-        public init(name: String? = nil, configuration: [(key: String, value: String)] = []) {
+        /// What the plugin may consume.
+        public var limits: PluginLimits
+        /// What the plugin is granted.
+        public var capabilities: PluginCapabilities
+
+        public init(
+            name: String? = nil, configuration: [(key: String, value: String)] = [], limits: PluginLimits = PluginLimits(),
+            capabilities: PluginCapabilities = PluginCapabilities()
+        ) {
             self.name = name
             self.configuration = configuration
+            self.limits = limits
+            self.capabilities = capabilities
         }
     }
 
@@ -85,7 +95,8 @@ public actor PluginHost {
                 continuation.resume(with: Result {
                     try Plugin(
                         name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: world,
-                        hostFunctions: hostFunctions, configuration: options.configuration, logger: logger, events: events)
+                        hostFunctions: hostFunctions, configuration: options.configuration, limits: options.limits,
+                        capabilities: options.capabilities, logger: logger, events: events)
                 })
             }
         }
