@@ -45,6 +45,17 @@ public struct Run: AsyncParsableCommand {
     @Option(help: "The name to register the plugin under (default: the name its metadata reports).")
     public var name: String?
 
+    @Option(
+        name: .customLong("max-memory-mb"),
+        help: ArgumentHelp("The most linear memory the plugin may have, in MiB (default: 32).", valueName: "N"),
+        transform: { try Run.positive($0, flag: "--max-memory-mb", as: Int.self) })
+    public var maxMemoryMB: Int?
+
+    @Option(
+        help: ArgumentHelp("Fuel per call: about one unit per Wasm instruction; the call fails when it runs out (default: no budget).", valueName: "N"),
+        transform: { try Run.positive($0, flag: "--fuel", as: UInt64.self) })
+    public var fuel: UInt64?
+
     public init() {}
 
     // MARK: derived library configuration
@@ -61,7 +72,21 @@ public struct Run: AsyncParsableCommand {
 
     /// How the plugin is loaded.
     public func deriveLoadOptions() -> PluginHost.LoadOptions {
-        PluginHost.LoadOptions(name: name, configuration: deriveConfiguration())
+        PluginHost.LoadOptions(name: name, configuration: deriveConfiguration(), limits: deriveLimits())
+    }
+
+    /// The plugin's limits: `base` (the defaults, or a manifest's), overridden by `--max-memory-mb` and `--fuel`.
+    public func deriveLimits(over base: PluginLimits = PluginLimits()) -> PluginLimits {
+        var limits = base
+        if let maxMemoryMB { limits.maxMemoryBytes = maxMemoryMB << 20 }
+        if let fuel { limits.fuelPerCall = fuel }
+        return limits
+    }
+
+    static func positive<N: FixedWidthInteger>(_ text: String, flag: String, as: N.Type) throws -> N {
+        guard let value = N(text), value > 0 else { throw ValidationError("\(flag) takes a whole number greater than 0, not '\(text)'") }
+        if N.self == Int.self, value > (1 << 20) { throw ValidationError("\(flag) is at most 1048576 (1 TiB), not '\(text)'") }
+        return value
     }
 
     // MARK: running

@@ -2,7 +2,10 @@
 extension PlugboardError {
     /// Maps an error thrown out of guest execution. WasmKit's `Trap` keeps its reason `package`-private, so
     /// the reason and backtrace are read from its description (`Trap: <reason>` then one line per frame).
-    static func fromEngine(_ error: any Error, stackSize: Int? = nil) -> PlugboardError {
+    /// - Parameters:
+    ///   - stackSize: The plugin's interpreter stack, named in a stack overflow.
+    ///   - fuelBudget: The call's fuel budget, named when it runs out.
+    static func fromEngine(_ error: any Error, stackSize: Int? = nil, fuelBudget: UInt64? = nil) -> PlugboardError {
         if let error = error as? PlugboardError { return error }
         let text = "\(error)"
         guard text.hasPrefix("Trap: ") else {
@@ -24,8 +27,11 @@ extension PlugboardError {
             let limit = stackSize.map { "the \($0 / 1024) KiB interpreter stack (about \($0 / 64) nested calls)" } ?? "the interpreter stack"
             return PlugboardError(
                 .stackOverflow, "stack overflow: the plugin exhausted \(limit)\(inFunction)",
-                hint: "Fix unbounded recursion in the plugin, or raise the limit with WasmKitEngine.Configuration(stackSize:)",
+                hint: "Fix unbounded recursion in the plugin, or raise PluginLimits.stackBytes (PluginHost.LoadOptions.limits or the "
+                    + "plugin manifest's limits; WasmKitEngine.Configuration(stackSize:) is only the default of engine-level instantiation)",
                 backtrace: backtrace)
+        case "out of fuel":
+            return .fuelExhausted(budget: fuelBudget ?? 0, inFunction: inFunction, backtrace: backtrace)
         case "out of bounds memory access":
             return PlugboardError(
                 .outOfBoundsMemoryAccess, "out of bounds memory access\(inFunction): the plugin touched memory it does not own",

@@ -23,6 +23,12 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         public static let outOfBoundsMemoryAccess = Code("out-of-bounds-memory-access")
         /// The guest exhausted the interpreter's call stack.
         public static let stackOverflow = Code("stack-overflow")
+        /// The guest asked for more linear memory than its ``PluginLimits/maxMemoryBytes`` quota.
+        public static let memoryLimitExceeded = Code("memory-limit-exceeded")
+        /// The call used up its ``PluginLimits/fuelPerCall`` instruction budget.
+        public static let fuelExhausted = Code("fuel-exhausted")
+        /// The call returned more bytes than ``PluginLimits/maxOutputBytes``.
+        public static let outputLimitExceeded = Code("output-limit-exceeded")
         /// The guest broke the canonical ABI: a bad pointer, length, UTF-8 string, discriminant or char.
         public static let abiViolation = Code("abi-violation")
         /// A host function the guest called failed.
@@ -76,7 +82,8 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the plugin (not the host or its configuration) caused the error.
     public var isGuestFault: Bool {
-        [.trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited].contains(code)
+        [.trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .memoryLimitExceeded, .fuelExhausted, .outputLimitExceeded]
+            .contains(code)
     }
 
     public var description: String {

@@ -4,7 +4,8 @@ import Synchronization
 /// A loaded plugin: one live instance, called through its WIT world with typed values.
 ///
 /// Calls to one plugin are serialized by the actor (an instance is never used from two threads at once);
-/// different plugins run in parallel. After a trap the instance stays usable, as Wasm semantics allow.
+/// different plugins run in parallel. After a trap the instance stays usable, as Wasm semantics allow; after
+/// a limit trap (memory, fuel, stack overflow, output) it is discarded and the next call gets a fresh instance.
 public actor Plugin {
     /// The name the plugin is registered under.
     public nonisolated let name: String
@@ -19,12 +20,22 @@ public actor Plugin {
     /// Plugin calls run on the plugin's own queue (see ``PluginExecutor``).
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
+    /// The live instance; `nil` after a limit trap until the next call instantiates a fresh one.
     private var instance: (any CoreInstance)?
+    private var isUnloaded = false
+    /// What the plugin may consume (enforced by the engine and the canonical ABI).
+    public nonisolated let limits: PluginLimits
+    /// Fuel the last call used, when the plugin has a ``PluginLimits/fuelPerCall`` budget.
+    public private(set) var lastCallFuelUsed: UInt64?
+    /// How many times the instance was replaced after a limit trap.
+    public private(set) var instanceReplacements = 0
+    private let compiled: any CompiledModule
+    private let engine: any WasmEngine
+    private let coreFunctions: [CoreHostFunction]
     let state: PluginState
     private let exports: [PluginLinker.ExportBinding]
     /// Functions of the host's world the plugin's older interface version lacks (calling one fails clearly).
     private let absentExports: [PluginLinker.AbsentExport]
-    private let stackSize: Int?
     var lifecycle = Lifecycle.loaded
 
     enum Lifecycle { case loaded, initialized, shutDown }
@@ -42,7 +53,8 @@ public actor Plugin {
         let linkedExports = try linker.linkExports(of: description)
         let exports = linkedExports.bindings
         let imported = try linker.importedHostFunctions(of: description)
-        let state = PluginState(name: name ?? fallbackName, configuration: configuration, logger: logger, events: events)
+        let state = PluginState(
+            name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes)
         let wasi = WASIPreview1(output: state.output)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
         for hostFunction in imported {
@@ -57,24 +69,19 @@ public actor Plugin {
                 }
             })
         }
-        let instance = try engine.instantiate(compiled, hostFunctions: coreFunctions)
-        let stackSize = (engine as? WasmKitEngine)?.configuration.stackSize
-        if instance.exportsFunction("_initialize") {
-            do {
-                _ = try instance.call("_initialize", [])
-            } catch {
-                throw PlugboardError.fromEngine(error, stackSize: stackSize).inContext(plugin: state.name, function: "_initialize")
-            }
-        }
+        let instance = try Self.instantiate(compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, pluginName: state.name)
         var version = ""
         var metadataName: String?
         if let binding = exports.first(where: { $0.function.name == "get-metadata" && $0.function.parameters.isEmpty }) {
             do {
-                let results = try CanonicalCall.callExport(binding.function, exportName: binding.coreName, arguments: [], on: instance)
+                instance.startCall()
+                let results = try CanonicalCall.callExport(
+                    binding.function, exportName: binding.coreName, arguments: [], on: instance, maxOutputBytes: limits.maxOutputBytes)
                 version = results.first?[field: "version"]?.stringValue ?? ""
                 metadataName = results.first?[field: "name"]?.stringValue
             } catch {
-                throw PlugboardError.fromEngine(error, stackSize: stackSize).inContext(plugin: state.name, function: "get-metadata")
+                throw PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+                    .inContext(plugin: state.name, function: "get-metadata")
             }
         }
         let resolvedName = name ?? metadataName.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackName
@@ -88,7 +95,48 @@ public actor Plugin {
         self.state = state
         self.exports = exports
         self.absentExports = linkedExports.absent
-        self.stackSize = stackSize
+        self.limits = limits
+        self.compiled = compiled
+        self.engine = engine
+        self.coreFunctions = coreFunctions
+    }
+
+    /// Instantiates under `limits` and runs the reactor's `_initialize`.
+    private static func instantiate(
+        _ compiled: any CompiledModule, engine: any WasmEngine, hostFunctions: [CoreHostFunction], limits: PluginLimits, pluginName: String
+    ) throws -> any CoreInstance {
+        let instance = try engine.instantiate(compiled, hostFunctions: hostFunctions, limits: limits)
+        if instance.exportsFunction("_initialize") {
+            instance.startCall()
+            do {
+                _ = try instance.call("_initialize", [])
+            } catch {
+                throw PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+                    .inContext(plugin: pluginName, function: "_initialize")
+            }
+        }
+        return instance
+    }
+
+    /// The live instance, instantiating a fresh one if a limit trap discarded the last.
+    private func liveInstance() throws -> any CoreInstance {
+        if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
+        if let instance { return instance }
+        let fresh = try Self.instantiate(compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, pluginName: displayName)
+        instance = fresh
+        instanceReplacements += 1
+        state.logger.info(
+            "Plugin instance replaced after a limit trap: its memory and globals were reset",
+            metadata: ["plugin.instance.replacements": "\(instanceReplacements)"])
+        if lifecycle == .initialized, world.qualifiedName == DefaultWorld.world.qualifiedName {
+            // The default world's plugins expect `initialize` before `process`: run it again with the same configuration.
+            do {
+                try initialize(config: state.configuration)
+            } catch {
+                state.logger.warning("Re-running initialize on the fresh instance failed", metadata: ["error.message": "\(error)"])
+            }
+        }
+        return fresh
     }
 
     /// Calls an exported WIT function by name with dynamic values.
@@ -103,12 +151,25 @@ public actor Plugin {
     ///   failed host function, or a type mismatch in `arguments`.
     public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) throws -> [WITValue] {
         let binding = try exportBinding(function, interface: interface)
-        guard let instance else { throw PlugboardError.pluginUnloaded(name) }
+        let instance = try liveInstance()
+        instance.startCall()
+        defer { lastCallFuelUsed = instance.fuelUsed }
         do {
-            return try CanonicalCall.callExport(binding.function, exportName: binding.coreName, arguments: arguments, on: instance)
+            return try CanonicalCall.callExport(
+                binding.function, exportName: binding.coreName, arguments: arguments, on: instance, maxOutputBytes: limits.maxOutputBytes)
         } catch {
             state.output.flush()
-            throw PlugboardError.fromEngine(error, stackSize: stackSize).inContext(plugin: displayName, function: binding.coreName)
+            var failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+            if !failure.isLimitTrap, let denied = instance.deniedMemoryBytes {
+                failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
+            }
+            if failure.isLimitTrap, self.instance === instance {
+                self.instance = nil
+                state.logger.info(
+                    "Plugin hit a limit; its instance is discarded and the next call gets a fresh one (state is lost)",
+                    metadata: ["plugin.function": .string(binding.coreName), "error.code": .string(failure.code.rawValue)])
+            }
+            throw failure.inContext(plugin: displayName, function: binding.coreName)
         }
     }
 
@@ -149,6 +210,7 @@ public actor Plugin {
         }
         state.output.flush()
         instance = nil
+        isUnloaded = true
     }
 
     /// The configuration `get-config` reads.

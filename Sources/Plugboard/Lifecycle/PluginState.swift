@@ -20,7 +20,8 @@ final class PluginState {
     let events: EventBroadcaster
     let output: GuestOutput
 
-    init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster) {
+    /// - Parameter maxLineBytes: Longer stdout/stderr lines are cut to this many bytes (``PluginLimits/maxOutputBytes``).
+    init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster, maxLineBytes: Int = .max) {
         let identity = PluginIdentity(name: name)
         self.identity = identity
         self.configuration = configuration
@@ -29,6 +30,10 @@ final class PluginState {
         self.events = events
         let outputLogger = logger
         self.output = GuestOutput { line, isStandardError in
+            var line = line
+            if line.utf8.count > maxLineBytes {
+                line = String(decoding: line.utf8.prefix(maxLineBytes), as: UTF8.self) + " [cut at \(maxLineBytes) bytes]"
+            }
             var logger = outputLogger
             logger[metadataKey: "plugin.name"] = .string(identity.name)
             // stderr is the plugin's diagnostics channel; stdout may carry data, so it stays at debug.

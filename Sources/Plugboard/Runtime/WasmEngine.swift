@@ -12,6 +12,17 @@ public protocol WasmEngine: Sendable {
     /// Instantiates a compiled module with the given host functions bound to its imports.
     /// Every function import of the module must be provided.
     func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance
+
+    /// Instantiates with per-plugin limits: memory quota (enforced at instantiation and on `memory.grow`),
+    /// interpreter stack, and a fuel budget per call (see ``CoreInstance/startCall()``).
+    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: PluginLimits) throws -> any CoreInstance
+}
+
+extension WasmEngine {
+    /// Engines without limit support ignore `limits` (only the output limit, enforced above the engine, applies).
+    public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: PluginLimits) throws -> any CoreInstance {
+        try instantiate(module, hostFunctions: hostFunctions)
+    }
 }
 
 /// A parsed and validated core module, shareable between instances and threads.
@@ -30,7 +41,20 @@ public protocol CoreCaller {
 }
 
 /// A live instance of a module. Not thread-safe: confine it to one actor.
-public protocol CoreInstance: AnyObject, CoreCaller {}
+public protocol CoreInstance: AnyObject, CoreCaller {
+    /// Starts a top-level call: refills the per-call fuel budget and forgets earlier denied memory growth.
+    func startCall()
+    /// Fuel used since ``startCall()``, or `nil` when the instance is not fuel-metered.
+    var fuelUsed: UInt64? { get }
+    /// The largest memory size, in bytes, a `memory.grow` asked for and was denied since ``startCall()``.
+    var deniedMemoryBytes: Int? { get }
+}
+
+extension CoreInstance {
+    public func startCall() {}
+    public var fuelUsed: UInt64? { nil }
+    public var deniedMemoryBytes: Int? { nil }
+}
 
 /// A host function bound to a module's import at the core level.
 public struct CoreHostFunction {

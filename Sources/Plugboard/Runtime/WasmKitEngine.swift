@@ -1,3 +1,4 @@
+import Synchronization
 @_spi(Fuzzing) import WasmKit
 import WasmParser
 import WasmTypes
@@ -5,6 +6,9 @@ import WasmTypes
 /// The embedded default engine: WasmKit 0.4.2, a pure-Swift interpreter (no JIT, runs on iOS).
 public struct WasmKitEngine: WasmEngine {
     /// Engine settings: the interpreter's stack size bounds guest recursion depth.
+    ///
+    /// Plugins loaded by a ``PluginHost`` get the stack of their ``PluginLimits/stackBytes`` instead; this one
+    /// applies to ``instantiate(_:hostFunctions:)`` without limits.
     public struct Configuration: Sendable, Hashable {
         /// Interpreter stack in bytes (default 512 KiB: about 8,000 nested guest calls).
         public var stackSize: Int
@@ -16,13 +20,25 @@ public struct WasmKitEngine: WasmEngine {
 
     public let configuration: Configuration
     let engine: WasmKit.Engine
+    /// Engines for other stack sizes and for fuel metering (which costs 10-25 %, so only budgeted plugins pay it),
+    /// created on first use and shared by every plugin with the same settings.
+    private let engines = EngineCache()
 
     public var name: String { "WasmKit 0.4.2" }
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         // Eager compilation rejects invalid function bodies at load, not at their first call.
-        self.engine = WasmKit.Engine(configuration: EngineConfiguration(compilationMode: .eager, stackSize: configuration.stackSize))
+        self.engine = Self.makeEngine(stackSize: configuration.stackSize, fuelMetering: false)
+    }
+
+    static func makeEngine(stackSize: Int, fuelMetering: Bool) -> WasmKit.Engine {
+        WasmKit.Engine(configuration: EngineConfiguration(compilationMode: .eager, stackSize: stackSize, fuelMetering: fuelMetering))
+    }
+
+    func engine(stackSize: Int, fuelMetering: Bool) -> WasmKit.Engine {
+        if stackSize == configuration.stackSize && !fuelMetering { return engine }
+        return engines.engine(stackSize: stackSize, fuelMetering: fuelMetering)
     }
 
     public func compile(_ bytes: [UInt8]) throws -> any CompiledModule {
@@ -35,11 +51,30 @@ public struct WasmKitEngine: WasmEngine {
     }
 
     public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
+        try instantiate(module, hostFunctions: hostFunctions, stackSize: configuration.stackSize, limiter: nil, fuelPerCall: nil)
+    }
+
+    public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: PluginLimits) throws -> any CoreInstance {
+        try instantiate(
+            module, hostFunctions: hostFunctions, stackSize: limits.stackBytes,
+            limiter: MemoryLimiter(maxBytes: limits.maxMemoryBytes), fuelPerCall: limits.fuelPerCall)
+    }
+
+    private func instantiate(
+        _ module: any CompiledModule, hostFunctions: [CoreHostFunction], stackSize: Int, limiter: MemoryLimiter?, fuelPerCall: UInt64?
+    ) throws -> any CoreInstance {
         guard let module = module as? WasmKitModule else {
             throw PlugboardError.invalidArgument("a module compiled by another engine was given to \(name)")
         }
-        let store = Store(engine: engine)
-        let stackSize = configuration.stackSize
+        if let limiter, let pages = module.description.memory?.minimumPages {
+            let (bytes, overflow) = pages.multipliedReportingOverflow(by: 65536)
+            if overflow || bytes > UInt64(limiter.maxBytes) {
+                throw PlugboardError.initialMemoryOverLimit(requestedBytes: overflow ? Int.max : Int(bytes), limitBytes: limiter.maxBytes)
+            }
+        }
+        let store = Store(engine: engine(stackSize: stackSize, fuelMetering: fuelPerCall != nil))
+        if let limiter { store.resourceLimiter = limiter }
+        if let fuelPerCall { store.fuel = Fuel(remaining: fuelPerCall) }
         var imports = Imports()
         for hostFunction in hostFunctions {
             let body = hostFunction.body
@@ -49,16 +84,16 @@ public struct WasmKitEngine: WasmEngine {
                 results: hostFunction.signature.results.map(\.wasmKit)
             ) { caller, arguments in
                 guard let instance = caller.instance else { throw PlugboardError.invalidArgument("host function called without an instance") }
-                let results = try body(WasmKitCaller(instance: instance, stackSize: stackSize), arguments.map(CoreValue.init))
+                let results = try body(WasmKitCaller(instance: instance, stackSize: stackSize, fuelBudget: fuelPerCall), arguments.map(CoreValue.init))
                 return results.map(\.wasmKit)
             }
             imports.define(module: hostFunction.module, name: hostFunction.name, function)
         }
         do {
             let instance = try module.module.instantiate(store: store, imports: imports)
-            return WasmKitInstance(store: store, instance: instance, stackSize: stackSize)
+            return WasmKitInstance(store: store, instance: instance, stackSize: stackSize, limiter: limiter, fuelPerCall: fuelPerCall)
         } catch {
-            throw PlugboardError.fromEngine(error)
+            throw PlugboardError.fromEngine(error, stackSize: stackSize, fuelBudget: fuelPerCall)
         }
     }
 }
@@ -73,12 +108,28 @@ final class WasmKitInstance: CoreInstance {
     let store: Store
     let instance: Instance
     private let caller: WasmKitCaller
+    private let limiter: MemoryLimiter?
+    private let fuelPerCall: UInt64?
 
-    init(store: Store, instance: Instance, stackSize: Int) {
+    init(store: Store, instance: Instance, stackSize: Int, limiter: MemoryLimiter? = nil, fuelPerCall: UInt64? = nil) {
         self.store = store
         self.instance = instance
-        self.caller = WasmKitCaller(instance: instance, stackSize: stackSize)
+        self.caller = WasmKitCaller(instance: instance, stackSize: stackSize, fuelBudget: fuelPerCall)
+        self.limiter = limiter
+        self.fuelPerCall = fuelPerCall
     }
+
+    func startCall() {
+        if let fuelPerCall { store.fuel = Fuel(remaining: fuelPerCall) }
+        limiter?.resetDenied()
+    }
+
+    var fuelUsed: UInt64? {
+        guard let fuelPerCall, let remaining = store.fuel?.remaining else { return nil }
+        return fuelPerCall &- min(remaining, fuelPerCall)
+    }
+
+    var deniedMemoryBytes: Int? { limiter?.denied }
 
     var memory: (any LinearMemory)? { caller.memory }
     func exportsFunction(_ name: String) -> Bool { caller.exportsFunction(name) }
@@ -89,6 +140,8 @@ struct WasmKitCaller: CoreCaller {
     let instance: Instance
     /// The engine's interpreter stack size, so a stack overflow is reported with the limit it hit.
     let stackSize: Int
+    /// The per-call fuel budget, so running out is reported with it.
+    var fuelBudget: UInt64? = nil
 
     var memory: (any LinearMemory)? { instance.exports[memory: "memory"].map(WasmKitMemory.init) }
 
@@ -102,10 +155,50 @@ struct WasmKitCaller: CoreCaller {
         } catch let error as PlugboardError {
             throw error
         } catch {
-            throw PlugboardError.fromEngine(error, stackSize: stackSize)
+            throw PlugboardError.fromEngine(error, stackSize: stackSize, fuelBudget: fuelBudget)
         }
         return results.map(CoreValue.init)
     }
+}
+
+/// Shared WasmKit engines by stack size and fuel metering (an engine is `Sendable`; stores are per instance).
+final class EngineCache: Sendable {
+    private struct Key: Hashable {
+        var stackSize: Int
+        var fuelMetering: Bool
+    }
+
+    private let engines = Mutex<[Key: WasmKit.Engine]>([:])
+
+    func engine(stackSize: Int, fuelMetering: Bool) -> WasmKit.Engine {
+        engines.withLock { engines in
+            let key = Key(stackSize: stackSize, fuelMetering: fuelMetering)
+            if let engine = engines[key] { return engine }
+            let engine = WasmKitEngine.makeEngine(stackSize: stackSize, fuelMetering: fuelMetering)
+            engines[key] = engine
+            return engine
+        }
+    }
+}
+
+/// Holds a plugin's linear memory to its quota: a `memory.grow` past it returns -1 to the guest, and the
+/// largest denied size is kept so a call that then fails can say why.
+final class MemoryLimiter: ResourceLimiter {
+    let maxBytes: Int
+    private let deniedBytes = Mutex<Int?>(nil)
+
+    init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    func limitMemoryGrowth(to desired: Int) throws -> Bool {
+        guard desired > maxBytes else { return true }
+        deniedBytes.withLock { $0 = max($0 ?? 0, desired) }
+        return false
+    }
+
+    func limitTableGrowth(to desired: Int) throws -> Bool { true }
+
+    var denied: Int? { deniedBytes.withLock { $0 } }
+    func resetDenied() { deniedBytes.withLock { $0 = nil } }
 }
 
 /// WasmKit's memory behind Plugboard's bounds checks (``GuestMemory`` checks every range before it gets here).

@@ -1,14 +1,20 @@
 /// What one plugin may consume. Defaults follow the brief's `restricted` policy where it sets a number.
 ///
-/// (Being filled in: enforcement lands piece by piece; see the README's status table.)
+/// Enforced per plugin: memory at instantiation and on `memory.grow` (the guest sees -1), fuel and stack by the
+/// engine, output by the canonical ABI before anything is copied. A call that hits a limit fails with
+/// `memoryLimitExceeded`, `fuelExhausted`, `stackOverflow` or `outputLimitExceeded`, and the plugin's instance is
+/// replaced by a fresh one for the next call (its state is lost; the log says so). The wall-clock deadline is
+/// separate (not here yet).
 public struct PluginLimits: Sendable, Hashable {
     /// The most linear memory the plugin may have, in bytes (default 32 MiB).
     public var maxMemoryBytes: Int
     /// Instructions a single call may execute (WasmKit fuel units, about one per Wasm operator); `nil` for no budget.
+    /// A budget puts the plugin on a fuel-metering engine, which costs 10-25 % in speed.
     public var fuelPerCall: UInt64?
     /// Interpreter stack in bytes, which bounds recursion depth (default 512 KiB).
     public var stackBytes: Int
-    /// The most bytes a call may return (strings and lists lifted from the guest) or log (default 16 MiB).
+    /// The most bytes a call may return (strings and lists lifted from the guest; default 16 MiB). Longer
+    /// stdout/stderr lines are cut to it.
     public var maxOutputBytes: Int
 
     public init(maxMemoryBytes: Int = 32 << 20, fuelPerCall: UInt64? = nil, stackBytes: Int = 512 << 10, maxOutputBytes: Int = 16 << 20) {

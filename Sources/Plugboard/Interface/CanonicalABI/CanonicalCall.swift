@@ -3,14 +3,15 @@
 enum CanonicalCall {
     /// Calls `function`, exported by the guest as `exportName`: lowers the arguments (spilling to memory past
     /// 16 flat values), calls, lifts the results (through the returned pointer when they don't fit in one
-    /// value), then runs `cabi_post_<exportName>` if the guest exports it.
+    /// value), then runs `cabi_post_<exportName>` if the guest exports it. Lifted strings and lists together may
+    /// take at most `maxOutputBytes`, checked before anything is copied out of guest memory.
     static func callExport(
-        _ function: WITFunction, exportName: String, arguments: [WITValue], on instance: any CoreInstance
+        _ function: WITFunction, exportName: String, arguments: [WITValue], on instance: any CoreInstance, maxOutputBytes: Int? = nil
     ) throws -> [WITValue] {
         guard arguments.count == function.parameters.count else {
             throw PlugboardError.argumentCountMismatch(function: function, got: arguments.count)
         }
-        let context = instance.canonicalContext
+        var context = instance.canonicalContext
         let parameterTypes = function.parameters.map(\.type)
         var flatArguments: [CoreValue] = []
         if parameterTypes.reduce(0, { $0 + CanonicalLayout.flatCount($1) }) > CanonicalLayout.maxFlatParams {
@@ -26,6 +27,7 @@ enum CanonicalCall {
         }
 
         let raw = try instance.call(exportName, flatArguments)
+        context.outputBudget = maxOutputBytes.map(OutputBudget.init)
 
         let results: [WITValue]
         if function.results.reduce(0, { $0 + CanonicalLayout.flatCount($1) }) > CanonicalLayout.maxFlatResults {

@@ -5,6 +5,8 @@ struct CanonicalContext {
     var memory: GuestMemory?
     /// Calls the guest's `cabi_realloc(old_ptr, old_size, align, new_size) -> ptr`.
     var realloc: ((UInt32, UInt32, UInt32, UInt32) throws -> UInt32)?
+    /// What lifting results may still copy out of guest memory (``PluginLimits/maxOutputBytes``); `nil` for no limit.
+    var outputBudget: OutputBudget?
 
     func requireMemory() throws -> GuestMemory {
         guard let memory else { throw PlugboardError.missingCanonicalExport("memory") }
@@ -24,5 +26,21 @@ struct CanonicalContext {
             throw PlugboardError.badRealloc(pointer: pointer, size: size, alignment: alignment, memorySize: memory.byteCount, for: what())
         }
         return pointer
+    }
+}
+
+/// The bytes one call's lifted strings and lists may take, charged before anything is copied out of guest memory.
+final class OutputBudget {
+    let limit: Int
+    private(set) var used = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
+        let (total, overflow) = used.addingReportingOverflow(bytes)
+        guard !overflow, total <= limit else {
+            throw PlugboardError.outputLimitExceeded(what(), bytes: bytes, used: used, limit: limit)
+        }
+        used = total
     }
 }

@@ -117,6 +117,7 @@ extension CanonicalContext {
     // MARK: strings and lists
 
     func liftString(pointer: UInt32, length: UInt32) throws -> String {
+        try outputBudget?.charge(Int(length), for: "a string of \(length) bytes")
         let bytes = try requireMemory().bytes(at: pointer, count: Int(length), "a string of \(length) bytes")
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw PlugboardError.invalidUTF8(pointer: pointer, length: length)
@@ -135,6 +136,7 @@ extension CanonicalContext {
         let memory = try requireMemory()
         let elementSize = CanonicalLayout.size(element)
         let what = "a list<\(element)> of \(count) elements"
+        try outputBudget?.charge(Int(count) * max(elementSize, 1), for: what)
         try memory.checkAlignment(pointer, CanonicalLayout.alignment(element), what)
         try memory.checkRange(pointer, count: Int(count) * elementSize, what)
         if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what, bytes: Int(count)) }

@@ -1,0 +1,59 @@
+/// Messages for a plugin that hit one of its ``PluginLimits``: each names the quota, what was asked, and the
+/// setting that raises it.
+extension PlugboardError {
+    /// Where every limit is raised, for hints.
+    static func raiseHint(_ field: String, flag: String?) -> String {
+        let cli = flag.map { ", or `plugboard run \($0)`" } ?? ""
+        return "Raise PluginLimits.\(field) (PluginHost.LoadOptions.limits or the plugin manifest's limits\(cli))"
+    }
+
+    /// Whether this error is a limit the plugin hit (its instance is replaced before the next call).
+    var isLimitTrap: Bool {
+        [.memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded].contains(code)
+    }
+
+    /// The module's initial memory is larger than the quota: the plugin is refused at instantiation.
+    static func initialMemoryOverLimit(requestedBytes: Int, limitBytes: Int) -> PlugboardError {
+        PlugboardError(
+            .memoryLimitExceeded,
+            "resource limit exceeded: memory: the module asks for \(byteText(requestedBytes)) of initial linear memory "
+                + "(\(requestedBytes / 65536) pages) but its quota is \(byteText(limitBytes))",
+            hint: raiseHint("maxMemoryBytes", flag: "--max-memory-mb N") + ", or build the plugin with a smaller initial memory")
+    }
+
+    /// A `memory.grow` was denied (the guest saw -1) and the call then failed.
+    static func memoryGrowthOverLimit(requestedBytes: Int, limitBytes: Int, after underlying: PlugboardError) -> PlugboardError {
+        PlugboardError(
+            .memoryLimitExceeded,
+            "resource limit exceeded: memory: the plugin asked to grow its linear memory to \(byteText(requestedBytes)) but its quota is "
+                + "\(byteText(limitBytes)); memory.grow returned -1 and the call then failed (\(underlying.message))",
+            hint: raiseHint("maxMemoryBytes", flag: "--max-memory-mb N"), backtrace: underlying.backtrace)
+    }
+
+    static func fuelExhausted(budget: UInt64, inFunction: String, backtrace: [String]) -> PlugboardError {
+        PlugboardError(
+            .fuelExhausted,
+            "fuel exhausted: the call used up its budget of \(budget) fuel units (about one per Wasm instruction)\(inFunction)",
+            hint: "Fix the loop in the plugin if it should have finished, or " + raiseHint("fuelPerCall", flag: "--fuel N").lowercasedFirst,
+            backtrace: backtrace)
+    }
+
+    static func outputLimitExceeded(_ what: String, bytes: Int, used: Int, limit: Int) -> PlugboardError {
+        PlugboardError(
+            .outputLimitExceeded,
+            "output limit exceeded: the plugin returned \(what) after \(byteText(used)) of other output, over its limit of "
+                + "\(byteText(limit)); nothing was copied out of guest memory",
+            hint: raiseHint("maxOutputBytes", flag: nil))
+    }
+
+    static func byteText(_ bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 20 { return "\(bytes) bytes (\(bytes >> 20) MiB)" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+}
+
+extension String {
+    fileprivate var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
+}
