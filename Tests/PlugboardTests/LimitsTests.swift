@@ -63,6 +63,24 @@ import Testing
         try await bench.expectGoodPluginStillWorks()
     }
 
+    /// The plugin's allocator traps when memory.grow fails: the call is reported as the memory limit, with the size
+    /// asked for, not as an anonymous trap, and the plugin answers its next call on a fresh instance.
+    @Test func aTrapAfterADeniedGrowIsReportedAsTheMemoryLimit() async throws {
+        let bench = try await Bench()
+        let plugin = try await bench.load(PluginLimits(maxMemoryBytes: 2 << 20))
+        let big = String(repeating: "x", count: 3 << 20)
+        let error = try await #require(throws: PlugboardError.self) { try await Self.output(plugin, big) }
+        #expect(error.code == .memoryLimitExceeded)
+        #expect(error.plugin == "limits@1.0.0")
+        #expect(error.message.hasPrefix("resource limit exceeded: memory: the plugin asked to grow its linear memory to"))
+        #expect(error.message.contains("but its quota is 2 MiB"))
+        #expect(error.message.contains("unreachable"))
+        #expect(error.hint?.contains("--max-memory-mb N") == true)
+        try await bench.expectGoodPluginStillWorks()
+        #expect(try await Self.output(plugin, "after") == "after")
+        #expect(await plugin.instanceReplacements == 1)
+    }
+
     // MARK: fuel
 
     @Test func anInfiniteLoopRunsOutOfFuelAndTheNextCallWorksOnAFreshInstance() async throws {
