@@ -46,6 +46,19 @@ public struct Run: AsyncParsableCommand {
     public var name: String?
 
     @Option(
+        help: ArgumentHelp(
+            "The plugin's manifest (default: plugin.toml beside the plugin, or in it when the plugin is a directory).",
+            valueName: "file"))
+    public var manifest: String?
+
+    @Option(
+        name: .customLong("allow-env"),
+        help: ArgumentHelp(
+            "Let the plugin see this environment variable with the host's value (NAME=value: a literal). Repeatable; adds to the manifest's.",
+            valueName: "name"))
+    public var allowEnv: [String] = []
+
+    @Option(
         name: .customLong("max-memory-mb"),
         help: ArgumentHelp("The most linear memory the plugin may have, in MiB (default: 32).", valueName: "N"),
         transform: { try Run.positive($0, flag: "--max-memory-mb", as: Int.self) })
@@ -89,6 +102,34 @@ public struct Run: AsyncParsableCommand {
         return value
     }
 
+    /// The manifest: `--manifest`, else `plugin.toml` beside the plugin (or in it, for a directory), else none.
+    public func deriveManifest() throws -> PluginManifest? {
+        if let manifest { return try PluginManifest(path: manifest) }
+        return try PluginManifest.discover(beside: plugin)
+    }
+
+    /// How the plugin is loaded when it has a manifest (or `--allow-env` is given): the manifest's options, then
+    /// the flags on top: `--name` replaces its name, each `--config` key replaces that key's manifest entries
+    /// (the rest keep their order, the flags' entries follow), `--allow-env` adds variables.
+    public func deriveLoadOptions(manifest: PluginManifest?, environment: [String: String]) -> PluginHost.LoadOptions {
+        let flags = deriveLoadOptions()
+        var options = manifest?.loadOptions(environment: environment) ?? flags
+        if let name { options.name = name }
+        options.limits = deriveLimits(over: options.limits)
+        if manifest != nil {
+            let overridden = Set(config.map(\.key))
+            options.configuration = options.configuration.filter { !overridden.contains($0.key) } + deriveConfiguration()
+        }
+        for entry in allowEnv {
+            if let equals = entry.firstIndex(of: "=") {
+                options.capabilities.environment[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+            } else if let value = environment[entry] {
+                options.capabilities.environment[entry] = value
+            }
+        }
+        return options
+    }
+
     // MARK: running
 
     public func run() async throws {
@@ -128,9 +169,16 @@ public struct Run: AsyncParsableCommand {
     private func invoke(host: PluginHost) async -> Result<(Plugin, ProcessResponse), any Error> {
         var loaded: Plugin?
         do {
-            let plugin = try await host.load(path: self.plugin, options: deriveLoadOptions())
+            let manifest = try deriveManifest()
+            let options = deriveLoadOptions(manifest: manifest, environment: ProcessInfo.processInfo.environment)
+            let plugin =
+                if let manifest {
+                    try await host.load(manifest: manifest, path: self.plugin, options: options)
+                } else {
+                    try await host.load(path: self.plugin, options: options)
+                }
             loaded = plugin
-            try await plugin.initialize(config: deriveConfiguration())
+            try await plugin.initialize(config: options.configuration)
             let response = try await plugin.process(deriveRequest())
             try await plugin.shutdown()
             try await host.unload(plugin.name)

@@ -55,7 +55,7 @@ public actor Plugin {
         let imported = try linker.importedHostFunctions(of: description)
         let state = PluginState(
             name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes)
-        let wasi = WASIPreview1(output: state.output)
+        let wasi = WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
         for hostFunction in imported {
             coreFunctions.append(CanonicalCall.hostFunction(module: hostFunction.module, function: hostFunction.function) { [state] arguments in

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Logging
 
 /// Loads plugins, keeps them by name, and provides the host functions they import.
@@ -18,14 +19,22 @@ public actor PluginHost {
         public var world: WITWorld
         /// The functions plugins may import (default: the default world's `host-api`).
         public var hostFunctions: [HostFunction]
+        /// Runtime grants and revocations applied at every instantiation (see ``CapabilityManager``); `nil`: the
+        /// load's capabilities as they are.
+        public var capabilityManager: CapabilityManager?
+        /// The environment `env = ["NAME"]` manifest entries read their values from (default: the host process's).
+        public var environment: [String: String]
 
         public init(
             engine: any WasmEngine = WasmKitEngine(), world: WITWorld = DefaultWorld.world,
-            hostFunctions: [HostFunction] = HostFunction.defaultHostAPI
+            hostFunctions: [HostFunction] = HostFunction.defaultHostAPI, capabilityManager: CapabilityManager? = nil,
+            environment: [String: String] = ProcessInfo.processInfo.environment
         ) {
             self.engine = engine
             self.world = world
             self.hostFunctions = hostFunctions
+            self.capabilityManager = capabilityManager
+            self.environment = environment
         }
     }
 
@@ -63,15 +72,68 @@ public actor PluginHost {
         self.logger = logger
     }
 
-    /// Loads a `.wasm` or `.wat` plugin file and registers it under `options.name`, else the name its
-    /// `get-metadata` reports, else the file name without extension.
-    public func load(path: String, options: LoadOptions = LoadOptions()) async throws -> Plugin {
+    /// Loads a `.wasm` or `.wat` plugin file (or a directory holding a `plugin.toml`) and registers it under the
+    /// options' name, else the name its `get-metadata` reports, else the file name without extension.
+    ///
+    /// A `plugin.toml` beside the file (see ``PluginManifest``) is picked up. Precedence: `options`, when given,
+    /// replace the manifest's name, config, capabilities and limits entirely; the manifest's `sha256` pin and
+    /// `world` are checked either way. Without options, the manifest's are used (its `env = ["NAME"]` entries
+    /// read ``Configuration/environment``); without either, `LoadOptions()` (the `restricted` policy).
+    public func load(path: String, options: LoadOptions? = nil) async throws -> Plugin {
+        let manifest: PluginManifest?
+        do {
+            manifest = try PluginManifest.discover(beside: path)
+        } catch {
+            throw error.inContext(plugin: options?.name ?? Self.stem(of: path), function: nil)
+        }
+        if let manifest { return try await load(manifest: manifest, path: path, options: options) }
+        let options = options ?? LoadOptions()
         let name = options.name ?? Self.stem(of: path)
         do {
             return try await load(binary: try PluginBinary(contentsOf: path), name: options.name, fallbackName: name, options: options)
         } catch let error as PlugboardError {
             throw error.inContext(plugin: name, function: nil)
         }
+    }
+
+    /// Loads the plugin a manifest describes: its `wasm` file (or `path` when given, e.g. a file the manifest
+    /// sits beside), checked against its `sha256` pin and `world`, with `options` if given, else the manifest's.
+    public func load(manifest: PluginManifest, path: String? = nil, options: LoadOptions? = nil) async throws -> Plugin {
+        var pluginPath = path ?? ""
+        var name = options?.name ?? manifest.name ?? Self.stem(of: pluginPath)
+        do {
+            if let path, !Self.isDirectory(path) { pluginPath = path } else { pluginPath = try manifest.pluginPath() }
+            name = options?.name ?? manifest.name ?? Self.stem(of: pluginPath)
+            let bytes = try PluginBinary.readFile(pluginPath)
+            try manifest.verify(bytes, path: pluginPath)
+            try checkWorld(of: manifest)
+            var resolved = options ?? manifest.loadOptions(environment: configuration.environment)
+            if resolved.name == nil { resolved.name = manifest.name }
+            return try await load(binary: try PluginBinary(bytes: bytes), name: resolved.name, fallbackName: name, options: resolved)
+        } catch let error as PlugboardError {
+            throw error.inContext(plugin: name, function: nil)
+        }
+    }
+
+    /// The manifest's `world`, if any, must name the host's world with a compatible version.
+    private func checkWorld(of manifest: PluginManifest) throws {
+        guard let declared = manifest.world, let reference = WorldReference(declared) else { return }
+        let host = configuration.world
+        let sameName = reference.package.namespace == host.package.namespace && reference.package.name == host.package.name
+            && reference.world == host.name
+        let compatible: Bool
+        switch (reference.package.version, host.package.version) {
+        case (nil, _), (_, nil): compatible = true
+        case (let plugin?, let hostVersion?): compatible = InterfaceCompatibility.isCompatible(plugin, with: hostVersion)
+        }
+        guard sameName && compatible else {
+            throw PlugboardError.manifestWorldMismatch(manifest.fileName, declared: declared, host: host.qualifiedName)
+        }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Loads a plugin from bytes (binary or WebAssembly text) and registers it under `name`.
@@ -86,6 +148,11 @@ public actor PluginHost {
     private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) async throws -> Plugin {
         if let name, loaded[name] != nil { throw PlugboardError.pluginAlreadyLoaded(name) }
         guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
+        var adjusted = options
+        if let manager = configuration.capabilityManager {
+            adjusted.capabilities = await manager.capabilities(for: name ?? fallbackName, base: options.capabilities)
+        }
+        let options = adjusted
         let compiled = try configuration.engine.compile(binary.bytes)
         let (engine, world, hostFunctions, logger, events) = (configuration.engine, configuration.world, configuration.hostFunctions, logger, broadcaster)
         // Instantiation runs guest code (`_initialize`, `get-metadata`), which may call async host functions and

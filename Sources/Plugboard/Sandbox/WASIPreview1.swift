@@ -8,8 +8,10 @@ import Darwin
 ///
 /// WasmKit's WASI layer reads guest pointers without checking them (a bad iovec crashes the host), so the
 /// functions a plugin can reach are implemented here: every pointer and length is checked against memory first
-/// and a bad one returns `EFAULT`. What is granted: stdout and stderr (captured line by line into the host's
-/// log), an empty stdin, no arguments, no environment, no preopened directories, clocks and random.
+/// and a bad one returns `EFAULT`. What is granted follows ``PluginCapabilities``: stdout and stderr captured
+/// line by line into the host's log (or discarded), an empty stdin, exactly the granted arguments and
+/// environment variables, no preopened directories, and clocks and random only when granted (when denied,
+/// `clock_time_get`, `clock_res_get` and `random_get` return `EACCES`; nothing traps).
 /// Every other WASI function returns `ENOSYS`.
 struct WASIPreview1 {
     static let moduleName = "wasi_snapshot_preview1"
@@ -17,6 +19,7 @@ struct WASIPreview1 {
     /// WASI errno values used here.
     enum Errno: UInt32 {
         case success = 0
+        case acces = 2
         case badf = 8
         case fault = 21
         case inval = 28
@@ -25,6 +28,12 @@ struct WASIPreview1 {
     }
 
     let output: GuestOutput
+    let capabilities: PluginCapabilities
+
+    init(output: GuestOutput, capabilities: PluginCapabilities = PluginCapabilities()) {
+        self.output = output
+        self.capabilities = capabilities
+    }
 
     /// Host functions for every `wasi_snapshot_preview1` function the module imports, or an error for an
     /// import whose signature is not WASI's.
@@ -50,7 +59,10 @@ struct WASIPreview1 {
 
     private var implementations: [String: (signature: CoreSignature, body: Body)] {
         let i32 = CoreType.i32
-        let output = self.output
+        let output = capabilities.stdio == .log ? self.output : nil
+        let (allowsClocks, allowsRandom) = (capabilities.allowsClocks, capabilities.allowsRandom)
+        let environment = capabilities.environment.sorted { $0.key < $1.key }.map { Self.nulTerminated("\($0.key)=\($0.value)") }
+        let arguments = capabilities.arguments.map(Self.nulTerminated)
         return [
             "fd_write": (CoreSignature(parameters: [i32, i32, i32, i32], results: [i32]), { caller, args in
                 Self.errno {
@@ -60,7 +72,7 @@ struct WASIPreview1 {
                     let chunks = try Self.iovecs(memory, pointer: args[1].u32, count: args[2].u32)
                     var written: UInt32 = 0
                     for (pointer, length) in chunks {
-                        output.write(try memory.bytes(at: pointer, count: Int(length), "an iovec buffer"), toStandardError: fd == 2)
+                        output?.write(try memory.bytes(at: pointer, count: Int(length), "an iovec buffer"), toStandardError: fd == 2)
                         written &+= length
                     }
                     try memory.store(written, at: Int(args[3].u32))
@@ -100,12 +112,21 @@ struct WASIPreview1 {
             }),
             "fd_prestat_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { _, _ in [.i32(Errno.badf.rawValue)] }),
             "fd_prestat_dir_name": (CoreSignature(parameters: [i32, i32, i32], results: [i32]), { _, _ in [.i32(Errno.badf.rawValue)] }),
-            "args_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), Self.zeroSizes),
-            "environ_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), Self.zeroSizes),
-            "args_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { _, _ in [.i32(Errno.success.rawValue)] }),
-            "environ_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { _, _ in [.i32(Errno.success.rawValue)] }),
+            "args_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
+                Self.sizes(of: arguments, caller, args)
+            }),
+            "environ_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
+                Self.sizes(of: environment, caller, args)
+            }),
+            "args_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
+                Self.strings(arguments, caller, args, "argv")
+            }),
+            "environ_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
+                Self.strings(environment, caller, args, "environ")
+            }),
             "clock_time_get": (CoreSignature(parameters: [i32, .i64, i32], results: [i32]), { caller, args in
                 Self.errno {
+                    guard allowsClocks else { return .acces }
                     let memory = try Self.memory(of: caller)
                     let clock: clockid_t
                     switch args[0].u32 {
@@ -121,6 +142,7 @@ struct WASIPreview1 {
             }),
             "clock_res_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
                 Self.errno {
+                    guard allowsClocks else { return .acces }
                     guard args[0].u32 <= 1 else { return .inval }
                     try Self.memory(of: caller).store(UInt64(1_000), at: Int(args[1].u32))
                     return .success
@@ -128,6 +150,7 @@ struct WASIPreview1 {
             }),
             "random_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
                 Self.errno {
+                    guard allowsRandom else { return .acces }
                     let memory = try Self.memory(of: caller)
                     try memory.checkRange(args[0].u32, count: Int(args[1].u32), "a random buffer")
                     var generator = SystemRandomNumberGenerator()
@@ -143,11 +166,34 @@ struct WASIPreview1 {
         ]
     }
 
-    private static func zeroSizes(_ caller: any CoreCaller, _ args: [CoreValue]) throws -> [CoreValue] {
+    private static func nulTerminated(_ string: String) -> [UInt8] { Array(string.utf8) + [0] }
+
+    /// `args_sizes_get` / `environ_sizes_get`: the number of strings and their total size with terminators.
+    private static func sizes(of strings: [[UInt8]], _ caller: any CoreCaller, _ args: [CoreValue]) -> [CoreValue] {
         errno {
             let memory = try memory(of: caller)
-            try memory.store(UInt32(0), at: Int(args[0].u32))
-            try memory.store(UInt32(0), at: Int(args[1].u32))
+            try memory.checkRange(args[0].u32, count: 4, "a count")
+            try memory.checkRange(args[1].u32, count: 4, "a buffer size")
+            try memory.store(UInt32(strings.count), at: Int(args[0].u32))
+            try memory.store(UInt32(strings.reduce(0) { $0 + $1.count }), at: Int(args[1].u32))
+            return .success
+        }
+    }
+
+    /// `args_get` / `environ_get`: the pointer array at `args[0]`, the strings packed at `args[1]`. Both ranges
+    /// are checked before anything is written.
+    private static func strings(_ strings: [[UInt8]], _ caller: any CoreCaller, _ args: [CoreValue], _ what: String) -> [CoreValue] {
+        errno {
+            let memory = try memory(of: caller)
+            let (pointers, buffer) = (args[0].u32, args[1].u32)
+            try memory.checkRange(pointers, count: 4 * strings.count, "the \(what) pointer array")
+            try memory.checkRange(buffer, count: strings.reduce(0) { $0 + $1.count }, "the \(what) buffer")
+            var offset = 0
+            for (index, string) in strings.enumerated() {
+                try memory.store(UInt32(Int(buffer) + offset), at: Int(pointers) + 4 * index)
+                try memory.write(string, at: UInt32(Int(buffer) + offset), "the \(what) buffer")
+                offset += string.count
+            }
             return .success
         }
     }

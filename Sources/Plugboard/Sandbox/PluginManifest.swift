@@ -1,0 +1,118 @@
+/// A plugin's `plugin.toml`: who it is, which file to load, what it is granted and may consume.
+///
+/// Plain data (no engine import), so tooling can read manifests without loading plugins. Parse one with
+/// ``init(parsing:fileName:)`` or ``init(path:)``; turn it into load options with ``loadOptions(environment:)``.
+///
+/// ```toml
+/// name = "text-transform"
+/// version = "1.0.0"
+/// wasm = "plugin.wasm"            # default: the only .wasm/.wat beside the manifest
+/// sha256 = "9f86d0…"              # optional pin: a different file is refused
+/// world = "plugboard:plugin/plugin-world@1.0.0"   # optional: must be the host's world (same major)
+/// policy = "restricted"           # or "standard"; the base the sections below adjust
+///
+/// [config]                        # get-config / initialize, in file order
+/// prefix = ">> "
+///
+/// [capabilities]
+/// env = ["HOME", "MODE=fast"]     # NAME takes the host's value; NAME=value is a literal
+/// args = ["--verbose"]
+/// clocks = true
+/// random = false
+/// stdio = "log"                   # or "discard"
+///
+/// [limits]
+/// max-memory-mb = 64
+/// fuel = 1000000
+/// stack-kb = 512
+/// max-output-mb = 16
+/// ```
+///
+/// Unknown keys and wrong types are `invalidManifest` errors naming the key, its table and its line.
+public struct PluginManifest: Sendable, Hashable {
+    /// One `env` entry of `[capabilities]`.
+    public enum EnvironmentEntry: Sendable, Hashable {
+        /// `NAME`: the plugin sees the host's value (nothing when the host has none).
+        case inherit(String)
+        /// `NAME=value`: the plugin sees this literal.
+        case literal(String, String)
+    }
+
+    /// `[capabilities]`: each `nil` keeps the policy's value.
+    public struct Capabilities: Sendable, Hashable {
+        public var environment: [EnvironmentEntry] = []
+        public var arguments: [String] = []
+        public var clocks: Bool?
+        public var random: Bool?
+        public var stdio: PluginCapabilities.Stdio?
+        public init() {}
+    }
+
+    /// `[limits]`: each `nil` keeps the policy's value.
+    public struct Limits: Sendable, Hashable {
+        public var maxMemoryMB: Int?
+        public var fuel: UInt64?
+        public var stackKB: Int?
+        public var maxOutputMB: Int?
+        public init() {}
+    }
+
+    /// One `[config]` entry.
+    public struct ConfigEntry: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The name the plugin is registered under.
+    public var name: String?
+    public var version: String?
+    /// The plugin file, relative to the manifest's directory (`nil`: the only `.wasm`/`.wat` beside it).
+    public var wasm: String?
+    /// The pinned SHA-256 of the plugin file, lowercase hex.
+    public var sha256: String?
+    /// The world the plugin implements, `ns:pkg/world@version`.
+    public var world: String?
+    public var policy: PluginPolicy = .restricted
+    /// `[config]`, in the order of the file.
+    public var config: [ConfigEntry] = []
+    public var capabilities = Capabilities()
+    public var limits = Limits()
+    /// The file the manifest was read from (for messages), e.g. `plugin.toml`.
+    public var fileName: String
+    /// The directory the manifest was read from, when read from a file.
+    public var directory: String?
+
+    public init(fileName: String = "plugin.toml") {
+        self.fileName = fileName
+    }
+
+    /// The load options the manifest describes: the policy, adjusted by `[capabilities]` and `[limits]`, the
+    /// name and `[config]`. `environment` is the host's environment, where `env = ["NAME"]` entries look up
+    /// their value (a name the host lacks is not passed on).
+    public func loadOptions(environment: [String: String]) -> PluginHost.LoadOptions {
+        var granted = policy.capabilities
+        for entry in capabilities.environment {
+            switch entry {
+            case .inherit(let name): if let value = environment[name] { granted.environment[name] = value }
+            case .literal(let name, let value): granted.environment[name] = value
+            }
+        }
+        granted.arguments = capabilities.arguments
+        if let clocks = capabilities.clocks { granted.allowsClocks = clocks }
+        if let random = capabilities.random { granted.allowsRandom = random }
+        if let stdio = capabilities.stdio { granted.stdio = stdio }
+
+        var bounds = policy.limits
+        if let megabytes = limits.maxMemoryMB { bounds.maxMemoryBytes = megabytes << 20 }
+        if let fuel = limits.fuel { bounds.fuelPerCall = fuel }
+        if let kilobytes = limits.stackKB { bounds.stackBytes = kilobytes << 10 }
+        if let megabytes = limits.maxOutputMB { bounds.maxOutputBytes = megabytes << 20 }
+
+        return PluginHost.LoadOptions(
+            name: name, configuration: config.map { (key: $0.key, value: $0.value) }, limits: bounds, capabilities: granted)
+    }
+}

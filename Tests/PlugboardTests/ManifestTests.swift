@@ -1,0 +1,154 @@
+import Foundation
+import Plugboard
+import Testing
+
+/// `plugin.toml`: parsing into load options, errors naming key, table and line, the SHA-256 pin, and discovery
+/// by `PluginHost.load(path:)`.
+@Suite struct ManifestTests {
+    static let full = """
+        name = "text-transform"
+        version = "1.2.0"
+        wasm = "plugin.wat"
+        world = "plugboard:plugin/plugin-world@1.0.0"
+        policy = "standard"
+
+        [config]
+        zeta = "last letter"
+        prefix = ">> "
+        alpha = "first letter"
+
+        [capabilities]
+        env = ["HOME", "MODE=fast", "ABSENT"]
+        args = ["--verbose", "x"]
+        random = false
+        stdio = "discard"
+
+        [limits]
+        max-memory-mb = 48
+        fuel = 1000000
+        stack-kb = 256
+        max-output-mb = 2
+        """
+
+    @Test func fullManifestParsesIntoLoadOptions() throws {
+        let manifest = try PluginManifest(parsing: Self.full, fileName: "plugin.toml")
+        #expect(manifest.name == "text-transform")
+        #expect(manifest.version == "1.2.0")
+        #expect(manifest.wasm == "plugin.wat")
+        #expect(manifest.policy == .standard)
+        #expect(manifest.world == "plugboard:plugin/plugin-world@1.0.0")
+
+        let options = manifest.loadOptions(environment: ["HOME": "/home/me", "SECRET": "no"])
+        #expect(options.name == "text-transform")
+        // File order, not TOMLKit's sorted order.
+        #expect(options.configuration.map(\.key) == ["zeta", "prefix", "alpha"])
+        #expect(options.configuration.map(\.value) == ["last letter", ">> ", "first letter"])
+        #expect(options.capabilities.environment == ["HOME": "/home/me", "MODE": "fast"])
+        #expect(options.capabilities.arguments == ["--verbose", "x"])
+        #expect(options.capabilities.allowsClocks)  // from the standard policy
+        #expect(!options.capabilities.allowsRandom)  // overridden
+        #expect(options.capabilities.stdio == .discard)
+        #expect(options.limits.maxMemoryBytes == 48 << 20)
+        #expect(options.limits.fuelPerCall == 1_000_000)
+        #expect(options.limits.stackBytes == 256 << 10)
+        #expect(options.limits.maxOutputBytes == 2 << 20)
+    }
+
+    @Test func emptyManifestIsRestricted() throws {
+        let options = try PluginManifest(parsing: "", fileName: "plugin.toml").loadOptions(environment: ["HOME": "/"])
+        #expect(options.capabilities == PluginCapabilities())
+        #expect(!options.capabilities.allowsClocks && !options.capabilities.allowsRandom)
+        #expect(options.capabilities.environment.isEmpty)
+        #expect(options.limits.maxMemoryBytes == 32 << 20)
+        #expect(PluginPolicy.standard.limits.maxMemoryBytes == 64 << 20)
+    }
+
+    @Test func unknownKeyNamesKeyTableAndLine() throws {
+        let text = """
+            name = "x"
+
+            [capabilities]
+            clocks = true
+            colour = "blue"
+            """
+        let error = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: text, fileName: "plugin.toml") }
+        #expect(error.code == .invalidManifest)
+        #expect(error.message == "plugin.toml line 5: unknown key 'colour' in [capabilities] (allowed: env, args, clocks, random, stdio)")
+
+        let top = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "name = \"x\"\nplugin = 3\n", fileName: "m.toml") }
+        #expect(top.message.hasPrefix("m.toml line 2: unknown key 'plugin' in the top level (allowed: name, version, wasm"))
+    }
+
+    @Test func wrongTypeNamesKeyTableAndLine() throws {
+        let text = """
+            name = "x"
+            [limits]
+            fuel = 10
+            max-memory-mb = "lots"
+            """
+        let error = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: text, fileName: "plugin.toml") }
+        #expect(error.code == .invalidManifest)
+        #expect(error.message == "plugin.toml line 4: 'max-memory-mb' in [limits] must be an integer, not a string")
+
+        let clocks = try #require(throws: PlugboardError.self) {
+            try PluginManifest(parsing: "[capabilities]\nclocks = \"yes\"\n", fileName: "plugin.toml")
+        }
+        #expect(clocks.message == "plugin.toml line 2: 'clocks' in [capabilities] must be a boolean (true or false), not a string")
+
+        let policy = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "policy = \"open\"", fileName: "plugin.toml") }
+        #expect(policy.message == "plugin.toml line 1: 'policy' in the top level must be one of: restricted, standard; got 'open'")
+
+        let syntax = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "name = \n", fileName: "plugin.toml") }
+        #expect(syntax.code == .invalidManifest)
+        #expect(syntax.message.hasPrefix("plugin.toml line 1, column"))
+    }
+
+    @Test func sha256MismatchIsRefusedNamingBothHashes() async throws {
+        let directory = try Self.pluginDirectory(manifest: "sha256 = \"\(String(repeating: "ab", count: 32))\"\n")
+        let actual = PluginManifest.sha256Hex(Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/plugin.wat"))))
+        let error = try await #require(throws: PlugboardError.self) { try await PluginHost().load(path: directory + "/plugin.wat") }
+        #expect(error.code == .invalidManifest)
+        #expect(error.message.contains("pins sha256 \(String(repeating: "ab", count: 32))"))
+        #expect(error.message.contains("the file's sha256 is \(actual)"))
+
+        // The right pin loads.
+        let pinned = try Self.pluginDirectory(manifest: "sha256 = \"\(actual.uppercased())\"\n")
+        let plugin = try await PluginHost().load(path: pinned + "/plugin.wat")
+        #expect(plugin.name == "text-transform-wat")
+    }
+
+    @Test func manifestBesidePluginIsPickedUp() async throws {
+        let directory = try Self.pluginDirectory(manifest: """
+            name = "from-manifest"
+            world = "plugboard:plugin/plugin-world@1.0.0"
+            [config]
+            prefix = "[m] "
+            """)
+        let host = PluginHost()
+        let plugin = try await host.load(path: directory + "/plugin.wat")
+        #expect(plugin.name == "from-manifest")
+        try await plugin.initialize()  // the load's configuration: the manifest's [config]
+        let response = try await plugin.process(ProcessRequest(input: "hi", options: [("mode", "uppercase")]))
+        #expect(response.output == "[m] HI")
+
+        // A directory works too, and explicit options win over the manifest.
+        let other = try await host.load(path: directory, options: .init(name: "explicit"))
+        #expect(other.name == "explicit")
+    }
+
+    @Test func worldMismatchIsRefused() async throws {
+        let directory = try Self.pluginDirectory(manifest: "world = \"plugboard:plugin/plugin-world@2.0.0\"\n")
+        let error = try await #require(throws: PlugboardError.self) { try await PluginHost().load(path: directory + "/plugin.wat") }
+        #expect(error.code == .invalidManifest)
+        #expect(error.message.contains("declares world plugboard:plugin/plugin-world@2.0.0 but this host serves plugboard:plugin/plugin-world@1.0.0"))
+    }
+
+    /// A temporary directory holding a copy of the WAT example and `plugin.toml` with `manifest`.
+    static func pluginDirectory(manifest: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-manifest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.watPlugin, toPath: directory.appendingPathComponent("plugin.wat").path)
+        try manifest.write(to: directory.appendingPathComponent("plugin.toml"), atomically: true, encoding: .utf8)
+        return directory.path
+    }
+}
