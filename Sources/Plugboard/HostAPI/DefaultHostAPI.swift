@@ -15,7 +15,7 @@ struct DefaultHostAPI: PluginWorldSyncImports {
         guard let logLevel = Logger.Level(pluginLevel: level) else {
             return .err("unknown log level '\(level)'; use trace, debug, info, warn or error")
         }
-        context.logger.log(level: logLevel, "\(message)")
+        context.logger.log(level: logLevel, "\(context.cutForLog(message))")
         return .ok
     }
 

@@ -50,6 +50,18 @@ public struct HostCallContext: Sendable {
     public var logger: Logger
     /// Delivers an event to the host's subscribers.
     public var emit: @Sendable (_ type: String, _ payload: String) -> Void
+    /// The most bytes of one log line the plugin may produce (``PluginLimits/maxOutputBytes``).
+    public var maxLogBytes: Int = .max
+
+    /// `text` cut to ``maxLogBytes``, marked when it was cut: what a host function should log for the plugin.
+    public func cutForLog(_ text: String) -> String {
+        Self.cut(text, to: maxLogBytes)
+    }
+
+    static func cut(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        return String(decoding: text.utf8.prefix(limit), as: UTF8.self) + " [cut at \(limit) bytes]"
+    }
 }
 
 extension HostFunction {

@@ -19,6 +19,8 @@ final class PluginState {
     let baseLogger: Logger
     let events: EventBroadcaster
     let output: GuestOutput
+    /// The most bytes of one log line or captured output line (``PluginLimits/maxOutputBytes``).
+    let maxLineBytes: Int
 
     /// - Parameter maxLineBytes: Longer stdout/stderr lines are cut to this many bytes (``PluginLimits/maxOutputBytes``).
     init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster, maxLineBytes: Int = .max) {
@@ -29,11 +31,9 @@ final class PluginState {
         self.baseLogger = logger
         self.events = events
         let outputLogger = logger
+        self.maxLineBytes = maxLineBytes
         self.output = GuestOutput { line, isStandardError in
-            var line = line
-            if line.utf8.count > maxLineBytes {
-                line = String(decoding: line.utf8.prefix(maxLineBytes), as: UTF8.self) + " [cut at \(maxLineBytes) bytes]"
-            }
+            let line = HostCallContext.cut(line, to: maxLineBytes)
             var logger = outputLogger
             logger[metadataKey: "plugin.name"] = .string(identity.name)
             // stderr is the plugin's diagnostics channel; stdout may carry data, so it stays at debug.
@@ -61,7 +61,8 @@ final class PluginState {
         let version = self.version
         return HostCallContext(
             pluginName: name, pluginVersion: version, configuration: configurationMap, logger: logger,
-            emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) })
+            emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) },
+            maxLogBytes: maxLineBytes)
     }
 
     private static func map(_ pairs: [(key: String, value: String)]) -> [String: String] {
