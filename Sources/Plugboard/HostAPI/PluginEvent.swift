@@ -46,12 +46,4 @@ final class EventBroadcaster: Sendable {
         let continuations = subscribers.withLock { Array($0.values) }
         for continuation in continuations { continuation.yield(event) }
     }
-
-    func finish() {
-        let continuations = subscribers.withLock { subscribers in
-            defer { subscribers.removeAll() }
-            return Array(subscribers.values)
-        }
-        for continuation in continuations { continuation.finish() }
-    }
 }
