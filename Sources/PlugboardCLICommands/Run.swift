@@ -69,6 +69,12 @@ public struct Run: AsyncParsableCommand {
         transform: { try Run.positive($0, flag: "--fuel", as: UInt64.self) })
     public var fuel: UInt64?
 
+    @Option(
+        name: .customLong("timeout-ms"),
+        help: ArgumentHelp("Wall-clock limit per call in milliseconds; a call running longer is stopped (default: 30000).", valueName: "N"),
+        transform: { try Run.positive($0, flag: "--timeout-ms", as: Int.self) })
+    public var timeoutMilliseconds: Int?
+
     public init() {}
 
     // MARK: derived library configuration
@@ -88,11 +94,13 @@ public struct Run: AsyncParsableCommand {
         PluginHost.LoadOptions(name: name, configuration: deriveConfiguration(), limits: deriveLimits())
     }
 
-    /// The plugin's limits: `base` (the defaults, or a manifest's), overridden by `--max-memory-mb` and `--fuel`.
+    /// The plugin's limits: `base` (the defaults, or a manifest's), overridden by `--max-memory-mb`, `--fuel` and
+    /// `--timeout-ms`.
     public func deriveLimits(over base: PluginLimits = PluginLimits()) -> PluginLimits {
         var limits = base
         if let maxMemoryMB { limits.maxMemoryBytes = maxMemoryMB << 20 }
         if let fuel { limits.fuelPerCall = fuel }
+        if let timeoutMilliseconds { limits.timeout = .milliseconds(timeoutMilliseconds) }
         return limits
     }
 

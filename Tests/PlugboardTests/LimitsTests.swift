@@ -58,7 +58,7 @@ import Testing
                 == "resource limit exceeded: memory: the module asks for 65536000 bytes (62 MiB) of initial linear memory (1000 pages) but its quota is 32 MiB")
         #expect(
             error.hint
-                == "Raise PluginLimits.maxMemoryBytes (PluginHost.LoadOptions.limits or the plugin manifest's limits, or `plugboard run --max-memory-mb N`), or build the plugin with a smaller initial memory")
+                == "Raise PluginLimits.maxMemoryBytes (PluginHost.LoadOptions.limits, `max-memory-mb` under [limits] in plugin.toml, or `plugboard run --max-memory-mb N`), or build the plugin with a smaller initial memory")
         #expect(error.isGuestFault)
         try await bench.expectGoodPluginStillWorks()
     }
@@ -87,10 +87,7 @@ import Testing
         let bench = try await Bench()
         let plugin = try await bench.load(PluginLimits(fuelPerCall: 10_000_000))
         #expect(try await Self.output(plugin, "count") == "calls=1")
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = try await #require(throws: PlugboardError.self) { try await Self.output(plugin, "spin") }
-        #expect(clock.now - start < .seconds(10))
         #expect(error.code == .fuelExhausted)
         #expect(error.plugin == "limits@1.0.0")
         #expect(error.function == Self.processExport)
@@ -130,13 +127,11 @@ import Testing
 
     // MARK: output
 
-    @Test func a100MBOutputClaimOverA1MBLimitFailsQuicklyWithoutCopying() async throws {
+    @Test func a100MBOutputClaimOverA1MBLimitFailsWithoutCopying() async throws {
         let bench = try await Bench()
         let plugin = try await bench.load(PluginLimits(maxOutputBytes: 1 << 20))
-        let clock = ContinuousClock()
-        let start = clock.now
+        // The plugin's memory is one 64 KiB page: the claim is refused from its length, before any bounds check or copy.
         let error = try await #require(throws: PlugboardError.self) { try await Self.output(plugin, "huge") }
-        #expect(clock.now - start < .seconds(1))
         #expect(error.code == .outputLimitExceeded)
         #expect(error.plugin == "limits@1.0.0")
         #expect(error.function == Self.processExport)

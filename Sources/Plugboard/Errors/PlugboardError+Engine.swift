@@ -27,8 +27,8 @@ extension PlugboardError {
             let limit = stackSize.map { "the \($0 / 1024) KiB interpreter stack (about \($0 / 64) nested calls)" } ?? "the interpreter stack"
             return PlugboardError(
                 .stackOverflow, "stack overflow: the plugin exhausted \(limit)\(inFunction)",
-                hint: "Fix unbounded recursion in the plugin, or raise PluginLimits.stackBytes (PluginHost.LoadOptions.limits or the "
-                    + "plugin manifest's limits; WasmKitEngine.Configuration(stackSize:) is only the default of engine-level instantiation)",
+                hint: "Fix unbounded recursion in the plugin, or raise PluginLimits.stackBytes (PluginHost.LoadOptions.limits, `stack-kb` "
+                    + "under [limits] in plugin.toml; WasmKitEngine.Configuration(stackSize:) is only the default of engine-level instantiation)",
                 backtrace: backtrace)
         case "out of fuel":
             return .fuelExhausted(budget: fuelBudget ?? 0, inFunction: inFunction, backtrace: backtrace)

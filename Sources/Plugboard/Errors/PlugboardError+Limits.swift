@@ -2,14 +2,35 @@
 /// setting that raises it.
 extension PlugboardError {
     /// Where every limit is raised, for hints.
-    static func raiseHint(_ field: String, flag: String?) -> String {
+    static func raiseHint(_ field: String, manifestKey: String, flag: String?) -> String {
         let cli = flag.map { ", or `plugboard run \($0)`" } ?? ""
-        return "Raise PluginLimits.\(field) (PluginHost.LoadOptions.limits or the plugin manifest's limits\(cli))"
+        return "Raise PluginLimits.\(field) (PluginHost.LoadOptions.limits, `\(manifestKey)` under [limits] in plugin.toml\(cli))"
     }
 
     /// Whether this error is a limit the plugin hit (its instance is replaced before the next call).
     var isLimitTrap: Bool {
-        [.memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded].contains(code)
+        [.memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded, .timeout, .cancelled].contains(code)
+    }
+
+    /// The call ran past its wall-clock deadline and was stopped.
+    static func timeout(limit: Duration, elapsed: Duration) -> PlugboardError {
+        PlugboardError(
+            .timeout,
+            "plugin timeout: the call was stopped after \(millisecondText(elapsed)), over its wall-clock limit of \(millisecondText(limit))",
+            hint: "Fix the loop in the plugin if it should have finished, or "
+                + raiseHint("timeout", manifestKey: "timeout-ms", flag: "--timeout-ms N").lowercasedFirst)
+    }
+
+    /// The task that made the call was cancelled while the plugin ran.
+    static func callCancelled() -> PlugboardError {
+        PlugboardError(
+            .cancelled, "call cancelled: the Swift task that made the call was cancelled while the plugin ran, so the plugin was stopped",
+            hint: "Nothing to fix if the cancellation was intended; the plugin's next call gets a fresh instance")
+    }
+
+    static func millisecondText(_ duration: Duration) -> String {
+        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return milliseconds >= 10 ? "\(Int(milliseconds.rounded())) ms" : "\((milliseconds * 10).rounded() / 10) ms"
     }
 
     /// The module's initial memory is larger than the quota: the plugin is refused at instantiation.
@@ -18,7 +39,7 @@ extension PlugboardError {
             .memoryLimitExceeded,
             "resource limit exceeded: memory: the module asks for \(byteText(requestedBytes)) of initial linear memory "
                 + "(\(requestedBytes / 65536) pages) but its quota is \(byteText(limitBytes))",
-            hint: raiseHint("maxMemoryBytes", flag: "--max-memory-mb N") + ", or build the plugin with a smaller initial memory")
+            hint: raiseHint("maxMemoryBytes", manifestKey: "max-memory-mb", flag: "--max-memory-mb N") + ", or build the plugin with a smaller initial memory")
     }
 
     /// A `memory.grow` was denied (the guest saw -1) and the call then failed.
@@ -27,14 +48,14 @@ extension PlugboardError {
             .memoryLimitExceeded,
             "resource limit exceeded: memory: the plugin asked to grow its linear memory to \(byteText(requestedBytes)) but its quota is "
                 + "\(byteText(limitBytes)); memory.grow returned -1 and the call then failed (\(underlying.message))",
-            hint: raiseHint("maxMemoryBytes", flag: "--max-memory-mb N"), backtrace: underlying.backtrace)
+            hint: raiseHint("maxMemoryBytes", manifestKey: "max-memory-mb", flag: "--max-memory-mb N"), backtrace: underlying.backtrace)
     }
 
     static func fuelExhausted(budget: UInt64, inFunction: String, backtrace: [String]) -> PlugboardError {
         PlugboardError(
             .fuelExhausted,
             "fuel exhausted: the call used up its budget of \(budget) fuel units (about one per Wasm instruction)\(inFunction)",
-            hint: "Fix the loop in the plugin if it should have finished, or " + raiseHint("fuelPerCall", flag: "--fuel N").lowercasedFirst,
+            hint: "Fix the loop in the plugin if it should have finished, or " + raiseHint("fuelPerCall", manifestKey: "fuel", flag: "--fuel N").lowercasedFirst,
             backtrace: backtrace)
     }
 
@@ -43,7 +64,7 @@ extension PlugboardError {
             .outputLimitExceeded,
             "output limit exceeded: the plugin returned \(what) after \(byteText(used)) of other output, over its limit of "
                 + "\(byteText(limit)); nothing was copied out of guest memory",
-            hint: raiseHint("maxOutputBytes", flag: nil))
+            hint: raiseHint("maxOutputBytes", manifestKey: "max-output-mb", flag: nil))
     }
 
     static func byteText(_ bytes: Int) -> String {

@@ -27,6 +27,10 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         public static let memoryLimitExceeded = Code("memory-limit-exceeded")
         /// The call used up its ``PluginLimits/fuelPerCall`` instruction budget.
         public static let fuelExhausted = Code("fuel-exhausted")
+        /// The call ran past its wall-clock deadline (``PluginLimits/timeout``) and was stopped.
+        public static let timeout = Code("timeout")
+        /// The Swift task that made the call was cancelled, and the plugin was stopped.
+        public static let cancelled = Code("cancelled")
         /// The call returned more bytes than ``PluginLimits/maxOutputBytes``.
         public static let outputLimitExceeded = Code("output-limit-exceeded")
         /// The guest broke the canonical ABI: a bad pointer, length, UTF-8 string, discriminant or char.
@@ -82,7 +86,10 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the plugin (not the host or its configuration) caused the error.
     public var isGuestFault: Bool {
-        [.trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .memoryLimitExceeded, .fuelExhausted, .outputLimitExceeded]
+        [
+            .trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .memoryLimitExceeded, .fuelExhausted,
+            .outputLimitExceeded, .timeout,
+        ]
             .contains(code)
     }
 

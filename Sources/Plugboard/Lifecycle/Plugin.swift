@@ -27,11 +27,16 @@ public actor Plugin {
     public nonisolated let limits: PluginLimits
     /// Fuel the last call used, when the plugin has a ``PluginLimits/fuelPerCall`` budget.
     public private(set) var lastCallFuelUsed: UInt64?
+    /// How long the last call ran on the plugin's thread, from entering the guest to its return or failure
+    /// (time waiting for the plugin's queue is not included).
+    public private(set) var lastCallDuration: Duration?
     /// How many times the instance was replaced after a limit trap.
     public private(set) var instanceReplacements = 0
     private let compiled: any CompiledModule
     private let engine: any WasmEngine
     private let coreFunctions: [CoreHostFunction]
+    /// The running call's deadline and cancellation, checked by the instrumented guest.
+    private let interruption: CallInterruption
     let state: PluginState
     private let exports: [PluginLinker.ExportBinding]
     /// Functions of the host's world the plugin's older interface version lacks (calling one fails clearly).
@@ -57,6 +62,10 @@ public actor Plugin {
             name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes)
         let wasi = WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
+        let interruption = CallInterruption()
+        if description.imports.contains(where: { $0.module == InterruptionInstrumenter.moduleName }) {
+            coreFunctions.append(interruption.hostFunction)
+        }
         for hostFunction in imported {
             coreFunctions.append(CanonicalCall.hostFunction(module: hostFunction.module, function: hostFunction.function) { [state] arguments in
                 let context = state.callContext()
@@ -69,12 +78,15 @@ public actor Plugin {
                 }
             })
         }
-        let instance = try Self.instantiate(compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, pluginName: state.name)
+        let instance = try Self.instantiate(
+            compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, interruption: interruption, pluginName: state.name)
         var version = ""
         var metadataName: String?
         if let binding = exports.first(where: { $0.function.name == "get-metadata" && $0.function.parameters.isEmpty }) {
             do {
                 instance.startCall()
+                interruption.begin(timeout: limits.timeout)
+                defer { interruption.end() }
                 let results = try CanonicalCall.callExport(
                     binding.function, exportName: binding.coreName, arguments: [], on: instance, maxOutputBytes: limits.maxOutputBytes)
                 version = results.first?[field: "version"]?.stringValue ?? ""
@@ -99,15 +111,19 @@ public actor Plugin {
         self.compiled = compiled
         self.engine = engine
         self.coreFunctions = coreFunctions
+        self.interruption = interruption
     }
 
     /// Instantiates under `limits` and runs the reactor's `_initialize`.
     private static func instantiate(
-        _ compiled: any CompiledModule, engine: any WasmEngine, hostFunctions: [CoreHostFunction], limits: PluginLimits, pluginName: String
+        _ compiled: any CompiledModule, engine: any WasmEngine, hostFunctions: [CoreHostFunction], limits: PluginLimits,
+        interruption: CallInterruption, pluginName: String
     ) throws -> any CoreInstance {
         let instance = try engine.instantiate(compiled, hostFunctions: hostFunctions, limits: limits)
         if instance.exportsFunction("_initialize") {
             instance.startCall()
+            interruption.begin(timeout: limits.timeout)
+            defer { interruption.end() }
             do {
                 _ = try instance.call("_initialize", [])
             } catch {
@@ -122,7 +138,8 @@ public actor Plugin {
     private func liveInstance() throws -> any CoreInstance {
         if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
         if let instance { return instance }
-        let fresh = try Self.instantiate(compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, pluginName: displayName)
+        let fresh = try Self.instantiate(
+            compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, interruption: interruption, pluginName: displayName)
         instance = fresh
         instanceReplacements += 1
         state.logger.info(
@@ -153,7 +170,14 @@ public actor Plugin {
         let binding = try exportBinding(function, interface: interface)
         let instance = try liveInstance()
         instance.startCall()
-        defer { lastCallFuelUsed = instance.fuelUsed }
+        interruption.begin(timeout: limits.timeout)
+        var fuelRanOut = false
+        let started = ContinuousClock.now
+        defer {
+            lastCallDuration = ContinuousClock.now - started
+            interruption.end()
+            lastCallFuelUsed = fuelRanOut ? limits.fuelPerCall : instance.fuelUsed
+        }
         do {
             return try CanonicalCall.callExport(
                 binding.function, exportName: binding.coreName, arguments: arguments, on: instance, maxOutputBytes: limits.maxOutputBytes)
@@ -163,6 +187,7 @@ public actor Plugin {
             if !failure.isLimitTrap, let denied = instance.deniedMemoryBytes {
                 failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
             }
+            fuelRanOut = failure.code == .fuelExhausted
             if failure.isLimitTrap, self.instance === instance {
                 self.instance = nil
                 state.logger.info(

@@ -153,7 +153,9 @@ public actor PluginHost {
             adjusted.capabilities = await manager.capabilities(for: name ?? fallbackName, base: options.capabilities)
         }
         let options = adjusted
-        let compiled = try configuration.engine.compile(binary.bytes)
+        // A deadline (and cancellation) needs the module instrumented to reach the host while it runs.
+        let bytes = options.limits.timeout == nil ? binary.bytes : try InterruptionInstrumenter.instrument(binary.bytes)
+        let compiled = try configuration.engine.compile(bytes)
         let (engine, world, hostFunctions, logger, events) = (configuration.engine, configuration.world, configuration.hostFunctions, logger, broadcaster)
         // Instantiation runs guest code (`_initialize`, `get-metadata`), which may call async host functions and
         // so block its thread: keep it off the cooperative pool, like every later plugin call.

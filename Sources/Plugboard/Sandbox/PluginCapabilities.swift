@@ -53,9 +53,9 @@ public struct PluginCapabilities: Sendable, Hashable {
 
 /// A named policy: what a plugin is granted and may consume, before any manifest entry or runtime grant.
 public enum PluginPolicy: String, Sendable, Hashable, CaseIterable {
-    /// Nothing granted, 32 MiB of memory. The default for a plugin without a manifest.
+    /// Nothing granted, 32 MiB of memory, 30 s per call. The default for a plugin without a manifest.
     case restricted
-    /// Clocks and random granted, 64 MiB of memory.
+    /// Clocks and random granted, 64 MiB of memory, 60 s per call.
     case standard
 
     public var capabilities: PluginCapabilities {
@@ -68,7 +68,7 @@ public enum PluginPolicy: String, Sendable, Hashable, CaseIterable {
     public var limits: PluginLimits {
         switch self {
         case .restricted: PluginLimits(maxMemoryBytes: 32 << 20)
-        case .standard: PluginLimits(maxMemoryBytes: 64 << 20)
+        case .standard: PluginLimits(maxMemoryBytes: 64 << 20, timeout: .seconds(60))
         }
     }
 }

@@ -2,9 +2,13 @@
 ///
 /// Enforced per plugin: memory at instantiation and on `memory.grow` (the guest sees -1), fuel and stack by the
 /// engine, output by the canonical ABI before anything is copied. A call that hits a limit fails with
-/// `memoryLimitExceeded`, `fuelExhausted`, `stackOverflow` or `outputLimitExceeded`, and the plugin's instance is
-/// replaced by a fresh one for the next call (its state is lost; the log says so). The wall-clock deadline is
-/// separate (not here yet).
+/// `memoryLimitExceeded`, `fuelExhausted`, `stackOverflow`, `outputLimitExceeded` or `timeout`, and the plugin's
+/// instance is replaced by a fresh one for the next call (its state is lost; the log says so).
+///
+/// The wall-clock ``timeout`` (and cancelling the calling task) stops even a guest spinning in a loop with no host
+/// calls: the module is instrumented at load to reach the host every half millisecond or so (see
+/// `InterruptionInstrumenter`). That costs a few percent of speed; `timeout: nil` loads the module as it is, and
+/// then neither a deadline nor cancellation can stop a call.
 public struct PluginLimits: Sendable, Hashable {
     /// The most linear memory the plugin may have, in bytes (default 32 MiB).
     public var maxMemoryBytes: Int
@@ -16,11 +20,18 @@ public struct PluginLimits: Sendable, Hashable {
     /// The most bytes a call may return (strings and lists lifted from the guest; default 16 MiB). Longer
     /// stdout/stderr lines are cut to it.
     public var maxOutputBytes: Int
+    /// The longest a single call may run, wall clock (default 30 s, the brief's `restricted` policy); `nil` for no
+    /// deadline, which also turns off cancellation of running calls.
+    public var timeout: Duration?
 
-    public init(maxMemoryBytes: Int = 32 << 20, fuelPerCall: UInt64? = nil, stackBytes: Int = 512 << 10, maxOutputBytes: Int = 16 << 20) {
+    public init(
+        maxMemoryBytes: Int = 32 << 20, fuelPerCall: UInt64? = nil, stackBytes: Int = 512 << 10, maxOutputBytes: Int = 16 << 20,
+        timeout: Duration? = .seconds(30)
+    ) {
         self.maxMemoryBytes = maxMemoryBytes
         self.fuelPerCall = fuelPerCall
         self.stackBytes = stackBytes
         self.maxOutputBytes = maxOutputBytes
+        self.timeout = timeout
     }
 }

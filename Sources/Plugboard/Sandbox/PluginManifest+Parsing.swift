@@ -3,7 +3,7 @@ import TOMLKit
 extension PluginManifest {
     static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits"]
     static let capabilityKeys = ["env", "args", "clocks", "random", "stdio"]
-    static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb"]
+    static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms"]
 
     /// Parses manifest text. `fileName` names the manifest in error messages.
     ///
@@ -179,6 +179,7 @@ extension PluginManifest {
                 case "fuel": result.fuel = UInt64(try positive(value, key, name))
                 case "stack-kb": result.stackKB = try positive(value, key, name)
                 case "max-output-mb": result.maxOutputMB = try positive(value, key, name)
+                case "timeout-ms": result.timeoutMilliseconds = try positive(value, key, name)
                 default: throw unknown(key, name, allowed: PluginManifest.limitKeys)
                 }
             }

@@ -26,6 +26,7 @@
 /// fuel = 1000000
 /// stack-kb = 512
 /// max-output-mb = 16
+/// timeout-ms = 30000              # wall clock per call
 /// ```
 ///
 /// Unknown keys and wrong types are `invalidManifest` errors naming the key, its table and its line.
@@ -54,6 +55,7 @@ public struct PluginManifest: Sendable, Hashable {
         public var fuel: UInt64?
         public var stackKB: Int?
         public var maxOutputMB: Int?
+        public var timeoutMilliseconds: Int?
         public init() {}
     }
 
@@ -111,6 +113,7 @@ public struct PluginManifest: Sendable, Hashable {
         if let fuel = limits.fuel { bounds.fuelPerCall = fuel }
         if let kilobytes = limits.stackKB { bounds.stackBytes = kilobytes << 10 }
         if let megabytes = limits.maxOutputMB { bounds.maxOutputBytes = megabytes << 20 }
+        if let milliseconds = limits.timeoutMilliseconds { bounds.timeout = .milliseconds(milliseconds) }
 
         return PluginHost.LoadOptions(
             name: name, configuration: config.map { (key: $0.key, value: $0.value) }, limits: bounds, capabilities: granted)

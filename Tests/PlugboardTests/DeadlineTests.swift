@@ -1,0 +1,142 @@
+import Foundation
+import Plugboard
+import Testing
+
+/// The wall-clock deadline (``PluginLimits/timeout``) and cancellation stop guests that never call the host:
+/// a tight loop, and recursion without any loop. `Fixtures/deadline/busy.wat` also checks that the
+/// instrumentation behind them (a budget charged at function entries and loop headers) leaves what the module
+/// computes unchanged.
+@Suite struct DeadlineTests {
+    static let wit = """
+        package test:busy;
+        interface host { tick: func(x: u32) -> u32; }
+        world busy {
+            import host;
+            export spin: func();
+            export fib: func(n: u32) -> u32;
+            export mix: func(n: u32) -> u32;
+        }
+        """
+
+    static func host() throws -> PluginHost {
+        let world = try WITPackage.parse(wit).world(named: "busy")
+        let tick = try HostFunction(interface: world.imports[0], function: "tick") { _, arguments in
+            guard case .u32(let x) = arguments[0] else { return [.u32(0)] }
+            return [.u32(x &+ 1000)]
+        }
+        return PluginHost(configuration: .init(world: world, hostFunctions: [tick]))
+    }
+
+    static let fixture = Repository.path("Tests/PlugboardTests/Fixtures/deadline/busy.wat")
+
+    static func load(_ host: PluginHost, name: String = "busy", timeout: Duration?) async throws -> Plugin {
+        try await host.load(path: fixture, options: .init(name: name, limits: PluginLimits(timeout: timeout)))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+
+    @Test func aTightLoopWithNoHostCallsIsStoppedAtItsDeadlineAndThePluginAnswersAfterwards() async throws {
+        let host = try Self.host()
+        let plugin = try await Self.load(host, timeout: .milliseconds(200))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("spin", arguments: []) }
+        let elapsed = Self.milliseconds(clock.now - start)
+        // The call's own duration leaves out the test run's scheduling (tests compiling C block threads meanwhile).
+        let ran = Self.milliseconds(try #require(await plugin.lastCallDuration))
+        print("DeadlineTests: a 200 ms deadline stopped a tight loop after \(ran) ms on the plugin's thread (overshoot \(ran - 200) ms; \(elapsed) ms seen by the caller)")
+        #expect(error.code == .timeout)
+        #expect(error.plugin == "busy")
+        #expect(error.function == "spin")
+        #expect(error.message.hasPrefix("plugin timeout: the call was stopped after "))
+        #expect(error.message.hasSuffix("over its wall-clock limit of 200 ms"))
+        #expect(error.hint?.contains("--timeout-ms N") == true)
+        #expect(ran >= 200)
+        #expect(ran < 200 + 1000, "a generous bound for a loaded debug build; the closing note reports release figures")
+        // The instance was discarded; the next call runs on a fresh one.
+        #expect(try await plugin.call("fib", arguments: [.u32(12)]) == [.u32(144)])
+    }
+
+    @Test func recursionWithoutAnyLoopIsStoppedToo() async throws {
+        let plugin = try await Self.load(try Self.host(), timeout: .milliseconds(150))
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("fib", arguments: [.u32(60)]) }
+        #expect(error.code == .timeout)
+        #expect(error.message.hasSuffix("over its wall-clock limit of 150 ms"))
+    }
+
+    @Test func cancellingTheCallingTaskStopsARunningCall() async throws {
+        let plugin = try await Self.load(try Self.host(), timeout: .seconds(60))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let call = Task { try await plugin.call("spin", arguments: []) }
+        try await Task.sleep(for: .milliseconds(100))
+        call.cancel()
+        let result = await call.result
+        let elapsed = Self.milliseconds(clock.now - start)
+        print("DeadlineTests: Task.cancel() after 100 ms stopped a tight loop after \(elapsed) ms")
+        guard case .failure(let error as PlugboardError) = result else {
+            Issue.record("the call should have failed with PlugboardError, got \(result)")
+            return
+        }
+        #expect(error.code == .cancelled)
+        #expect(error.message.hasPrefix("call cancelled: "))
+        #expect(elapsed < 30_000)
+        #expect(try await plugin.call("fib", arguments: [.u32(10)]) == [.u32(55)])
+    }
+
+    @Test func aSpinningPluginDoesNotHoldUpAnotherOne() async throws {
+        let host = try Self.host()
+        let spinning = try await Self.load(host, name: "spinning", timeout: .milliseconds(800))
+        let other = try await Self.load(host, name: "other", timeout: .seconds(5))
+        let spin = Task { try await spinning.call("spin", arguments: []) }
+        for n in 0..<5 {
+            #expect(try await other.call("fib", arguments: [.u32(UInt32(n + 10))]).count == 1)
+        }
+        guard case .failure(let error as PlugboardError) = await spin.result else {
+            Issue.record("spin should have timed out")
+            return
+        }
+        #expect(error.code == .timeout)
+    }
+
+    @Test func instrumentationLeavesWhatTheModuleComputesUnchanged() async throws {
+        let host = try Self.host()
+        let plain = try await Self.load(host, name: "plain", timeout: nil)
+        let instrumented = try await Self.load(host, name: "instrumented", timeout: .seconds(30))
+        // 7 (set by the start function) + f[i % 4](i) for f = [double, square, inc, inc] (elements at 0 and 2,
+        // table.init at 3) + double(5) (through a ref.func global) + 1000 (the host's tick).
+        func expected(_ n: UInt32) -> UInt32 {
+            var sum: UInt32 = 7
+            for i in 0..<n {
+                switch i % 4 {
+                case 0: sum &+= i &* 2
+                case 1: sum &+= i &* i
+                default: sum &+= i &+ 1
+                }
+            }
+            return sum &+ 10 &+ 1000
+        }
+        for n: UInt32 in [1, 2, 17, 1000, 100_000] {
+            #expect(try await plain.call("mix", arguments: [.u32(n)]) == [.u32(expected(n))])
+            #expect(try await instrumented.call("mix", arguments: [.u32(n)]) == [.u32(expected(n))])
+        }
+        #expect(try await instrumented.call("fib", arguments: [.u32(24)]) == [.u32(46368)])
+    }
+
+    @Test func aModuleImportingTheHostsReservedInterruptModuleIsRefused() async throws {
+        let wat = """
+            (module
+              (import "plugboard:interrupt" "check" (func (result i32)))
+              (func (export "spin")) (func (export "fib") (param i32) (result i32) (local.get 0))
+              (func (export "mix") (param i32) (result i32) (local.get 0)))
+            """
+        let error = try await #require(throws: PlugboardError.self) {
+            try await Self.host().load(bytes: Array(wat.utf8), name: "sneaky")
+        }
+        #expect(error.code == .invalidModule)
+        #expect(error.plugin == "sneaky")
+        #expect(error.description.contains("'plugboard:interrupt', a module name the host reserves for itself"))
+    }
+}
