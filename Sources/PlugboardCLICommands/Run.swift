@@ -59,6 +59,14 @@ public struct Run: AsyncParsableCommand {
     public var allowEnv: [String] = []
 
     @Option(
+        name: .customLong("allow-net"),
+        help: ArgumentHelp(
+            "Let the plugin fetch from this destination over outgoing-http: scheme://host[:port], e.g. https://api.example.com. Repeatable; adds to the manifest's.",
+            valueName: "pattern"),
+        transform: Run.networkPattern)
+    public var allowNet: [NetworkPattern] = []
+
+    @Option(
         name: .customLong("max-memory-mb"),
         help: ArgumentHelp("The most linear memory the plugin may have, in MiB (default: 32).", valueName: "N"),
         transform: { try Run.positive($0, flag: "--max-memory-mb", as: Int.self) })
@@ -104,6 +112,14 @@ public struct Run: AsyncParsableCommand {
         return limits
     }
 
+    static func networkPattern(_ text: String) throws -> NetworkPattern {
+        do throws(PlugboardError) {
+            return try NetworkPattern(parsing: text)
+        } catch {
+            throw ValidationError("--allow-net: \(error.message). \(error.hint ?? "")")
+        }
+    }
+
     static func positive<N: FixedWidthInteger>(_ text: String, flag: String, as: N.Type) throws -> N {
         guard let value = N(text), value > 0 else { throw ValidationError("\(flag) takes a whole number greater than 0, not '\(text)'") }
         if N.self == Int.self, value > (1 << 20) { throw ValidationError("\(flag) is at most 1048576 (1 TiB), not '\(text)'") }
@@ -118,7 +134,8 @@ public struct Run: AsyncParsableCommand {
 
     /// How the plugin is loaded when it has a manifest (or `--allow-env` is given): the manifest's options, then
     /// the flags on top: `--name` replaces its name, each `--config` key replaces that key's manifest entries
-    /// (the rest keep their order, the flags' entries follow), `--allow-env` adds variables.
+    /// (the rest keep their order, the flags' entries follow), `--allow-env` adds variables, `--allow-net`
+    /// adds network allowlist entries.
     public func deriveLoadOptions(manifest: PluginManifest?, environment: [String: String]) -> PluginHost.LoadOptions {
         let flags = deriveLoadOptions()
         var options = manifest?.loadOptions(environment: environment) ?? flags
@@ -127,6 +144,9 @@ public struct Run: AsyncParsableCommand {
         if manifest != nil {
             let overridden = Set(config.map(\.key))
             options.configuration = options.configuration.filter { !overridden.contains($0.key) } + deriveConfiguration()
+        }
+        for pattern in allowNet where !options.capabilities.network.contains(pattern) {
+            options.capabilities.network.append(pattern)
         }
         for entry in allowEnv {
             if let equals = entry.firstIndex(of: "=") {
@@ -142,7 +162,8 @@ public struct Run: AsyncParsableCommand {
 
     public func run() async throws {
         let logger = global.bootstrapLogging()
-        let host = PluginHost(logger: logger)
+        let host = PluginHost(
+            configuration: PluginHost.Configuration(hostFunctions: HostFunction.defaultHostAPI + HostFunction.outgoingHTTP()), logger: logger)
         let events = host.events()
         let echoEvents = !json
         let (outcome, collected) = await EventCollector.collecting(events, echo: echoEvents) {

@@ -15,6 +15,24 @@ import Testing
         #expect(!options.capabilities.allowsClocks)
     }
 
+    @Test func allowNetParsesAndAddsToTheManifestsAllowlist() throws {
+        let run = try Run.parse(["p.wat", "--input", "x", "--allow-net", "https://api.example.com", "--allow-net", "http://127.0.0.1:8080"])
+        #expect(run.allowNet.map(\.description) == ["https://api.example.com", "http://127.0.0.1:8080"])
+        #expect(run.deriveLoadOptions(manifest: nil, environment: [:]).capabilities.network.count == 2)
+        let manifest = try PluginManifest(parsing: "[capabilities]\nnetwork = [\"https://api.example.com\", \"https://b.example\"]\n")
+        let merged = run.deriveLoadOptions(manifest: manifest, environment: [:]).capabilities.network.map(\.description)
+        #expect(merged == ["https://api.example.com", "https://b.example", "http://127.0.0.1:8080"])
+        #expect(try Run.parse(["p.wat", "--input", "x"]).deriveLoadOptions(manifest: nil, environment: [:]).capabilities.network.isEmpty)
+    }
+
+    @Test func aBadAllowNetPatternIsAUsageErrorSayingWhy() async throws {
+        #expect(throws: (any Error).self) { try Run.parse(["p.wat", "--input", "x", "--allow-net", "example.com"]) }
+        let result = try await plugboard(["run", Repository.watPlugin, "--input", "x", "--allow-net", "ftp://example.com"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--allow-net"))
+        #expect(result.stderr.contains("'ftp' is not http or https"))
+    }
+
     @Test func flagsOverrideTheManifest() throws {
         let manifest = try PluginManifest(
             parsing: "name = \"m\"\n[config]\nprefix = \"p\"\nkeep = \"k\"\n[capabilities]\nenv = [\"A=1\"]\n", fileName: "plugin.toml")

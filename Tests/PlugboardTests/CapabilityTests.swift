@@ -104,8 +104,8 @@ import Testing
 
     @Test func unknownCapabilityListsTheKnownOnes() async throws {
         let manager = CapabilityManager()
-        let error = try await #require(throws: PlugboardError.self) { try await manager.grant("network", to: "probe") }
+        let error = try await #require(throws: PlugboardError.self) { try await manager.grant("filesystem", to: "probe") }
         #expect(error.code == .invalidArgument)
-        #expect(error.message == "unknown capability 'network' (known: env:NAME=VALUE, clocks, random)")
+        #expect(error.message == "unknown capability 'filesystem' (known: env:NAME=VALUE, clocks, random, network:scheme://host[:port])")
     }
 }

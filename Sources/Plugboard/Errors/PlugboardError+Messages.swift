@@ -223,6 +223,12 @@ extension PlugboardError {
         PlugboardError(.pluginUnloaded, "the plugin was unloaded", hint: "Load it again to call it", plugin: name)
     }
 
+    static func invalidNetworkPattern(_ text: String, reason: String) -> PlugboardError {
+        PlugboardError(
+            .invalidArgument, "invalid network allowlist entry '\(truncated(text))': \(reason)",
+            hint: "Write it as scheme://host[:port] with scheme http or https, e.g. https://api.example.com, http://127.0.0.1:8080, https://[::1]:8443 or https://*.example.com")
+    }
+
     func withHint(_ hint: String) -> PlugboardError {
         var copy = self
         copy.hint = hint

@@ -52,6 +52,10 @@ public struct HostCallContext: Sendable {
     public var emit: @Sendable (_ type: String, _ payload: String) -> Void
     /// The most bytes of one log line the plugin may produce (``PluginLimits/maxOutputBytes``).
     public var maxLogBytes: Int = .max
+    /// The destinations the plugin may reach over `outgoing-http` (its ``PluginCapabilities/network``).
+    public var networkAllowlist: [NetworkPattern] = []
+    /// The most bytes a call may return (``PluginLimits/maxOutputBytes``): the default cap of a fetched body.
+    public var maxOutputBytes: Int = .max
 
     /// `text` cut to ``maxLogBytes``, marked when it was cut: what a host function should log for the plugin.
     public func cutForLog(_ text: String) -> String {

@@ -42,6 +42,22 @@ public struct WITPackage: Sendable {
         }
     }
 
+    /// Parses the files of one package (e.g. `plugin.wit` and `http.wit`), given as `(fileName, text)` pairs.
+    public static func parse(files: [(fileName: String, text: String)]) throws -> WITPackage {
+        try convertingWITErrors(source: files.first?.fileName ?? "<memory>.wit") {
+            let resolver = PackageResolver()
+            var texts: [String: String] = [:]
+            var syntax: [SyntaxNode<SourceFileSyntax>] = []
+            for file in files {
+                let normalized = ModernWITFileLoader.normalize(file.text)
+                texts[file.fileName] = normalized
+                syntax.append(try SourceFileSyntax.parse(normalized, fileName: file.fileName))
+            }
+            let unit = try resolver.register(packageSources: syntax)
+            return try WITPackageConverter(main: unit, resolver: resolver, units: [unit], texts: texts).convert()
+        }
+    }
+
     /// The world with the given name; the only world when `name` is nil and the package has exactly one.
     public func world(named name: String?) throws -> WITWorld {
         if let name {

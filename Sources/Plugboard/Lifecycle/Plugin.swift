@@ -59,7 +59,8 @@ public actor Plugin {
         let exports = linkedExports.bindings
         let imported = try linker.importedHostFunctions(of: description)
         let state = PluginState(
-            name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes)
+            name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes,
+            networkAllowlist: capabilities.network)
         let wasi = WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
         let interruption = CallInterruption()

@@ -21,9 +21,15 @@ final class PluginState {
     let output: GuestOutput
     /// The most bytes of one log line or captured output line (``PluginLimits/maxOutputBytes``).
     let maxLineBytes: Int
+    /// What `outgoing-http` may reach (``PluginCapabilities/network``).
+    let networkAllowlist: [NetworkPattern]
 
     /// - Parameter maxLineBytes: Longer stdout/stderr lines are cut to this many bytes (``PluginLimits/maxOutputBytes``).
-    init(name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster, maxLineBytes: Int = .max) {
+    init(
+        name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster, maxLineBytes: Int = .max,
+        networkAllowlist: [NetworkPattern] = []
+    ) {
+        self.networkAllowlist = networkAllowlist
         let identity = PluginIdentity(name: name)
         self.identity = identity
         self.configuration = configuration
@@ -62,7 +68,7 @@ final class PluginState {
         return HostCallContext(
             pluginName: name, pluginVersion: version, configuration: configurationMap, logger: logger,
             emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) },
-            maxLogBytes: maxLineBytes)
+            maxLogBytes: maxLineBytes, networkAllowlist: networkAllowlist, maxOutputBytes: maxLineBytes)
     }
 
     private static func map(_ pairs: [(key: String, value: String)]) -> [String: String] {

@@ -3,7 +3,8 @@
 ///
 /// Enforced by the host's WASI layer (`WASIPreview1`): `environ_*` and `args_*` serve exactly these values,
 /// `clock_*` and `random_get` return `EACCES` when not granted (wasi-libc plugins still start: its startup
-/// does not need either), and `.discard` drops what the plugin writes to stdout and stderr.
+/// does not need either), and `.discard` drops what the plugin writes to stdout and stderr. ``network`` is
+/// enforced by the `outgoing-http` host functions (``HostFunction/outgoingHTTP(_:)``).
 public struct PluginCapabilities: Sendable, Hashable {
     /// What happens to what the plugin writes to stdout and stderr.
     public enum Stdio: String, Sendable, Hashable, CaseIterable {
@@ -23,11 +24,14 @@ public struct PluginCapabilities: Sendable, Hashable {
     public var allowsRandom: Bool
     /// What happens to the plugin's stdout and stderr.
     public var stdio: Stdio
+    /// The destinations `outgoing-http` may reach (deny by default: empty reaches nothing). See ``NetworkPattern``.
+    public var network: [NetworkPattern]
 
     public init(
         environment: [String: String] = [:], arguments: [String] = [], allowsClocks: Bool = false, allowsRandom: Bool = false,
-        stdio: Stdio = .log
+        stdio: Stdio = .log, network: [NetworkPattern] = []
     ) {
+        self.network = network
         self.environment = environment
         self.arguments = arguments
         self.allowsClocks = allowsClocks
@@ -47,6 +51,9 @@ public struct PluginCapabilities: Sendable, Hashable {
             if granted { environment[name] = value } else { environment[name] = nil }
         case .clocks: allowsClocks = granted
         case .random: allowsRandom = granted
+        case .network(let pattern):
+            network.removeAll { $0 == pattern }
+            if granted { network.append(pattern) }
         }
     }
 }
@@ -81,17 +88,22 @@ public enum Capability: Sendable, Hashable, CustomStringConvertible {
     case clocks
     /// `random_get`.
     case random
+    /// One entry of the network allowlist (`outgoing-http`).
+    case network(NetworkPattern)
 
     /// The spellings ``init(parsing:)`` accepts.
-    public static let knownNames = ["env:NAME=VALUE", "clocks", "random"]
+    public static let knownNames = ["env:NAME=VALUE", "clocks", "random", "network:scheme://host[:port]"]
 
-    /// Parses `clocks`, `random` or `env:NAME=VALUE` (`env:NAME` for an empty value, e.g. to revoke).
+    /// Parses `clocks`, `random`, `env:NAME=VALUE` (`env:NAME` for an empty value, e.g. to revoke) or
+    /// `network:scheme://host[:port]` (see ``NetworkPattern``).
     public init(parsing text: String) throws {
         switch text {
         case "clocks": self = .clocks
         case "random": self = .random
         default:
-            if text.hasPrefix("env:"), text.count > 4 {
+            if text.hasPrefix("network:") {
+                self = .network(try NetworkPattern(parsing: String(text.dropFirst("network:".count))))
+            } else if text.hasPrefix("env:"), text.count > 4 {
                 let rest = text.dropFirst(4)
                 if let equals = rest.firstIndex(of: "=") {
                     guard equals != rest.startIndex else { throw PlugboardError.unknownCapability(text) }
@@ -110,6 +122,7 @@ public enum Capability: Sendable, Hashable, CustomStringConvertible {
         case .env(let name, _): "env:\(name)"
         case .clocks: "clocks"
         case .random: "random"
+        case .network(let pattern): "network:\(pattern)"
         }
     }
 }

@@ -2,7 +2,7 @@ import TOMLKit
 
 extension PluginManifest {
     static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits"]
-    static let capabilityKeys = ["env", "args", "clocks", "random", "stdio"]
+    static let capabilityKeys = ["env", "args", "clocks", "random", "stdio", "network"]
     static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms"]
 
     /// Parses manifest text. `fileName` names the manifest in error messages.
@@ -163,6 +163,14 @@ extension PluginManifest {
                         throw invalid(key, name, "must be one of: \(known); got '\(mode)'")
                     }
                     result.stdio = stdio
+                case "network":
+                    for entry in try strings(value, key, name) {
+                        do throws(PlugboardError) {
+                            result.network.append(try NetworkPattern(parsing: entry))
+                        } catch {
+                            throw invalid(key, name, "has an entry '\(entry)' that is not scheme://host[:port]: \(error.message)")
+                        }
+                    }
                 default: throw unknown(key, name, allowed: PluginManifest.capabilityKeys)
                 }
             }

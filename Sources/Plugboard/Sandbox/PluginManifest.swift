@@ -20,6 +20,7 @@
 /// clocks = true
 /// random = false
 /// stdio = "log"                   # or "discard"
+/// network = ["https://api.example.com", "http://127.0.0.1:8080"]   # outgoing-http allowlist (NetworkPattern)
 ///
 /// [limits]
 /// max-memory-mb = 64
@@ -46,6 +47,8 @@ public struct PluginManifest: Sendable, Hashable {
         public var clocks: Bool?
         public var random: Bool?
         public var stdio: PluginCapabilities.Stdio?
+        /// `network`: allowlist entries, added to the policy's (which has none).
+        public var network: [NetworkPattern] = []
         public init() {}
     }
 
@@ -107,6 +110,7 @@ public struct PluginManifest: Sendable, Hashable {
         if let clocks = capabilities.clocks { granted.allowsClocks = clocks }
         if let random = capabilities.random { granted.allowsRandom = random }
         if let stdio = capabilities.stdio { granted.stdio = stdio }
+        for pattern in capabilities.network where !granted.network.contains(pattern) { granted.network.append(pattern) }
 
         var bounds = policy.limits
         if let megabytes = limits.maxMemoryMB { bounds.maxMemoryBytes = megabytes << 20 }
