@@ -35,7 +35,8 @@ extension PlugboardError {
         case "out of bounds memory access":
             return PlugboardError(
                 .outOfBoundsMemoryAccess, "out of bounds memory access\(inFunction): the plugin touched memory it does not own",
-                hint: "This is a bug in the plugin", backtrace: backtrace)
+                hint: "This is a bug in the plugin (a bad pointer or index): report it to the plugin's author; the host and other plugins "
+                    + "are unaffected", backtrace: backtrace)
         case "unreachable":
             return PlugboardError(
                 .trap, "the plugin trapped: unreachable executed\(inFunction) (a panic or abort in the plugin)",

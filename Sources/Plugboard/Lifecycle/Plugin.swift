@@ -189,6 +189,9 @@ public actor Plugin {
                 failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
             }
             fuelRanOut = failure.code == .fuelExhausted
+            if failure.code == .outOfBoundsMemoryAccess, let size = instance.memory?.byteCount {
+                failure.message += " (its linear memory is \(PlugboardError.byteText(size)))"
+            }
             if failure.isLimitTrap, self.instance === instance {
                 self.instance = nil
                 state.logger.info(
