@@ -32,6 +32,8 @@ public actor Plugin {
     private let compiled: any CompiledModule
     private let engine: any WasmEngine
     private let coreFunctions: [CoreHostFunction]
+    /// The WASI file descriptors of the live instance: reset whenever the instance is discarded, closed on unload.
+    private let files: WASIFileTable
     let state: PluginState
     private let exports: [PluginLinker.ExportBinding]
     /// Functions of the host's world the plugin's older interface version lacks (calling one fails clearly).
@@ -55,7 +57,7 @@ public actor Plugin {
         let imported = try linker.importedHostFunctions(of: description)
         let state = PluginState(
             name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes)
-        let wasi = WASIPreview1(output: state.output, capabilities: capabilities)
+        let wasi = try WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
         for hostFunction in imported {
             coreFunctions.append(CanonicalCall.hostFunction(module: hostFunction.module, function: hostFunction.function) { [state] arguments in
@@ -99,6 +101,7 @@ public actor Plugin {
         self.compiled = compiled
         self.engine = engine
         self.coreFunctions = coreFunctions
+        self.files = wasi.files
     }
 
     /// Instantiates under `limits` and runs the reactor's `_initialize`.
@@ -122,6 +125,7 @@ public actor Plugin {
     private func liveInstance() throws -> any CoreInstance {
         if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
         if let instance { return instance }
+        files.reset()  // the discarded instance's descriptors are not the fresh one's
         let fresh = try Self.instantiate(compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, pluginName: displayName)
         instance = fresh
         instanceReplacements += 1
@@ -165,6 +169,7 @@ public actor Plugin {
             }
             if failure.isLimitTrap, self.instance === instance {
                 self.instance = nil
+                files.reset()
                 state.logger.info(
                     "Plugin hit a limit; its instance is discarded and the next call gets a fresh one (state is lost)",
                     metadata: ["plugin.function": .string(binding.coreName), "error.code": .string(failure.code.rawValue)])
@@ -210,6 +215,7 @@ public actor Plugin {
         }
         state.output.flush()
         instance = nil
+        files.close()
         isUnloaded = true
     }
 
