@@ -20,6 +20,7 @@
 /// clocks = true
 /// random = false
 /// stdio = "log"                   # or "discard"
+/// dirs = [{ host = "data", guest = "/data", access = "ro" }]   # preopened directories; access "ro" or "rw"
 ///
 /// [limits]
 /// max-memory-mb = 64
@@ -45,6 +46,8 @@ public struct PluginManifest: Sendable, Hashable {
         public var clocks: Bool?
         public var random: Bool?
         public var stdio: PluginCapabilities.Stdio?
+        /// `dirs`: host paths as written (relative ones are relative to the manifest's directory).
+        public var directories: [PreopenedDirectory] = []
         public init() {}
     }
 
@@ -91,7 +94,8 @@ public struct PluginManifest: Sendable, Hashable {
     }
 
     /// The load options the manifest describes: the policy, adjusted by `[capabilities]` and `[limits]`, the
-    /// name and `[config]`. `environment` is the host's environment, where `env = ["NAME"]` entries look up
+    /// name and `[config]`. Relative `dirs` host paths are made relative to ``directory`` (a missing directory
+    /// fails the load, naming the plugin and the path). `environment` is the host's environment, where `env = ["NAME"]` entries look up
     /// their value (a name the host lacks is not passed on).
     public func loadOptions(environment: [String: String]) -> PluginHost.LoadOptions {
         var granted = policy.capabilities
@@ -105,6 +109,11 @@ public struct PluginManifest: Sendable, Hashable {
         if let clocks = capabilities.clocks { granted.allowsClocks = clocks }
         if let random = capabilities.random { granted.allowsRandom = random }
         if let stdio = capabilities.stdio { granted.stdio = stdio }
+        granted.directories += capabilities.directories.map { entry in
+            var resolved = entry
+            if !entry.hostPath.hasPrefix("/"), let directory, !directory.isEmpty { resolved.hostPath = directory + "/" + entry.hostPath }
+            return resolved
+        }
 
         var bounds = policy.limits
         if let megabytes = limits.maxMemoryMB { bounds.maxMemoryBytes = megabytes << 20 }
