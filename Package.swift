@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlugboardCLITests",
-            dependencies: ["PlugboardCLICommands", "PlugboardCLI"],
+            dependencies: ["PlugboardCLICommands", "PlugboardCLI", "PlugboardTesting"],
             swiftSettings: strictSettings
         ),
     ],

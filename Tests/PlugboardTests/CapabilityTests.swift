@@ -106,6 +106,6 @@ import Testing
         let manager = CapabilityManager()
         let error = try await #require(throws: PlugboardError.self) { try await manager.grant("network", to: "probe") }
         #expect(error.code == .invalidArgument)
-        #expect(error.message == "unknown capability 'network' (known: env:NAME=VALUE, clocks, random)")
+        #expect(error.message == "unknown capability 'network' (known: env:NAME=VALUE, clocks, random, fs-read:HOST[:GUEST], fs-write:HOST[:GUEST])")
     }
 }
