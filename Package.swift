@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlugboardCLITests",
-            dependencies: ["PlugboardCLICommands", "PlugboardCLI"],
+            dependencies: ["PlugboardCLICommands", "PlugboardCLI", "PlugboardTesting"],
             swiftSettings: strictSettings
         ),
     ],

@@ -4,7 +4,8 @@
 //
 //     swift run -c release plugboard-benchmarks [iterations]
 //
-// Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines.
+// Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
+// of the deadline instrumentation and of fuel metering on compute guests (InterruptionBenchmark).
 import Foundation
 import Plugboard
 import WAT
@@ -60,6 +61,7 @@ struct ProcessBenchmark {
             row("  same, empty input (fixed cost per call)", fixed, String(format: "   %5.1f× empty WasmKit call", fixed / emptyCall))
         }
         if sink == 42 { print("") }
+        try await InterruptionBenchmark(benchmark: self).run()
     }
 
     /// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.
@@ -74,23 +76,24 @@ struct ProcessBenchmark {
         return samples.sorted()[3]
     }
 
-    func measureAsync(_ body: () async throws -> Void) async rethrows -> Double {
+    func measureAsync(iterations: Int? = nil, _ body: () async throws -> Void) async rethrows -> Double {
+        let iterations = iterations ?? self.iterations
         for _ in 0..<max(1, iterations / 10) { try await body() }
         var samples: [Double] = []
         for _ in 0..<7 {
             let start = ContinuousClock.now
             for _ in 0..<iterations { try await body() }
-            samples.append(nanoseconds(ContinuousClock.now - start))
+            samples.append(nanoseconds(ContinuousClock.now - start, iterations: iterations))
         }
         return samples.sorted()[3]
     }
 
-    func nanoseconds(_ duration: Duration) -> Double {
-        (Double(duration.components.seconds) * 1e18 + Double(duration.components.attoseconds)) / 1e9 / Double(iterations)
+    func nanoseconds(_ duration: Duration, iterations: Int? = nil) -> Double {
+        (Double(duration.components.seconds) * 1e18 + Double(duration.components.attoseconds)) / 1e9 / Double(iterations ?? self.iterations)
     }
 
     func row(_ label: String, _ nanoseconds: Double, _ extra: String = "") {
-        print(label.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.0f ns", nanoseconds) + extra)
+        print(label.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%10.0f ns", nanoseconds) + extra)
     }
 }
 

@@ -67,6 +67,14 @@ public struct Run: AsyncParsableCommand {
     public var allowNet: [NetworkPattern] = []
 
     @Option(
+        name: .customLong("allow-dir"),
+        help: ArgumentHelp(
+            "Preopen a host directory for the plugin at GUEST (default: HOST as given), read-only (ro, the default) or read-write (rw). Repeatable; adds to the manifest's.",
+            valueName: "host[:guest][:ro|rw]"),
+        transform: Run.directory)
+    public var allowDir: [PreopenedDirectory] = []
+
+    @Option(
         name: .customLong("max-memory-mb"),
         help: ArgumentHelp("The most linear memory the plugin may have, in MiB (default: 32).", valueName: "N"),
         transform: { try Run.positive($0, flag: "--max-memory-mb", as: Int.self) })
@@ -120,6 +128,20 @@ public struct Run: AsyncParsableCommand {
         }
     }
 
+    /// Parses `HOST[:GUEST][:ro|rw]`.
+    static func directory(_ text: String) throws -> PreopenedDirectory {
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var access = PreopenedDirectory.Access.readOnly
+        if parts.count > 1, let last = parts.last, let parsed = PreopenedDirectory.Access(rawValue: last) {
+            access = parsed
+            parts.removeLast()
+        }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
+            throw ValidationError("--allow-dir takes HOST[:GUEST][:ro|rw], e.g. data:/data:rw, not '\(text)'")
+        }
+        return PreopenedDirectory(hostPath: parts[0], guestPath: parts.count == 2 ? parts[1] : nil, access: access)
+    }
+
     static func positive<N: FixedWidthInteger>(_ text: String, flag: String, as: N.Type) throws -> N {
         guard let value = N(text), value > 0 else { throw ValidationError("\(flag) takes a whole number greater than 0, not '\(text)'") }
         if N.self == Int.self, value > (1 << 20) { throw ValidationError("\(flag) is at most 1048576 (1 TiB), not '\(text)'") }
@@ -135,7 +157,7 @@ public struct Run: AsyncParsableCommand {
     /// How the plugin is loaded when it has a manifest (or `--allow-env` is given): the manifest's options, then
     /// the flags on top: `--name` replaces its name, each `--config` key replaces that key's manifest entries
     /// (the rest keep their order, the flags' entries follow), `--allow-env` adds variables, `--allow-net`
-    /// adds network allowlist entries.
+    /// adds network allowlist entries, `--allow-dir` adds preopened directories.
     public func deriveLoadOptions(manifest: PluginManifest?, environment: [String: String]) -> PluginHost.LoadOptions {
         let flags = deriveLoadOptions()
         var options = manifest?.loadOptions(environment: environment) ?? flags
@@ -155,6 +177,7 @@ public struct Run: AsyncParsableCommand {
                 options.capabilities.environment[entry] = value
             }
         }
+        options.capabilities.directories += allowDir
         return options
     }
 

@@ -106,6 +106,6 @@ import Testing
         let manager = CapabilityManager()
         let error = try await #require(throws: PlugboardError.self) { try await manager.grant("filesystem", to: "probe") }
         #expect(error.code == .invalidArgument)
-        #expect(error.message == "unknown capability 'filesystem' (known: env:NAME=VALUE, clocks, random, network:scheme://host[:port])")
+        #expect(error.message == "unknown capability 'filesystem' (known: env:NAME=VALUE, clocks, random, network:scheme://host[:port], fs-read:HOST[:GUEST], fs-write:HOST[:GUEST])")
     }
 }

@@ -73,7 +73,7 @@ import Testing
             """
         let error = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: text, fileName: "plugin.toml") }
         #expect(error.code == .invalidManifest)
-        #expect(error.message == "plugin.toml line 5: unknown key 'colour' in [capabilities] (allowed: env, args, clocks, random, stdio, network)")
+        #expect(error.message == "plugin.toml line 5: unknown key 'colour' in [capabilities] (allowed: env, args, clocks, random, stdio, network, dirs)")
 
         let top = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "name = \"x\"\nplugin = 3\n", fileName: "m.toml") }
         #expect(top.message.hasPrefix("m.toml line 2: unknown key 'plugin' in the top level (allowed: name, version, wasm"))

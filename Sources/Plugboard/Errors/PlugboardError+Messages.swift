@@ -93,6 +93,13 @@ extension PlugboardError {
         PlugboardError(.noSuchFunction, "the plugin has no exported function '\(name)'", hint: "Check the plugin's exports with `plugboard inspect`")
     }
 
+    static func preopenUnavailable(_ directory: PreopenedDirectory, reason: String) -> PlugboardError {
+        PlugboardError(
+            .fileNotFound,
+            "cannot open host directory '\(directory.hostPath)' to preopen it for the plugin as '\(directory.guestPath)': \(reason)",
+            hint: "Create the directory or fix its path (a manifest's 'dirs' host paths are relative to the manifest's directory)")
+    }
+
     static func unsupportedWASIFunction(_ name: String) -> PlugboardError {
         PlugboardError(.hostFunctionFailed, "the plugin called WASI function '\(name)', which plugins are not granted",
             hint: "Remove the call from the plugin")

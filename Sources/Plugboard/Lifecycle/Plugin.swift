@@ -37,6 +37,8 @@ public actor Plugin {
     private let coreFunctions: [CoreHostFunction]
     /// The running call's deadline and cancellation, checked by the instrumented guest.
     private let interruption: CallInterruption
+    /// The WASI file descriptors of the live instance: reset whenever the instance is discarded, closed on unload.
+    private let files: WASIFileTable
     let state: PluginState
     private let exports: [PluginLinker.ExportBinding]
     /// Functions of the host's world the plugin's older interface version lacks (calling one fails clearly).
@@ -61,7 +63,7 @@ public actor Plugin {
         let state = PluginState(
             name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes,
             networkAllowlist: capabilities.network)
-        let wasi = WASIPreview1(output: state.output, capabilities: capabilities)
+        let wasi = try WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
         let interruption = CallInterruption()
         if description.imports.contains(where: { $0.module == InterruptionInstrumenter.moduleName }) {
@@ -113,6 +115,7 @@ public actor Plugin {
         self.engine = engine
         self.coreFunctions = coreFunctions
         self.interruption = interruption
+        self.files = wasi.files
     }
 
     /// Instantiates under `limits` and runs the reactor's `_initialize`.
@@ -139,6 +142,7 @@ public actor Plugin {
     private func liveInstance() throws -> any CoreInstance {
         if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
         if let instance { return instance }
+        files.reset()  // the discarded instance's descriptors are not the fresh one's
         let fresh = try Self.instantiate(
             compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, interruption: interruption, pluginName: displayName)
         instance = fresh
@@ -194,6 +198,7 @@ public actor Plugin {
             }
             if failure.isLimitTrap, self.instance === instance {
                 self.instance = nil
+                files.reset()
                 state.logger.info(
                     "Plugin hit a limit; its instance is discarded and the next call gets a fresh one (state is lost)",
                     metadata: ["plugin.function": .string(binding.coreName), "error.code": .string(failure.code.rawValue)])
@@ -239,6 +244,7 @@ public actor Plugin {
         }
         state.output.flush()
         instance = nil
+        files.close()
         isUnloaded = true
     }
 

@@ -2,7 +2,8 @@ import TOMLKit
 
 extension PluginManifest {
     static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits"]
-    static let capabilityKeys = ["env", "args", "clocks", "random", "stdio", "network"]
+    static let capabilityKeys = ["env", "args", "clocks", "random", "stdio", "network", "dirs"]
+    static let directoryKeys = ["host", "guest", "access"]
     static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms"]
 
     /// Parses manifest text. `fileName` names the manifest in error messages.
@@ -171,8 +172,45 @@ extension PluginManifest {
                             throw invalid(key, name, "has an entry '\(entry)' that is not scheme://host[:port]: \(error.message)")
                         }
                     }
+                case "dirs": result.directories = try directories(value, key, name)
                 default: throw unknown(key, name, allowed: PluginManifest.capabilityKeys)
                 }
+            }
+            return result
+        }
+
+        /// `dirs = [{ host = "data", guest = "/data", access = "ro" }, …]`: `guest` defaults to `host`, `access` to `ro`.
+        func directories(_ value: any TOMLValueConvertible, _ key: String, _ table: String) throws(PlugboardError) -> [PreopenedDirectory] {
+            let expected = "an array of tables like { host = \"data\", guest = \"/data\", access = \"ro\" }"
+            guard let array = value.array else { throw wrongType(key, table, expected: expected, got: value) }
+            var result: [PreopenedDirectory] = []
+            for element in array {
+                guard let entry = element.table else { throw wrongType(key, table, expected: expected, got: TOMLArray([element])) }
+                var directory = PreopenedDirectory(hostPath: "")
+                var guest: String?
+                for field in entry.keys {
+                    guard let fieldValue = entry[field] else { continue }
+                    switch field {
+                    case "host": directory.hostPath = try string(fieldValue, key, table)
+                    case "guest": guest = try string(fieldValue, key, table)
+                    case "access":
+                        let access = try string(fieldValue, key, table)
+                        guard let parsed = PreopenedDirectory.Access(rawValue: access) else {
+                            throw invalid(key, table, "has access '\(access)'; it must be \"ro\" or \"rw\"")
+                        }
+                        directory.access = parsed
+                    default:
+                        throw invalid(key, table, "has an unknown field '\(field)' (allowed: \(PluginManifest.directoryKeys.joined(separator: ", ")))")
+                    }
+                }
+                guard !directory.hostPath.isEmpty else { throw invalid(key, table, "has an entry without a 'host' directory") }
+                if let guest {
+                    guard !guest.isEmpty else { throw invalid(key, table, "has an entry with an empty 'guest' path") }
+                    directory.guestPath = guest
+                } else {
+                    directory.guestPath = directory.hostPath
+                }
+                result.append(directory)
             }
             return result
         }

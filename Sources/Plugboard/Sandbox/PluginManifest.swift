@@ -21,6 +21,7 @@
 /// random = false
 /// stdio = "log"                   # or "discard"
 /// network = ["https://api.example.com", "http://127.0.0.1:8080"]   # outgoing-http allowlist (NetworkPattern)
+/// dirs = [{ host = "data", guest = "/data", access = "ro" }]   # preopened directories; access "ro" or "rw"
 ///
 /// [limits]
 /// max-memory-mb = 64
@@ -49,6 +50,8 @@ public struct PluginManifest: Sendable, Hashable {
         public var stdio: PluginCapabilities.Stdio?
         /// `network`: allowlist entries, added to the policy's (which has none).
         public var network: [NetworkPattern] = []
+        /// `dirs`: host paths as written (relative ones are relative to the manifest's directory).
+        public var directories: [PreopenedDirectory] = []
         public init() {}
     }
 
@@ -96,7 +99,8 @@ public struct PluginManifest: Sendable, Hashable {
     }
 
     /// The load options the manifest describes: the policy, adjusted by `[capabilities]` and `[limits]`, the
-    /// name and `[config]`. `environment` is the host's environment, where `env = ["NAME"]` entries look up
+    /// name and `[config]`. Relative `dirs` host paths are made relative to ``directory`` (a missing directory
+    /// fails the load, naming the plugin and the path). `environment` is the host's environment, where `env = ["NAME"]` entries look up
     /// their value (a name the host lacks is not passed on).
     public func loadOptions(environment: [String: String]) -> PluginHost.LoadOptions {
         var granted = policy.capabilities
@@ -111,6 +115,11 @@ public struct PluginManifest: Sendable, Hashable {
         if let random = capabilities.random { granted.allowsRandom = random }
         if let stdio = capabilities.stdio { granted.stdio = stdio }
         for pattern in capabilities.network where !granted.network.contains(pattern) { granted.network.append(pattern) }
+        granted.directories += capabilities.directories.map { entry in
+            var resolved = entry
+            if !entry.hostPath.hasPrefix("/"), let directory, !directory.isEmpty { resolved.hostPath = directory + "/" + entry.hostPath }
+            return resolved
+        }
 
         var bounds = policy.limits
         if let megabytes = limits.maxMemoryMB { bounds.maxMemoryBytes = megabytes << 20 }

@@ -10,29 +10,24 @@ import Darwin
 /// functions a plugin can reach are implemented here: every pointer and length is checked against memory first
 /// and a bad one returns `EFAULT`. What is granted follows ``PluginCapabilities``: stdout and stderr captured
 /// line by line into the host's log (or discarded), an empty stdin, exactly the granted arguments and
-/// environment variables, no preopened directories, and clocks and random only when granted (when denied,
-/// `clock_time_get`, `clock_res_get` and `random_get` return `EACCES`; nothing traps).
+/// environment variables, clocks and random only when granted (when denied, `clock_time_get`, `clock_res_get`
+/// and `random_get` return `EACCES`; nothing traps), and exactly the granted directories as preopens (fds 3, 4,
+/// …; see ``PreopenedDirectory`` for what is enforced and `WASIPreview1+Files.swift` for the file functions).
 /// Every other WASI function returns `ENOSYS`.
 struct WASIPreview1 {
     static let moduleName = "wasi_snapshot_preview1"
 
-    /// WASI errno values used here.
-    enum Errno: UInt32 {
-        case success = 0
-        case acces = 2
-        case badf = 8
-        case fault = 21
-        case inval = 28
-        case nosys = 52
-        case spipe = 70
-    }
-
     let output: GuestOutput
     let capabilities: PluginCapabilities
+    /// The instance's open file descriptors (preopens first); ``Plugin`` resets it for every fresh instance and
+    /// closes it on unload.
+    let files: WASIFileTable
 
-    init(output: GuestOutput, capabilities: PluginCapabilities = PluginCapabilities()) {
+    /// - Throws: `fileNotFound` when a granted directory cannot be opened.
+    init(output: GuestOutput, capabilities: PluginCapabilities = PluginCapabilities()) throws(PlugboardError) {
         self.output = output
         self.capabilities = capabilities
+        self.files = try WASIFileTable(directories: capabilities.directories)
     }
 
     /// Host functions for every `wasi_snapshot_preview1` function the module imports, or an error for an
@@ -55,7 +50,7 @@ struct WASIPreview1 {
         }
     }
 
-    private typealias Body = (any CoreCaller, [CoreValue]) throws -> [CoreValue]
+    typealias Body = (any CoreCaller, [CoreValue]) throws -> [CoreValue]
 
     private var implementations: [String: (signature: CoreSignature, body: Body)] {
         let i32 = CoreType.i32
@@ -63,55 +58,7 @@ struct WASIPreview1 {
         let (allowsClocks, allowsRandom) = (capabilities.allowsClocks, capabilities.allowsRandom)
         let environment = capabilities.environment.sorted { $0.key < $1.key }.map { Self.nulTerminated("\($0.key)=\($0.value)") }
         let arguments = capabilities.arguments.map(Self.nulTerminated)
-        return [
-            "fd_write": (CoreSignature(parameters: [i32, i32, i32, i32], results: [i32]), { caller, args in
-                Self.errno {
-                    let memory = try Self.memory(of: caller)
-                    let fd = args[0].u32
-                    guard fd == 1 || fd == 2 else { return .badf }
-                    let chunks = try Self.iovecs(memory, pointer: args[1].u32, count: args[2].u32)
-                    var written: UInt32 = 0
-                    for (pointer, length) in chunks {
-                        output?.write(try memory.bytes(at: pointer, count: Int(length), "an iovec buffer"), toStandardError: fd == 2)
-                        written &+= length
-                    }
-                    try memory.store(written, at: Int(args[3].u32))
-                    return .success
-                }
-            }),
-            "fd_read": (CoreSignature(parameters: [i32, i32, i32, i32], results: [i32]), { caller, args in
-                Self.errno {
-                    let memory = try Self.memory(of: caller)
-                    guard args[0].u32 == 0 else { return .badf }
-                    _ = try Self.iovecs(memory, pointer: args[1].u32, count: args[2].u32)
-                    try memory.store(UInt32(0), at: Int(args[3].u32))
-                    return .success
-                }
-            }),
-            "fd_close": (CoreSignature(parameters: [i32], results: [i32]), { _, args in
-                [.i32(args[0].u32 <= 2 ? Errno.success.rawValue : Errno.badf.rawValue)]
-            }),
-            "fd_seek": (CoreSignature(parameters: [i32, .i64, i32, i32], results: [i32]), { _, args in
-                [.i32(args[0].u32 <= 2 ? Errno.spipe.rawValue : Errno.badf.rawValue)]
-            }),
-            "fd_fdstat_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.errno {
-                    guard args[0].u32 <= 2 else { return .badf }
-                    let memory = try Self.memory(of: caller)
-                    let pointer = Int(args[1].u32)
-                    try memory.checkRange(start: pointer, count: 24, "an fdstat")
-                    try memory.store(UInt8(2), at: pointer)  // character device
-                    try memory.store(UInt8(0), at: pointer + 1)
-                    try memory.store(UInt16(0), at: pointer + 2)
-                    try memory.store(UInt32(0), at: pointer + 4)
-                    let rights: UInt64 = args[0].u32 == 0 ? 1 << 1 : 1 << 6  // fd_read / fd_write
-                    try memory.store(rights, at: pointer + 8)
-                    try memory.store(UInt64(0), at: pointer + 16)
-                    return .success
-                }
-            }),
-            "fd_prestat_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { _, _ in [.i32(Errno.badf.rawValue)] }),
-            "fd_prestat_dir_name": (CoreSignature(parameters: [i32, i32, i32], results: [i32]), { _, _ in [.i32(Errno.badf.rawValue)] }),
+        return Self.fileImplementations(files: files, output: output).merging([
             "args_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
                 Self.sizes(of: arguments, caller, args)
             }),
@@ -163,7 +110,7 @@ struct WASIPreview1 {
             "proc_exit": (CoreSignature(parameters: [i32], results: []), { _, args in
                 throw PlugboardError.pluginExited(code: args[0].u32)
             }),
-        ]
+        ]) { file, _ in file }
     }
 
     private static func nulTerminated(_ string: String) -> [UInt8] { Array(string.utf8) + [0] }
@@ -198,13 +145,13 @@ struct WASIPreview1 {
         }
     }
 
-    private static func memory(of caller: any CoreCaller) throws -> GuestMemory {
+    static func memory(of caller: any CoreCaller) throws -> GuestMemory {
         guard let memory = caller.memory else { throw PlugboardError.missingCanonicalExport("memory") }
         return GuestMemory(raw: memory)
     }
 
     /// Reads and checks an iovec array: each entry's buffer must lie inside memory.
-    private static func iovecs(_ memory: GuestMemory, pointer: UInt32, count: UInt32) throws -> [(UInt32, UInt32)] {
+    static func iovecs(_ memory: GuestMemory, pointer: UInt32, count: UInt32) throws -> [(UInt32, UInt32)] {
         try memory.checkAlignment(pointer, 4, "an iovec array")
         try memory.checkRange(pointer, count: Int(count) * 8, "an iovec array of \(count) entries")
         return try (0..<Int(count)).map { index in
@@ -215,10 +162,13 @@ struct WASIPreview1 {
         }
     }
 
-    /// Runs a WASI body, turning a bad guest pointer into `EFAULT` instead of a trap.
-    private static func errno(_ body: () throws -> Errno) -> [CoreValue] {
+    /// Runs a WASI body, turning a thrown ``Errno`` into its value and a bad guest pointer into `EFAULT` instead
+    /// of a trap.
+    static func errno(_ body: () throws -> Errno) -> [CoreValue] {
         do {
             return [.i32(try body().rawValue)]
+        } catch let code as Errno {
+            return [.i32(code.rawValue)]
         } catch {
             return [.i32(Errno.fault.rawValue)]
         }
