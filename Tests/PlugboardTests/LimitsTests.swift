@@ -125,6 +125,29 @@ import Testing
         #expect(try await Self.output(plugin, "count") == "calls=1")
     }
 
+    /// A C plugin that leaks until malloc fails and then aborts, as real plugins end: the abort's trap is reported
+    /// as the memory limit with the numbers, within the deadline.
+    @Test func aCPluginLeakingUntilMallocFailsEndsWithTheMemoryLimit() async throws {
+        let root = Repository.root
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-bomb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("memory-bomb.wasm").path
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: root + "/scripts/wasm-cc")
+        compiler.arguments = ["-mexec-model=reactor", "-O2", root + "/Tests/PlugboardTests/Fixtures/limits/memory-bomb.c", "-o", output]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0, "scripts/wasm-cc failed (run scripts/setup)")
+        let world = try WITPackage.parse("package test:bomb; world bomb { export bomb: func() -> u32; }").world(named: "bomb")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: []))
+        let plugin = try await host.load(path: output, options: .init(limits: PluginLimits(maxMemoryBytes: 8 << 20, timeout: .seconds(60))))
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("bomb", arguments: []) }
+        print("memory-bomb: \(error) after \(await plugin.lastCallDuration.map { "\($0)" } ?? "?")")
+        #expect(error.code == .memoryLimitExceeded)
+        #expect(error.message.contains("but its quota is 8 MiB"))
+    }
+
     // MARK: output
 
     @Test func a100MBOutputClaimOverA1MBLimitFailsWithoutCopying() async throws {
