@@ -7,8 +7,9 @@
 ///
 /// The wall-clock ``timeout`` (and cancelling the calling task) stops even a guest spinning in a loop with no host
 /// calls: the module is instrumented at load to reach the host every half millisecond or so (see
-/// `InterruptionInstrumenter`). That costs a few percent of speed; `timeout: nil` loads the module as it is, and
-/// then neither a deadline nor cancellation can stop a call.
+/// `InterruptionInstrumenter`). That costs about 2 % on a typical `process` call but up to 2× on tight compute loops
+/// (see the benchmarks); `timeout: nil` loads the module as it is, and then neither a deadline nor cancellation can
+/// stop a call.
 public struct PluginLimits: Sendable, Hashable {
     /// The most linear memory the plugin may have, in bytes (default 32 MiB).
     public var maxMemoryBytes: Int
