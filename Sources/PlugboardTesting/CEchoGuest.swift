@@ -43,10 +43,6 @@ public enum CEchoGuest {
 
     /// Generates the echo world's bindings, writes the echo user file and compiles both with scripts/wasm-cc.
     public static func compile(world: WITWorld, repositoryRoot: String) throws -> [UInt8] {
-        let wasmCC = repositoryRoot + "/scripts/wasm-cc"
-        guard FileManager.default.fileExists(atPath: repositoryRoot + "/build/wasm-toolchain/sysroot") else {
-            throw Failure("the wasm32 C toolchain is missing: run scripts/setup (the test command scripts/test does)")
-        }
         let bindings = try CGuestBindgen.generate(world: world)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cgen-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -59,15 +55,6 @@ public enum CEchoGuest {
         try bindings.source.write(toFile: source, atomically: true, encoding: .utf8)
         try userSource(header: bindings.header, headerName: bindings.headerName).write(toFile: user, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wasmCC)
-        process.arguments = ["-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror", user, source, "-o", output]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure("scripts/wasm-cc failed on the generated bindings:\n\(diagnostics)") }
+        try WasmCC.compile([user, source], output: output, repositoryRoot: repositoryRoot)
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }}

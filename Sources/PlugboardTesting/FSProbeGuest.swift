@@ -18,26 +18,13 @@ public enum FSProbeGuest {
     }
 
     private static func compile(repositoryRoot: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: repositoryRoot + "/build/wasm-toolchain/sysroot") else {
-            throw CEchoGuest.Failure("the wasm32 C toolchain is missing: run scripts/setup (the test command scripts/test does)")
-        }
         let bindings = repositoryRoot + "/examples/plugins/text-transform-c/bindings"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-fs-probe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let output = directory.appendingPathComponent("fs-probe.wasm").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/wasm-cc")
-        process.arguments = [
-            "-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror", "-I", bindings,
-            repositoryRoot + "/Tests/PlugboardTests/Fixtures/filesystem/fs-probe.c", bindings + "/plugin_world.c", "-o", output,
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CEchoGuest.Failure("scripts/wasm-cc failed on fs-probe.c:\n\(diagnostics)") }
+        try WasmCC.compile(
+            [repositoryRoot + "/Tests/PlugboardTests/Fixtures/filesystem/fs-probe.c", bindings + "/plugin_world.c"], flags: ["-I", bindings],
+            output: output, repositoryRoot: repositoryRoot)
         return output
     }
 }

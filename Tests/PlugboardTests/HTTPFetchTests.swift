@@ -30,20 +30,9 @@ import Testing
         try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
         try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("net-probe.wasm").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: root + "/scripts/wasm-cc")
-        process.arguments = [
-            "-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror", "-I", directory.path,
-            root + "/Tests/PlugboardTests/Fixtures/network/net-probe.c", directory.appendingPathComponent(bindings.sourceName).path,
-            "-o", output,
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("scripts/wasm-cc failed on net-probe.c:\n\(diagnostics)") }
+        try WasmCC.compile(
+            [root + "/Tests/PlugboardTests/Fixtures/network/net-probe.c", directory.appendingPathComponent(bindings.sourceName).path],
+            flags: ["-I", directory.path], output: output, repositoryRoot: root)
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardTesting
 import Testing
 
 /// Per-plugin limits (``PluginLimits``): memory quota, fuel per call, interpreter stack, output size. Every
@@ -133,12 +134,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("memory-bomb.wasm").path
-        let compiler = Process()
-        compiler.executableURL = URL(fileURLWithPath: root + "/scripts/wasm-cc")
-        compiler.arguments = ["-mexec-model=reactor", "-O2", root + "/Tests/PlugboardTests/Fixtures/limits/memory-bomb.c", "-o", output]
-        try compiler.run()
-        compiler.waitUntilExit()
-        try #require(compiler.terminationStatus == 0, "scripts/wasm-cc failed (run scripts/setup)")
+        try WasmCC.compile([root + "/Tests/PlugboardTests/Fixtures/limits/memory-bomb.c"], output: output, repositoryRoot: root)
         let world = try WITPackage.parse("package test:bomb; world bomb { export bomb: func() -> u32; }").world(named: "bomb")
         let host = PluginHost(configuration: .init(world: world, hostFunctions: []))
         let plugin = try await host.load(path: output, options: .init(limits: PluginLimits(maxMemoryBytes: 8 << 20, timeout: .seconds(60))))

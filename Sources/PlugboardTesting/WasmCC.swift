@@ -1,0 +1,26 @@
+import Foundation
+
+/// The repository's `scripts/wasm-cc` (Swift's clang for wasm32-wasip1 against wasi-libc), run with the flags
+/// every test plugin is built with: a reactor, `-O2`, MVP instructions, all warnings as errors.
+public enum WasmCC {
+    /// Compiles `sources` (and any extra `flags`, e.g. `-I DIR`) into `output`.
+    /// - Throws: ``CEchoGuest/Failure`` when the toolchain is missing or the compiler fails, with its diagnostics.
+    public static func compile(_ sources: [String], flags: [String] = [], output: String, repositoryRoot: String) throws {
+        guard FileManager.default.fileExists(atPath: repositoryRoot + "/build/wasm-toolchain/sysroot") else {
+            throw CEchoGuest.Failure("the wasm32 C toolchain is missing: run scripts/setup (the test command scripts/test does)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/wasm-cc")
+        process.arguments = ["-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror"] + flags + sources + ["-o", output]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = errors
+        try process.run()
+        let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let names = sources.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+            throw CEchoGuest.Failure("scripts/wasm-cc failed on \(names):\n\(diagnostics)")
+        }
+    }
+}
