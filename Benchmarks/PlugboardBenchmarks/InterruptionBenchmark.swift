@@ -1,8 +1,9 @@
 import Foundation
 import Plugboard
 
-/// The cost of the deadline/cancellation instrumentation (and, for comparison, of WasmKit's fuel metering) on
-/// compute-bound guests: the same module loaded with `timeout: nil` (as it is), with a timeout (instrumented),
+/// The cost of making calls stoppable (a deadline or cancellation runs the plugin on WasmKit's fuel-metering
+/// engine) and of a fuel budget, on compute-bound guests: the same module loaded with `timeout: nil` (unmetered),
+/// with a timeout,
 /// and with a fuel budget, called side by side in one process.
 struct InterruptionBenchmark {
     let benchmark: ProcessBenchmark
@@ -51,7 +52,7 @@ struct InterruptionBenchmark {
         let host = PluginHost(configuration: .init(world: world, hostFunctions: []))
         let variants: [(String, PluginLimits)] = [
             ("as is (timeout: nil)", PluginLimits(timeout: nil)),
-            ("deadline instrumented", PluginLimits(timeout: .seconds(30))),
+            ("deadline (metered, timer)", PluginLimits(timeout: .seconds(30))),
             ("fuel metered, no deadline", PluginLimits(fuelPerCall: 1 << 40, timeout: nil)),
             ("deadline + fuel", PluginLimits(fuelPerCall: 1 << 40, timeout: .seconds(30))),
         ]
@@ -72,9 +73,9 @@ struct InterruptionBenchmark {
                 benchmark.row("\(function)(\(argument)), \(label)", time, String(format: "   %+6.1f %% vs as is", (time / baseline - 1) * 100))
             }
         }
-        // The example plugin's process (1 KiB uppercase, three host calls), instrumented or not.
+        // The example plugin's process (1 KiB uppercase, three host calls), stoppable or not.
         var baseline = 0.0
-        for (label, timeout) in [("as is", nil), ("deadline instrumented", Duration.seconds(30))] as [(String, Duration?)] {
+        for (label, timeout) in [("as is", nil), ("deadline (metered, timer)", Duration.seconds(30))] as [(String, Duration?)] {
             let plugin = try await PluginHost().load(
                 path: benchmark.root + "/examples/plugins/text-transform-c/plugin.wasm", options: .init(limits: PluginLimits(timeout: timeout)))
             try await plugin.initialize(config: [("prefix", ">> ")])

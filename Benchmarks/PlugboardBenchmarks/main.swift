@@ -5,7 +5,7 @@
 //     swift run -c release plugboard-benchmarks [iterations]
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
-// of the deadline instrumentation and of fuel metering on compute guests (InterruptionBenchmark).
+// of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark).
 import Foundation
 import Plugboard
 import WAT

@@ -100,14 +100,24 @@ import Testing
         let session = try WatchSession(directory.path, backend: backend)
         defer { session.stop() }
 
-        let fd = open(directory.path("big.wasm"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        try #require(fd >= 0)
-        let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)
-        for _ in 0..<20 {
-            #expect(write(fd, chunk, chunk.count) == chunk.count)
-            try await Task.sleep(for: .milliseconds(10))
+        // Written from a thread of its own with blocking sleeps, so that the gaps between chunks stay ~10 ms even
+        // when other suites keep Swift's cooperative pool busy.
+        let path = directory.path("big.wasm")
+        let written = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+            DispatchQueue.global().async {
+                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                guard fd >= 0 else { return continuation.resume(returning: -1) }
+                let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)
+                var total = 0
+                for _ in 0..<20 {
+                    total += write(fd, chunk, chunk.count)
+                    usleep(10_000)
+                }
+                close(fd)
+                continuation.resume(returning: total)
+            }
         }
-        close(fd)
+        #expect(written == 20 * 64 * 1024)
 
         try await session.expectOnly(DirectoryChange(path: directory.path("big.wasm"), kind: .created, directory: directory.path))
     }

@@ -172,8 +172,8 @@ public struct PluginWorldExports: Sendable {
     }
 
     /// Calls `initialize` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func initialize(_ config: [(String, String)], on plugin: isolated Plugin) throws -> WITResult<Void, String> {
-        let results = try WITValue.values(plugin.call("initialize", interface: "plugboard:plugin/plugin-api", arguments: [.list(config.map { (v0: (String, String)) -> WITValue in .tuple([.string(v0.0), .string(v0.1)]) })]), count: 1, of: "initialize")
+    public static func initialize(_ config: [(String, String)], on plugin: isolated Plugin) async throws -> WITResult<Void, String> {
+        let results = try await WITValue.values(plugin.call("initialize", interface: "plugboard:plugin/plugin-api", arguments: [.list(config.map { (v0: (String, String)) -> WITValue in .tuple([.string(v0.0), .string(v0.1)]) })]), count: 1, of: "initialize")
         return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
     }
 
@@ -183,8 +183,8 @@ public struct PluginWorldExports: Sendable {
     }
 
     /// Calls `process` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func process(_ req: ProcessRequest, on plugin: isolated Plugin) throws -> ProcessResponse {
-        let results = try WITValue.values(plugin.call("process", interface: "plugboard:plugin/plugin-api", arguments: [req.witValue]), count: 1, of: "process")
+    public static func process(_ req: ProcessRequest, on plugin: isolated Plugin) async throws -> ProcessResponse {
+        let results = try await WITValue.values(plugin.call("process", interface: "plugboard:plugin/plugin-api", arguments: [req.witValue]), count: 1, of: "process")
         return try ProcessResponse(witValue: results[0])
     }
 
@@ -194,8 +194,8 @@ public struct PluginWorldExports: Sendable {
     }
 
     /// Calls `shutdown` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func shutdown(on plugin: isolated Plugin) throws -> WITResult<Void, String> {
-        let results = try WITValue.values(plugin.call("shutdown", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "shutdown")
+    public static func shutdown(on plugin: isolated Plugin) async throws -> WITResult<Void, String> {
+        let results = try await WITValue.values(plugin.call("shutdown", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "shutdown")
         return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
     }
 
@@ -205,8 +205,8 @@ public struct PluginWorldExports: Sendable {
     }
 
     /// Calls `get-metadata` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func getMetadata(on plugin: isolated Plugin) throws -> PluginMetadata {
-        let results = try WITValue.values(plugin.call("get-metadata", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "get-metadata")
+    public static func getMetadata(on plugin: isolated Plugin) async throws -> PluginMetadata {
+        let results = try await WITValue.values(plugin.call("get-metadata", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "get-metadata")
         return try PluginMetadata(witValue: results[0])
     }
 }

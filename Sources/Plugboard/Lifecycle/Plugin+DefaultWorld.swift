@@ -3,32 +3,32 @@
 extension Plugin {
     /// Calls `initialize` with the configuration, which also becomes what `get-config` answers.
     /// - Throws: ``PlugboardError`` with code `pluginReportedError` if the plugin returns `err`.
-    public func initialize(config: [(key: String, value: String)]) throws {
+    public func initialize(config: [(key: String, value: String)]) async throws {
         state.configuration = config
-        let result = try PluginWorldExports.initialize(config.map { ($0.key, $0.value) }, on: self)
+        let result = try await PluginWorldExports.initialize(config.map { ($0.key, $0.value) }, on: self)
         try expectOK(result, function: "initialize")
         lifecycle = .initialized
     }
 
     /// Calls `initialize` with the configuration the plugin was loaded with.
-    public func initialize() throws {
-        try initialize(config: state.configuration)
+    public func initialize() async throws {
+        try await initialize(config: state.configuration)
     }
 
     /// Calls `process`.
-    public func process(_ request: ProcessRequest) throws -> ProcessResponse {
-        try PluginWorldExports.process(request, on: self)
+    public func process(_ request: ProcessRequest) async throws -> ProcessResponse {
+        try await PluginWorldExports.process(request, on: self)
     }
 
     /// Calls `get-metadata`.
-    public func metadata() throws -> PluginMetadata {
-        try PluginWorldExports.getMetadata(on: self)
+    public func metadata() async throws -> PluginMetadata {
+        try await PluginWorldExports.getMetadata(on: self)
     }
 
     /// Calls `shutdown`. Later calls to the plugin still work unless it is unloaded.
-    public func shutdown() throws {
+    public func shutdown() async throws {
         defer { lifecycle = .shutDown }
-        try expectOK(try PluginWorldExports.shutdown(on: self), function: "shutdown")
+        try expectOK(try await PluginWorldExports.shutdown(on: self), function: "shutdown")
     }
 
     func expectOK(_ result: WITResult<Void, String>, function: String) throws {

@@ -30,12 +30,15 @@ public actor Plugin {
     /// How long the last call ran on the plugin's thread, from entering the guest to its return or failure
     /// (time waiting for the plugin's queue is not included).
     public private(set) var lastCallDuration: Duration?
+    /// The size of the live instance's linear memory after the last call, in bytes (0 before any call).
+    public nonisolated var memoryBytes: Int { lastMemoryBytes.load(ordering: .relaxed) }
+    private let lastMemoryBytes = Atomic<Int>(0)
     /// How many times the instance was replaced after a limit trap.
     public private(set) var instanceReplacements = 0
     private let compiled: any CompiledModule
     private let engine: any WasmEngine
     private let coreFunctions: [CoreHostFunction]
-    /// The running call's deadline and cancellation, checked by the instrumented guest.
+    /// Stops the running call at its deadline or when its task is cancelled.
     private let interruption: CallInterruption
     /// The WASI file descriptors of the live instance: reset whenever the instance is discarded, closed on unload.
     private let files: WASIFileTable
@@ -66,9 +69,6 @@ public actor Plugin {
         let wasi = try WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)
         let interruption = CallInterruption()
-        if description.imports.contains(where: { $0.module == InterruptionInstrumenter.moduleName }) {
-            coreFunctions.append(interruption.hostFunction)
-        }
         for hostFunction in imported {
             coreFunctions.append(CanonicalCall.hostFunction(module: hostFunction.module, function: hostFunction.function) { [state] arguments in
                 let context = state.callContext()
@@ -86,16 +86,17 @@ public actor Plugin {
         var version = ""
         var metadataName: String?
         if let binding = exports.first(where: { $0.function.name == "get-metadata" && $0.function.parameters.isEmpty }) {
+            instance.startCall()
+            let call = interruption.begin(timeout: limits.timeout, interrupter: instance.interrupter)
             do {
-                instance.startCall()
-                interruption.begin(timeout: limits.timeout)
-                defer { interruption.end() }
                 let results = try CanonicalCall.callExport(
                     binding.function, exportName: binding.coreName, arguments: [], on: instance, maxOutputBytes: limits.maxOutputBytes)
+                interruption.end(call: call)
                 version = results.first?[field: "version"]?.stringValue ?? ""
                 metadataName = results.first?[field: "name"]?.stringValue
             } catch {
-                throw PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+                let failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+                throw CallInterruption.failure(failure, stoppedBecause: interruption.end(call: call))
                     .inContext(plugin: state.name, function: "get-metadata")
             }
         }
@@ -126,12 +127,13 @@ public actor Plugin {
         let instance = try engine.instantiate(compiled, hostFunctions: hostFunctions, limits: limits)
         if instance.exportsFunction("_initialize") {
             instance.startCall()
-            interruption.begin(timeout: limits.timeout)
-            defer { interruption.end() }
+            let call = interruption.begin(timeout: limits.timeout, interrupter: instance.interrupter)
             do {
                 _ = try instance.call("_initialize", [])
+                interruption.end(call: call)
             } catch {
-                throw PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+                let failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+                throw CallInterruption.failure(failure, stoppedBecause: interruption.end(call: call))
                     .inContext(plugin: pluginName, function: "_initialize")
             }
         }
@@ -139,7 +141,7 @@ public actor Plugin {
     }
 
     /// The live instance, instantiating a fresh one if a limit trap discarded the last.
-    private func liveInstance() throws -> any CoreInstance {
+    private func liveInstance() async throws -> any CoreInstance {
         if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
         if let instance { return instance }
         files.reset()  // the discarded instance's descriptors are not the fresh one's
@@ -153,7 +155,7 @@ public actor Plugin {
         if lifecycle == .initialized, world.qualifiedName == DefaultWorld.world.qualifiedName {
             // The default world's plugins expect `initialize` before `process`: run it again with the same configuration.
             do {
-                try initialize(config: state.configuration)
+                try await initialize(config: state.configuration)
             } catch {
                 state.logger.warning("Re-running initialize on the fresh instance failed", metadata: ["error.message": "\(error)"])
             }
@@ -171,28 +173,54 @@ public actor Plugin {
     /// - Returns: One value per result.
     /// - Throws: ``PlugboardError`` naming this plugin and the function: a trap, an ABI violation by the guest, a
     ///   failed host function, or a type mismatch in `arguments`.
-    public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) throws -> [WITValue] {
+    public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) async throws -> [WITValue] {
         let binding = try exportBinding(function, interface: interface)
-        let instance = try liveInstance()
-        instance.startCall()
-        interruption.begin(timeout: limits.timeout)
-        var fuelRanOut = false
-        let started = ContinuousClock.now
-        defer {
-            lastCallDuration = ContinuousClock.now - started
-            interruption.end()
-            lastCallFuelUsed = fuelRanOut ? limits.fuelPerCall : instance.fuelUsed
+        let instance = try await liveInstance()
+        let running = RunningCall()
+        return try await withTaskCancellationHandler {
+            try call(binding, arguments: arguments, on: instance, running: running)
+        } onCancel: { [interruption] in
+            if let id = running.id { interruption.cancel(call: id) }
         }
-        do {
-            return try CanonicalCall.callExport(
+    }
+
+    /// The ID of the call a cancellation handler stops, set once the call has begun.
+    private final class RunningCall: Sendable {
+        private let value = Mutex<UInt64?>(nil)
+        var id: UInt64? {
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
+        }
+    }
+
+    private func call(
+        _ binding: PluginLinker.ExportBinding, arguments: [WITValue], on instance: any CoreInstance, running: RunningCall
+    ) throws -> [WITValue] {
+        instance.startCall()
+        let id = interruption.begin(timeout: limits.timeout, interrupter: instance.interrupter)
+        running.id = id
+        // A cancellation that came before the handler could know the call's ID.
+        if Task.isCancelled { interruption.cancel(call: id) }
+        let started = ContinuousClock.now
+        let outcome = Result {
+            try CanonicalCall.callExport(
                 binding.function, exportName: binding.coreName, arguments: arguments, on: instance, maxOutputBytes: limits.maxOutputBytes)
-        } catch {
+        }
+        let stopReason = interruption.end(call: id)
+        lastCallDuration = ContinuousClock.now - started
+        lastMemoryBytes.store(instance.memory?.byteCount ?? 0, ordering: .relaxed)
+        switch outcome {
+        case .success(let results):
+            lastCallFuelUsed = instance.fuelUsed
+            return results
+        case .failure(let error):
             state.output.flush()
             var failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
+            failure = CallInterruption.failure(failure, stoppedBecause: stopReason)
             if !failure.isLimitTrap, let denied = instance.deniedMemoryBytes {
                 failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
             }
-            fuelRanOut = failure.code == .fuelExhausted
+            lastCallFuelUsed = failure.code == .fuelExhausted ? limits.fuelPerCall : stopReason == nil ? instance.fuelUsed : nil
             if failure.code == .outOfBoundsMemoryAccess, let size = instance.memory?.byteCount {
                 failure.message += " (its linear memory is \(PlugboardError.byteText(size)))"
             }
@@ -234,10 +262,10 @@ public actor Plugin {
     nonisolated var displayName: String { version.isEmpty ? name : "\(name)@\(version)" }
 
     /// Shuts the plugin down if it was initialized and not shut down, then releases its instance.
-    func unload() {
+    func unload() async {
         if lifecycle == .initialized, exports.contains(where: { $0.function.name == "shutdown" }) {
             do {
-                try shutdown()
+                try await shutdown()
             } catch {
                 state.logger.debug("Plugin shutdown failed during unload", metadata: ["error.message": "\(error)"])
             }

@@ -106,7 +106,7 @@ public actor PluginHost {
             name = options?.name ?? manifest.name ?? Self.stem(of: pluginPath)
             let bytes = try PluginBinary.readFile(pluginPath)
             try manifest.verify(bytes, path: pluginPath)
-            try checkWorld(of: manifest)
+            try Self.checkWorld(of: manifest, against: configuration.world)
             var resolved = options ?? manifest.loadOptions(environment: configuration.environment)
             if resolved.name == nil { resolved.name = manifest.name }
             return try await load(binary: try PluginBinary(bytes: bytes), name: resolved.name, fallbackName: name, options: resolved)
@@ -116,9 +116,8 @@ public actor PluginHost {
     }
 
     /// The manifest's `world`, if any, must name the host's world with a compatible version.
-    private func checkWorld(of manifest: PluginManifest) throws {
+    static func checkWorld(of manifest: PluginManifest, against host: WITWorld) throws {
         guard let declared = manifest.world, let reference = WorldReference(declared) else { return }
-        let host = configuration.world
         let sameName = reference.package.namespace == host.package.namespace && reference.package.name == host.package.name
             && reference.world == host.name
         let compatible: Bool
@@ -153,21 +152,15 @@ public actor PluginHost {
             adjusted.capabilities = await manager.capabilities(for: name ?? fallbackName, base: options.capabilities)
         }
         let options = adjusted
-        // A deadline (and cancellation) needs the module instrumented to reach the host while it runs.
-        let bytes = options.limits.timeout == nil ? binary.bytes : try InterruptionInstrumenter.instrument(binary.bytes)
-        let compiled = try configuration.engine.compile(bytes)
+        let compiled = try configuration.engine.compile(binary.bytes)
         let (engine, world, hostFunctions, logger, events) = (configuration.engine, configuration.world, configuration.hostFunctions, logger, broadcaster)
         // Instantiation runs guest code (`_initialize`, `get-metadata`), which may call async host functions and
         // so block its thread: keep it off the cooperative pool, like every later plugin call.
-        let plugin = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Plugin, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try Plugin(
-                        name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: world,
-                        hostFunctions: hostFunctions, configuration: options.configuration, limits: options.limits,
-                        capabilities: options.capabilities, logger: logger, events: events)
-                })
-            }
+        let plugin = try await BlockingWork.run {
+            try Plugin(
+                name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: world,
+                hostFunctions: hostFunctions, configuration: options.configuration, limits: options.limits,
+                capabilities: options.capabilities, logger: logger, events: events)
         }
         guard loaded[plugin.name] == nil else { throw PlugboardError.pluginAlreadyLoaded(plugin.name) }
         loaded[plugin.name] = plugin

@@ -105,7 +105,7 @@ struct PluginLinker {
         var byName: [String: HostFunction] = [:]
         for function in hostFunctions { byName[function.importName] = function }
         var imported: [HostFunction] = []
-        for entry in description.imports where entry.module != WASIPreview1.moduleName && entry.module != InterruptionInstrumenter.moduleName {
+        for entry in description.imports where entry.module != WASIPreview1.moduleName {
             guard case .function(let signature) = entry.kind else {
                 throw PlugboardError.unknownImport(entry, provided: providedNames)
             }

@@ -14,7 +14,8 @@ public protocol WasmEngine: Sendable {
     func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance
 
     /// Instantiates with per-plugin limits: memory quota (enforced at instantiation and on `memory.grow`),
-    /// interpreter stack, and a fuel budget per call (see ``CoreInstance/startCall()``).
+    /// interpreter stack, a fuel budget per call (see ``CoreInstance/startCall()``), and, when the limits have a
+    /// ``PluginLimits/timeout``, an instance whose running calls can be stopped (``CoreInstance/interrupter``).
     func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: PluginLimits) throws -> any CoreInstance
 }
 
@@ -48,12 +49,22 @@ public protocol CoreInstance: AnyObject, CoreCaller {
     var fuelUsed: UInt64? { get }
     /// The largest memory size, in bytes, a `memory.grow` asked for and was denied since ``startCall()``.
     var deniedMemoryBytes: Int? { get }
+    /// What stops this instance's running call from another thread, or `nil` when the engine cannot.
+    var interrupter: (any CallInterrupter)? { get }
+}
+
+/// Stops an instance's running call from any thread: the guest traps at its next loop iteration or function
+/// entry (with the engine's out-of-fuel trap on WasmKit). Calling it when no call runs affects only the next
+/// call until ``CoreInstance/startCall()`` resets the instance, which every call begins with.
+public protocol CallInterrupter: Sendable {
+    func interrupt()
 }
 
 extension CoreInstance {
     public func startCall() {}
     public var fuelUsed: UInt64? { nil }
     public var deniedMemoryBytes: Int? { nil }
+    public var interrupter: (any CallInterrupter)? { nil }
 }
 
 /// A host function bound to a module's import at the core level.

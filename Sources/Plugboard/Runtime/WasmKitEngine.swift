@@ -20,8 +20,9 @@ public struct WasmKitEngine: WasmEngine {
 
     public let configuration: Configuration
     let engine: WasmKit.Engine
-    /// Engines for other stack sizes and for fuel metering (which costs 10-25 %, so only budgeted plugins pay it),
-    /// created on first use and shared by every plugin with the same settings.
+    /// Engines for other stack sizes and for fuel metering (which costs 10-35 % on compute-bound guests, so only
+    /// plugins with a fuel budget or a deadline pay it), created on first use and shared by every plugin with the
+    /// same settings.
     private let engines = EngineCache()
 
     public var name: String { "WasmKit 0.4.2" }
@@ -51,17 +52,21 @@ public struct WasmKitEngine: WasmEngine {
     }
 
     public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
-        try instantiate(module, hostFunctions: hostFunctions, stackSize: configuration.stackSize, limiter: nil, fuelPerCall: nil)
+        try instantiate(
+            module, hostFunctions: hostFunctions, stackSize: configuration.stackSize, limiter: nil, fuelPerCall: nil, interruptible: false)
     }
 
     public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: PluginLimits) throws -> any CoreInstance {
         try instantiate(
             module, hostFunctions: hostFunctions, stackSize: limits.stackBytes,
-            limiter: MemoryLimiter(maxBytes: limits.maxMemoryBytes), fuelPerCall: limits.fuelPerCall)
+            limiter: MemoryLimiter(maxBytes: limits.maxMemoryBytes), fuelPerCall: limits.fuelPerCall, interruptible: limits.timeout != nil)
     }
 
+    /// - Parameter interruptible: Run on a fuel-metering engine even without a budget, so that the instance's
+    ///   ``CoreInstance/interrupter`` can stop a running call by emptying the fuel.
     private func instantiate(
-        _ module: any CompiledModule, hostFunctions: [CoreHostFunction], stackSize: Int, limiter: MemoryLimiter?, fuelPerCall: UInt64?
+        _ module: any CompiledModule, hostFunctions: [CoreHostFunction], stackSize: Int, limiter: MemoryLimiter?, fuelPerCall: UInt64?,
+        interruptible: Bool
     ) throws -> any CoreInstance {
         guard let module = module as? WasmKitModule else {
             throw PlugboardError.invalidArgument("a module compiled by another engine was given to \(name)")
@@ -72,7 +77,8 @@ public struct WasmKitEngine: WasmEngine {
                 throw PlugboardError.initialMemoryOverLimit(requestedBytes: overflow ? Int.max : Int(bytes), limitBytes: limiter.maxBytes)
             }
         }
-        let store = Store(engine: engine(stackSize: stackSize, fuelMetering: fuelPerCall != nil))
+        let metered = fuelPerCall != nil || interruptible
+        let store = Store(engine: engine(stackSize: stackSize, fuelMetering: metered))
         if let limiter { store.resourceLimiter = limiter }
         if let fuelPerCall { store.fuel = Fuel(remaining: fuelPerCall) }
         var imports = Imports()
@@ -91,7 +97,8 @@ public struct WasmKitEngine: WasmEngine {
         }
         do {
             let instance = try module.module.instantiate(store: store, imports: imports)
-            return WasmKitInstance(store: store, instance: instance, stackSize: stackSize, limiter: limiter, fuelPerCall: fuelPerCall)
+            return WasmKitInstance(
+                store: store, instance: instance, stackSize: stackSize, limiter: limiter, fuelPerCall: fuelPerCall, interruptible: metered)
         } catch {
             throw PlugboardError.fromEngine(error, stackSize: stackSize, fuelBudget: fuelPerCall)
         }
@@ -110,17 +117,22 @@ final class WasmKitInstance: CoreInstance {
     private let caller: WasmKitCaller
     private let limiter: MemoryLimiter?
     private let fuelPerCall: UInt64?
+    let interrupter: (any CallInterrupter)?
 
-    init(store: Store, instance: Instance, stackSize: Int, limiter: MemoryLimiter? = nil, fuelPerCall: UInt64? = nil) {
+    init(
+        store: Store, instance: Instance, stackSize: Int, limiter: MemoryLimiter? = nil, fuelPerCall: UInt64? = nil, interruptible: Bool = false
+    ) {
         self.store = store
         self.instance = instance
         self.caller = WasmKitCaller(instance: instance, stackSize: stackSize, fuelBudget: fuelPerCall)
         self.limiter = limiter
         self.fuelPerCall = fuelPerCall
+        self.interrupter = interruptible ? FuelInterrupter(store: store) : nil
     }
 
     func startCall() {
-        if let fuelPerCall { store.fuel = Fuel(remaining: fuelPerCall) }
+        // Also undoes an interrupt that came after the last call ended.
+        if fuelPerCall != nil || interrupter != nil { store.fuel = fuelPerCall.map { Fuel(remaining: $0) } }
         limiter?.resetDenied()
     }
 
@@ -134,6 +146,20 @@ final class WasmKitInstance: CoreInstance {
     var memory: (any LinearMemory)? { caller.memory }
     func exportsFunction(_ name: String) -> Bool { caller.exportsFunction(name) }
     func call(_ name: String, _ arguments: [CoreValue]) throws -> [CoreValue] { try caller.call(name, arguments) }
+}
+
+/// Stops a running call on a fuel-metering store by emptying its fuel from another thread.
+///
+/// `@unchecked Sendable`: a `Store` is confined to its instance's thread, and this writes its fuel from another
+/// one while the guest runs. The interpreter reads the fuel afresh at every loop iteration and function entry, so
+/// the guest traps at its next one; the write is a word-sized store that can only race with the interpreter's own
+/// update of the same word, which may overwrite it once (``CallInterruption`` repeats it until the call ends).
+final class FuelInterrupter: CallInterrupter, @unchecked Sendable {
+    private let store: Store
+
+    init(store: Store) { self.store = store }
+
+    func interrupt() { store.fuel = Fuel(remaining: 0) }
 }
 
 struct WasmKitCaller: CoreCaller {

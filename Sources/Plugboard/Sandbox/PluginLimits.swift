@@ -6,10 +6,10 @@
 /// instance is replaced by a fresh one for the next call (its state is lost; the log says so).
 ///
 /// The wall-clock ``timeout`` (and cancelling the calling task) stops even a guest spinning in a loop with no host
-/// calls: the module is instrumented at load to reach the host every half millisecond or so (see
-/// `InterruptionInstrumenter`). That costs about 2 % on a typical `process` call but up to 2× on tight compute loops
-/// (see the benchmarks); `timeout: nil` loads the module as it is, and then neither a deadline nor cancellation can
-/// stop a call.
+/// calls: the plugin runs on WasmKit's fuel-metering engine, and a timer empties its fuel at the deadline, so the
+/// guest traps at its next loop iteration or function entry. Metering costs about 2 % on a typical `process` call
+/// and 10-35 % on tight compute loops (see the benchmarks); `timeout: nil` runs the plugin unmetered (unless it has
+/// a fuel budget), and then neither a deadline nor cancellation can stop a call.
 public struct PluginLimits: Sendable, Hashable {
     /// The most linear memory the plugin may have, in bytes (default 32 MiB).
     public var maxMemoryBytes: Int

@@ -440,14 +440,14 @@ struct SwiftHostGenerator {
                 emit("    }")
                 emit("")
                 emit("    /// Calls `\(function.name)`\(where_) from code isolated to `plugin`.")
-                emit("    public static func \(method)(\(staticParameters)) throws\(returnType(function)) {")
+                emit("    public static func \(method)(\(staticParameters)) async throws\(returnType(function)) {")
                 let arguments = zip(function.parameters, parameterIDs).map { lower($0.0.type, $0.1, depth: 0) }
                 let interfaceArgument = interface.name == nil ? "" : ", interface: \(literal(interface.unversionedName))"
                 let call = "plugin.call(\(literal(function.name))\(interfaceArgument), arguments: [\(arguments.joined(separator: ", "))])"
                 if function.results.isEmpty {
-                    emit("        _ = try \(call)")
+                    emit("        _ = try await \(call)")
                 } else {
-                    emit("        let results = try WITValue.values(\(call), count: \(function.results.count), of: \(literal(function.name)))")
+                    emit("        let results = try await WITValue.values(\(call), count: \(function.results.count), of: \(literal(function.name)))")
                     if function.results.count == 1 {
                         emit("        return \(lift(function.results[0], "results[0]", depth: 0))")
                     } else {

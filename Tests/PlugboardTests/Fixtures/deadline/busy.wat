@@ -1,7 +1,7 @@
 ;; busy: a plugin of the `test:busy/busy` world (see DeadlineTests) that keeps the CPU busy, for the wall-clock
-;; deadline and cancellation tests, and that uses every construct the interruption instrumentation renumbers:
-;; an imported function, calls, call_indirect through a table filled by active, passive and expression element
-;; segments, ref.func in a global, a start function and exported functions.
+;; deadline and cancellation tests, and that exercises the fuel-metered interpreter broadly: an imported function,
+;; calls, call_indirect through a table filled by active, passive and expression element segments, ref.func in a
+;; global, a start function and exported functions.
 ;;
 ;;   spin()           loops forever with no host calls
 ;;   fib(n)           naive recursive Fibonacci: no loops at all, only calls

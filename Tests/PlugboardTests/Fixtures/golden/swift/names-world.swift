@@ -285,8 +285,8 @@ public struct NamesWorldExports: Sendable {
     }
 
     /// Calls `put` of `test:names/store@0.2.0` from code isolated to `plugin`.
-    public static func put(_ e: Entry, k: Kind, m: Mode, on plugin: isolated Plugin) throws -> WITResult<Event, StoreError> {
-        let results = try WITValue.values(plugin.call("put", interface: "test:names/store", arguments: [e.witValue, k.witValue, m.witValue]), count: 1, of: "put")
+    public static func put(_ e: Entry, k: Kind, m: Mode, on plugin: isolated Plugin) async throws -> WITResult<Event, StoreError> {
+        let results = try await WITValue.values(plugin.call("put", interface: "test:names/store", arguments: [e.witValue, k.witValue, m.witValue]), count: 1, of: "put")
         return try results[0].asResult("result<event, error>", ok: { (v0: WITValue?) throws -> Event in try Event(witValue: WITValue.payload(v0, of: "result<event, error>")) }, err: { (v0: WITValue?) throws -> StoreError in try StoreError(witValue: WITValue.payload(v0, of: "result<event, error>")) })
     }
 
@@ -296,8 +296,8 @@ public struct NamesWorldExports: Sendable {
     }
 
     /// Calls `get` of `test:names/store@0.2.0` from code isolated to `plugin`.
-    public static func storeGet(_ key: String, on plugin: isolated Plugin) throws -> Entry? {
-        let results = try WITValue.values(plugin.call("get", interface: "test:names/store", arguments: [.string(key)]), count: 1, of: "get")
+    public static func storeGet(_ key: String, on plugin: isolated Plugin) async throws -> Entry? {
+        let results = try await WITValue.values(plugin.call("get", interface: "test:names/store", arguments: [.string(key)]), count: 1, of: "get")
         return try results[0].asOption("option<entry>") { (v0: WITValue) throws -> Entry in try Entry(witValue: v0) }
     }
 
@@ -307,8 +307,8 @@ public struct NamesWorldExports: Sendable {
     }
 
     /// Calls `get` of `test:names/cache@0.2.0` from code isolated to `plugin`.
-    public static func cacheGet(_ key: String, on plugin: isolated Plugin) throws -> WITResult<UInt64, CacheError> {
-        let results = try WITValue.values(plugin.call("get", interface: "test:names/cache", arguments: [.string(key)]), count: 1, of: "get")
+    public static func cacheGet(_ key: String, on plugin: isolated Plugin) async throws -> WITResult<UInt64, CacheError> {
+        let results = try await WITValue.values(plugin.call("get", interface: "test:names/cache", arguments: [.string(key)]), count: 1, of: "get")
         return try results[0].asResult("result<u64, error>", ok: { (v0: WITValue?) throws -> UInt64 in try WITValue.payload(v0, of: "result<u64, error>").asU64() }, err: { (v0: WITValue?) throws -> CacheError in try CacheError(witValue: WITValue.payload(v0, of: "result<u64, error>")) })
     }
 
@@ -318,8 +318,8 @@ public struct NamesWorldExports: Sendable {
     }
 
     /// Calls `flush` of `test:names/cache@0.2.0` from code isolated to `plugin`.
-    public static func flush(on plugin: isolated Plugin) throws {
-        _ = try plugin.call("flush", interface: "test:names/cache", arguments: [])
+    public static func flush(on plugin: isolated Plugin) async throws {
+        _ = try await plugin.call("flush", interface: "test:names/cache", arguments: [])
     }
 
     /// Calls `pairs` of `test:names/cache@0.2.0`.
@@ -328,8 +328,8 @@ public struct NamesWorldExports: Sendable {
     }
 
     /// Calls `pairs` of `test:names/cache@0.2.0` from code isolated to `plugin`.
-    public static func pairs(on plugin: isolated Plugin) throws -> [(String, String?)] {
-        let results = try WITValue.values(plugin.call("pairs", interface: "test:names/cache", arguments: []), count: 1, of: "pairs")
+    public static func pairs(on plugin: isolated Plugin) async throws -> [(String, String?)] {
+        let results = try await WITValue.values(plugin.call("pairs", interface: "test:names/cache", arguments: []), count: 1, of: "pairs")
         return try results[0].asList("list<tuple<string, option<string>>>") { (v0: WITValue) throws -> (String, String?) in try v0.asTuple("tuple<string, option<string>>", count: 2) { (v1: [WITValue]) throws -> (String, String?) in (try v1[0].asString(), try v1[1].asOption("option<string>") { (v2: WITValue) throws -> String in try v2.asString() }) } }
     }
 }
