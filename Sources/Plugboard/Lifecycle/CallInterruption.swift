@@ -17,21 +17,15 @@ final class CallInterruption: Sendable {
     }
 
     /// How often the interrupt is written again while the stopped call has not ended yet.
-    static let retryInterval = DispatchTimeInterval.milliseconds(1)
+    static let retryInterval = Duration.milliseconds(1)
 
     private struct Call {
         var id: UInt64
         var started: ContinuousClock.Instant
         var interrupter: (any CallInterrupter)?
         var reason: Reason?
-        var deadlineTimer: DeadlineTimer?
-    }
-
-    /// The pending deadline of a call. `@unchecked Sendable`: `DispatchWorkItem` is thread-safe (it may be
-    /// cancelled from any thread) but not annotated.
-    private final class DeadlineTimer: @unchecked Sendable {
-        let item: DispatchWorkItem
-        init(_ item: DispatchWorkItem) { self.item = item }
+        /// The deadline's entry in the ``DeadlineScheduler``.
+        var deadlineTimer: UInt64?
     }
 
     private let current = Mutex<Call?>(nil)
@@ -42,16 +36,18 @@ final class CallInterruption: Sendable {
     func begin(timeout: Duration?, interrupter: (any CallInterrupter)?) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         let started = ContinuousClock.now
-        var timer: DeadlineTimer?
+        // The call is current before its deadline is scheduled: a deadline firing at once must find it.
+        current.withLock { $0 = Call(id: id, started: started, interrupter: interrupter, reason: nil, deadlineTimer: nil) }
         if let timeout, interrupter != nil {
-            timer = DeadlineTimer(DispatchWorkItem { [self] in
+            let timer = DeadlineScheduler.shared.schedule(after: timeout) { [self] in
                 interrupt(call: id, because: .timeout(limit: timeout, elapsed: ContinuousClock.now - started))
-            })
-        }
-        // The call is current before its timer is scheduled: a timer firing at once must find it.
-        current.withLock { $0 = Call(id: id, started: started, interrupter: interrupter, reason: nil, deadlineTimer: timer) }
-        if let timeout, let timer {
-            DispatchQueue.global(qos: .userInitiated).asyncAfter(deadline: .now() + Self.dispatchInterval(timeout), execute: timer.item)
+            }
+            let ended = current.withLock { call -> Bool in
+                guard call?.id == id else { return true }
+                call?.deadlineTimer = timer
+                return false
+            }
+            if ended { DeadlineScheduler.shared.cancel(timer) }
         }
         return id
     }
@@ -66,7 +62,7 @@ final class CallInterruption: Sendable {
     func end(call id: UInt64) -> Reason? {
         current.withLock { call -> Reason? in
             guard let ended = call, ended.id == id else { return nil }
-            ended.deadlineTimer?.item.cancel()
+            if let timer = ended.deadlineTimer { DeadlineScheduler.shared.cancel(timer) }
             call = nil
             return ended.reason
         }
@@ -91,15 +87,8 @@ final class CallInterruption: Sendable {
             return true
         }
         guard stillRunning else { return }
-        DispatchQueue.global(qos: .userInitiated).asyncAfter(deadline: .now() + Self.retryInterval) { [self] in
+        _ = DeadlineScheduler.shared.schedule(after: Self.retryInterval) { [self] in
             interrupt(call: id, because: reason)
         }
-    }
-
-    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanoseconds.overflow, nanoseconds.partialValue < Int64(Int.max / 2) else { return .never }
-        return .nanoseconds(Int(max(0, nanoseconds.partialValue + attoseconds / 1_000_000_000)))
     }
 }
