@@ -27,6 +27,10 @@ public struct WasmKitEngine: WasmEngine {
 
     public var name: String { "WasmKit 0.4.2" }
 
+    /// How many instances (each with its store and linear memory) are alive in the process: bounded by the plugins
+    /// and their pool sizes, whatever the number of reloads. For leak checks and diagnostics.
+    public static var liveInstanceCount: Int { WasmKitInstance.live.load(ordering: .relaxed) }
+
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         // Eager compilation rejects invalid function bodies at load, not at their first call.
@@ -112,6 +116,8 @@ struct WasmKitModule: CompiledModule {
 
 /// A WasmKit instance with its store; thread-confined like the store.
 final class WasmKitInstance: CoreInstance {
+    /// Instances alive in the process, for leak checks (``WasmKitEngine/liveInstanceCount``).
+    static let live = Atomic<Int>(0)
     let store: Store
     let instance: Instance
     private let caller: WasmKitCaller
@@ -128,6 +134,11 @@ final class WasmKitInstance: CoreInstance {
         self.limiter = limiter
         self.fuelPerCall = fuelPerCall
         self.interrupter = interruptible ? FuelInterrupter(store: store) : nil
+        Self.live.add(1, ordering: .relaxed)
+    }
+
+    deinit {
+        Self.live.subtract(1, ordering: .relaxed)
     }
 
     func startCall() {

@@ -1,0 +1,153 @@
+import Plugboard
+import Synchronization
+import Testing
+
+/// `InstancePool` on its own, with plain workers: lending up to its size, poisoning, recycling after
+/// `maxInvocations`, idle release, draining and failed instantiation.
+@Suite struct InstancePoolTests {
+    /// Makes numbered workers and records which were closed.
+    final class Workshop: Sendable {
+        private let made = Atomic<Int>(0)
+        private let closedIDs = Mutex<[Int]>([])
+        let failNext = Atomic<Bool>(false)
+
+        struct Failure: Error {}
+
+        func make() throws -> Int {
+            if failNext.exchange(false, ordering: .relaxed) { throw Failure() }
+            return made.add(1, ordering: .relaxed).newValue
+        }
+
+        func close(_ worker: Int) { closedIDs.withLock { $0.append(worker) } }
+        var closed: [Int] { closedIDs.withLock { $0 } }
+        var madeCount: Int { made.load(ordering: .relaxed) }
+    }
+
+    struct Poison: Error {}
+
+    /// Calls running now, the most at once, and the order they started in.
+    final class Counters: Sendable {
+        private let state = Mutex<(running: Int, most: Int, order: [Int])>((0, 0, []))
+        func enter(_ call: Int) {
+            state.withLock {
+                $0.running += 1
+                $0.most = max($0.most, $0.running)
+                $0.order.append(call)
+            }
+        }
+        func leave() { state.withLock { $0.running -= 1 } }
+        var mostAtOnce: Int { state.withLock { $0.most } }
+        var order: [Int] { state.withLock { $0.order } }
+    }
+
+    static func pool(_ workshop: Workshop, size: Int = 2, maxInvocations: Int = 1_000, idleTimeout: Duration = .seconds(300)) -> InstancePool<Int> {
+        InstancePool(
+            name: "test", configuration: InstancePoolConfiguration(size: size, maxInvocations: maxInvocations, idleTimeout: idleTimeout),
+            make: { try workshop.make() }, close: { workshop.close($0) }, isPoisoning: { $0 is Poison })
+    }
+
+    @Test func callsReuseAWarmWorkerAndAPoisonedOneIsClosedAndReplaced() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop)
+        try await pool.prewarm(1)
+        #expect(try await pool.withWorker { $0 } == 1)
+        #expect(try await pool.withWorker { $0 } == 1)
+        await #expect(throws: Poison.self) { try await pool.withWorker { _ in throw Poison() } }
+        #expect(workshop.closed == [1])
+        #expect(try await pool.withWorker { $0 } == 2)
+        // An error that does not poison keeps the worker.
+        await #expect(throws: Workshop.Failure.self) { try await pool.withWorker { _ in throw Workshop.Failure() } }
+        #expect(try await pool.withWorker { $0 } == 2)
+        let statistics = await pool.statistics
+        #expect(statistics.created == 2)
+        #expect(statistics.retired == 1)
+        #expect(statistics.calls == 6)
+    }
+
+    @Test func aWorkerIsReplacedAfterMaxInvocations() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, maxInvocations: 3)
+        var served: [Int] = []
+        for _ in 0..<7 { served.append(try await pool.withWorker { $0 }) }
+        #expect(served == [1, 1, 1, 2, 2, 2, 3])
+        #expect(workshop.closed == [1, 2])
+    }
+
+    @Test func atMostSizeWorkersRunAtOnceAndWaitingCallsAreServedInOrder() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 2)
+        let counters = Counters()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for call in 0..<8 {
+                group.addTask {
+                    try await pool.withWorker { _ in
+                        counters.enter(call)
+                        try await Task.sleep(for: .milliseconds(20))
+                        counters.leave()
+                    }
+                }
+                // Queue them in a known order: each waits for the one before to be running or queued.
+                while await pool.statistics.busy + pool.statistics.waiting <= call {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(counters.mostAtOnce == 2)
+        #expect(workshop.madeCount == 2)
+        #expect(counters.order == Array(0..<8))
+    }
+
+    @Test func idleWorkersBeyondOneAreReleasedAfterTheIdleTimeout() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 3, idleTimeout: .milliseconds(50))
+        // Three calls at once make three workers.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<3 { group.addTask { try await pool.withWorker { _ in try await Task.sleep(for: .milliseconds(30)) } } }
+            try await group.waitForAll()
+        }
+        #expect(await pool.statistics.idle == 3)
+        // With no call coming, the sweep releases all but one.
+        for _ in 0..<200 where await pool.statistics.idle > 1 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(await pool.statistics.idle == 1)
+        #expect(workshop.closed.count == 2)
+    }
+
+    @Test func drainingWaitsForCallsInFlightRefusesNewOnesAndClosesEveryWorker() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1)
+        let finished = Atomic<Bool>(false)
+        let slow = Task {
+            try await pool.withWorker { _ in
+                try await Task.sleep(for: .milliseconds(100))
+                finished.store(true, ordering: .relaxed)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        let waiting = Task { try await pool.withWorker { $0 } }
+        try await Task.sleep(for: .milliseconds(20))
+        await pool.drain()
+        let finishedBeforeDrainReturned = finished.load(ordering: .relaxed)
+        #expect(finishedBeforeDrainReturned, "drain returned before the call in flight finished")
+        try await slow.value
+        let waited = await waiting.result
+        guard case .failure(let error as InstancePoolError) = waited else {
+            Issue.record("a call waiting when the pool drains should fail with draining, got \(waited)")
+            return
+        }
+        #expect(error.code == .draining)
+        #expect(error.description.contains("route the call to the current version"))
+        await #expect(throws: InstancePoolError.self) { try await pool.withWorker { $0 } }
+        #expect(workshop.closed == [1])
+    }
+
+    @Test func aFailedInstantiationIsReportedAndFreesItsSlot() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1)
+        workshop.failNext.store(true, ordering: .relaxed)
+        await #expect(throws: Workshop.Failure.self) { try await pool.withWorker { $0 } }
+        #expect(try await pool.withWorker { $0 } == 1)
+    }
+}
