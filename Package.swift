@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -41,6 +42,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -62,6 +64,7 @@ let package = Package(
             name: "PlugboardBenchmarks",
             dependencies: [
                 "Plugboard",
+                "PlugboardTesting",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
@@ -92,8 +95,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        // Rewrites a registry's rollout state in a loop, for the test that kills it mid-save (RolloutPersistenceTests).
+        .executableTarget(
+            name: "PlugboardStateWriter",
+            dependencies: ["Plugboard", "PlugboardTesting"],
+            path: "Tests/PlugboardStateWriter",
             swiftSettings: strictSettings
         ),
         .testTarget(

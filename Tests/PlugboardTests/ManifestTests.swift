@@ -103,6 +103,52 @@ import Testing
         #expect(syntax.message.hasPrefix("plugin.toml line 1, column"))
     }
 
+    @Test func poolRolloutAndFailureTablesBecomeRolloutSettings() throws {
+        let manifest = try PluginManifest(
+            parsing: """
+                name = "careful"
+                [pool]
+                size = 4
+                max-invocations = 500
+                idle-timeout-ms = 2000
+                [rollout]
+                canary-percent = 12.5
+                keep-versions = 3
+                min-calls = 20
+                max-error-rate = 0.1
+                max-trap-rate = 0.02
+                max-p95-ratio = 2
+                min-p95-ms = 15
+                [failure]
+                policy = "fail-open"
+                fallback = "unavailable"
+                max-crashes = 7
+                crash-window-ms = 30000
+                """, fileName: "plugin.toml")
+        let settings = manifest.rollout
+        #expect(settings.pool == InstancePoolConfiguration(size: 4, maxInvocations: 500, idleTimeout: .seconds(2)))
+        #expect(settings.canaryPercent == 12.5)
+        #expect(settings.keepVersions == 3)
+        #expect(
+            settings.guardrails
+                == CanaryGuardrails(minimumCalls: 20, maxErrorRate: 0.1, maxTrapRate: 0.02, maxP95Ratio: 2, minimumP95: .milliseconds(15)))
+        #expect(settings.failure == FailurePolicy(mode: .failOpen, fallback: "unavailable", maxCrashes: 7, crashWindow: .seconds(30)))
+        #expect(try PluginManifest(parsing: "", fileName: "plugin.toml").rollout == RolloutSettings())
+    }
+
+    @Test func badRolloutValuesNameTheKeyAndWhatIsAllowed() throws {
+        let percent = try #require(throws: PlugboardError.self) {
+            try PluginManifest(parsing: "[rollout]\ncanary-percent = 150\n", fileName: "plugin.toml")
+        }
+        #expect(percent.message == "plugin.toml line 2: 'canary-percent' in [rollout] must be between 0 and 100, got 150")
+        let policy = try #require(throws: PlugboardError.self) {
+            try PluginManifest(parsing: "[failure]\npolicy = \"retry\"\n", fileName: "plugin.toml")
+        }
+        #expect(policy.message == "plugin.toml line 2: 'policy' in [failure] must be one of: fail-closed, fail-open, reload; got 'retry'")
+        let unknown = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "[pool]\nwarm = 2\n", fileName: "plugin.toml") }
+        #expect(unknown.message == "plugin.toml line 2: unknown key 'warm' in [pool] (allowed: size, max-invocations, idle-timeout-ms)")
+    }
+
     @Test func sha256MismatchIsRefusedNamingBothHashes() async throws {
         let directory = try Self.pluginDirectory(manifest: "sha256 = \"\(String(repeating: "ab", count: 32))\"\n")
         let actual = PluginManifest.sha256Hex(Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/plugin.wat"))))

@@ -59,6 +59,10 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         public static let pluginReportedError = Code("plugin-reported-error")
         /// An argument given to the library is invalid.
         public static let invalidArgument = Code("invalid-argument")
+        /// The plugin crashed too often and is out of service until it is reloaded or replaced.
+        public static let quarantined = Code("quarantined")
+        /// A rollout operation needs a version the plugin does not have (no canary to promote, nothing to roll back to).
+        public static let noSuchVersion = Code("no-such-version")
     }
 
     public var code: Code

@@ -20,11 +20,14 @@ public struct PluginEvent: Sendable, Hashable {
 }
 
 /// Fans plugin events out to every current subscriber.
+typealias EventBroadcaster = Broadcaster<PluginEvent>
+
+/// Fans events out to every current subscriber.
 ///
 /// Each subscriber's stream buffers up to `bufferLimit` events and then drops the oldest, so a subscriber that
 /// stops reading cannot make the host grow without bound.
-final class EventBroadcaster: Sendable {
-    private let subscribers = Mutex<[Int: AsyncStream<PluginEvent>.Continuation]>([:])
+final class Broadcaster<Event: Sendable>: Sendable {
+    private let subscribers = Mutex<[Int: AsyncStream<Event>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
     let bufferLimit: Int
 
@@ -32,9 +35,9 @@ final class EventBroadcaster: Sendable {
         self.bufferLimit = bufferLimit
     }
 
-    func subscribe() -> AsyncStream<PluginEvent> {
+    func subscribe() -> AsyncStream<Event> {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let (stream, continuation) = AsyncStream<PluginEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
@@ -42,7 +45,7 @@ final class EventBroadcaster: Sendable {
         return stream
     }
 
-    func publish(_ event: PluginEvent) {
+    func publish(_ event: Event) {
         let continuations = subscribers.withLock { Array($0.values) }
         for continuation in continuations { continuation.yield(event) }
     }

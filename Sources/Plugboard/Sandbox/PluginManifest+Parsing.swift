@@ -1,10 +1,13 @@
 import TOMLKit
 
 extension PluginManifest {
-    static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits"]
+    static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits", "pool", "rollout", "failure"]
     static let capabilityKeys = ["env", "args", "clocks", "random", "stdio", "network", "dirs"]
     static let directoryKeys = ["host", "guest", "access"]
     static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms"]
+    static let poolKeys = ["size", "max-invocations", "idle-timeout-ms"]
+    static let rolloutKeys = ["canary-percent", "keep-versions", "min-calls", "max-error-rate", "max-trap-rate", "max-p95-ratio", "min-p95-ms"]
+    static let failureKeys = ["policy", "fallback", "max-crashes", "crash-window-ms"]
 
     /// Parses manifest text. `fileName` names the manifest in error messages.
     ///
@@ -115,6 +118,9 @@ extension PluginManifest {
                 case "config": manifest.config = try config(table(value, key))
                 case "capabilities": manifest.capabilities = try capabilities(table(value, key))
                 case "limits": manifest.limits = try limits(table(value, key))
+                case "pool": try pool(table(value, key), into: &manifest.rollout)
+                case "rollout": try rollout(table(value, key), into: &manifest.rollout)
+                case "failure": try failure(table(value, key), into: &manifest.rollout)
                 default: throw unknown(key, nil, allowed: PluginManifest.rootKeys)
                 }
             }
@@ -230,6 +236,67 @@ extension PluginManifest {
                 }
             }
             return result
+        }
+
+        func number(_ value: any TOMLValueConvertible, _ key: String, _ table: String?, in range: ClosedRange<Double>) throws(PlugboardError) -> Double {
+            guard let number = value.double ?? value.int.map(Double.init) else { throw wrongType(key, table, expected: "a number", got: value) }
+            guard range.contains(number) else {
+                throw invalid(key, table, "must be between \(Self.text(range.lowerBound)) and \(Self.text(range.upperBound)), got \(Self.text(number))")
+            }
+            return number
+        }
+
+        static func text(_ number: Double) -> String {
+            number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        }
+
+        func pool(_ table: TOMLTable, into settings: inout RolloutSettings) throws(PlugboardError) {
+            let name = "pool"
+            for key in table.keys {
+                guard let value = table[key] else { continue }
+                switch key {
+                case "size": settings.pool.size = try positive(value, key, name)
+                case "max-invocations": settings.pool.maxInvocations = try positive(value, key, name)
+                case "idle-timeout-ms": settings.pool.idleTimeout = .milliseconds(try positive(value, key, name))
+                default: throw unknown(key, name, allowed: PluginManifest.poolKeys)
+                }
+            }
+        }
+
+        func rollout(_ table: TOMLTable, into settings: inout RolloutSettings) throws(PlugboardError) {
+            let name = "rollout"
+            for key in table.keys {
+                guard let value = table[key] else { continue }
+                switch key {
+                case "canary-percent": settings.canaryPercent = try number(value, key, name, in: 0...100)
+                case "keep-versions": settings.keepVersions = try positive(value, key, name)
+                case "min-calls": settings.guardrails.minimumCalls = try positive(value, key, name)
+                case "max-error-rate": settings.guardrails.maxErrorRate = try number(value, key, name, in: 0...1)
+                case "max-trap-rate": settings.guardrails.maxTrapRate = try number(value, key, name, in: 0...1)
+                case "max-p95-ratio": settings.guardrails.maxP95Ratio = try number(value, key, name, in: 1...1_000_000)
+                case "min-p95-ms": settings.guardrails.minimumP95 = .milliseconds(try positive(value, key, name))
+                default: throw unknown(key, name, allowed: PluginManifest.rolloutKeys)
+                }
+            }
+        }
+
+        func failure(_ table: TOMLTable, into settings: inout RolloutSettings) throws(PlugboardError) {
+            let name = "failure"
+            for key in table.keys {
+                guard let value = table[key] else { continue }
+                switch key {
+                case "policy":
+                    let text = try string(value, key, name)
+                    guard let mode = FailurePolicy.Mode(rawValue: text) else {
+                        throw invalid(key, name, "must be one of: \(FailurePolicy.Mode.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
+                    }
+                    settings.failure.mode = mode
+                case "fallback": settings.failure.fallback = try string(value, key, name)
+                case "max-crashes": settings.failure.maxCrashes = try positive(value, key, name)
+                case "crash-window-ms": settings.failure.crashWindow = .milliseconds(try positive(value, key, name))
+                default: throw unknown(key, name, allowed: PluginManifest.failureKeys)
+                }
+            }
         }
 
         static func isVariableName(_ name: String) -> Bool {

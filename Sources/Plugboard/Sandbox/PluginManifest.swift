@@ -29,6 +29,26 @@
 /// stack-kb = 512
 /// max-output-mb = 16
 /// timeout-ms = 30000              # wall clock per call
+///
+/// [pool]                          # warm instances per version (RolloutSettings)
+/// size = 2
+/// max-invocations = 10000         # then the instance is replaced
+/// idle-timeout-ms = 300000
+///
+/// [rollout]
+/// canary-percent = 10             # a new file starts as a canary at 10 % instead of replacing stable
+/// keep-versions = 5               # earlier stable versions kept for rollback
+/// min-calls = 50                  # canary guardrails, judged after this many calls:
+/// max-error-rate = 0.05
+/// max-trap-rate = 0.01
+/// max-p95-ratio = 3.0             # canary p95 latency / stable p95 latency,
+/// min-p95-ms = 5                  # judged once the canary's p95 is at least this
+///
+/// [failure]
+/// policy = "fail-closed"          # or "fail-open" (answer `fallback`) or "reload" (retry on a fresh instance)
+/// fallback = "service unavailable"
+/// max-crashes = 5                 # traps within crash-window-ms, then the version is quarantined
+/// crash-window-ms = 60000
 /// ```
 ///
 /// Unknown keys and wrong types are `invalidManifest` errors naming the key, its table and its line.
@@ -89,6 +109,8 @@ public struct PluginManifest: Sendable, Hashable {
     public var config: [ConfigEntry] = []
     public var capabilities = Capabilities()
     public var limits = Limits()
+    /// `[pool]`, `[rollout]` and `[failure]`: how a ``PluginRegistry`` pools, rolls out and protects the plugin.
+    public var rollout = RolloutSettings()
     /// The file the manifest was read from (for messages), e.g. `plugin.toml`.
     public var fileName: String
     /// The directory the manifest was read from, when read from a file.

@@ -1,0 +1,189 @@
+import Foundation
+import Plugboard
+import PlugboardTesting
+import Synchronization
+import Testing
+
+/// Hot reload through the real directory watcher (inotify on Linux): new versions swap in while calls keep
+/// running, invalid ones are refused while the old version serves, deleting the file unloads the plugin, and the
+/// rollout state survives a restart.
+@Suite struct HotReloadTests {
+    static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "plugboard-reload-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Writes beside the directory, then renames into place, as deployment tools do.
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let staging = (path as NSString).deletingLastPathComponent + ".staging-\(UUID().uuidString)"
+        try write(bytes, to: staging)
+        guard rename(staging, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    /// The process's resident set size in bytes (Linux), for the bounded-memory check.
+    static func residentBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            return digits.map { $0 * 1024 }
+        }
+        return nil
+    }
+
+    /// Waits for the next rollout event about `plugin` of one of `kinds`.
+    static func next(
+        _ kinds: Set<RolloutEvent.Kind>, of plugin: String, in events: inout AsyncStream<RolloutEvent>.Iterator
+    ) async -> RolloutEvent? {
+        while let event = await events.next() {
+            if event.plugin == plugin && kinds.contains(event.kind) { return event }
+        }
+        return nil
+    }
+
+    @Test func aThousandReloadsWhileFourTasksCallDropNoCallAndKeepMemoryBounded() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/hot.wat"
+        let versions = [VersionedGuest.bytes(version: "1.0.0"), VersionedGuest.bytes(version: "2.0.0")]
+        try Self.write(versions[0], to: file)
+        let registry = PluginRegistry(configuration: .init(reloadDebounce: .milliseconds(10)))
+        try await registry.load(path: file)
+        try await registry.startWatching([directory])
+        var events = registry.rolloutEvents().makeAsyncIterator()
+
+        let stop = ManagedAtomicFlag()
+        let callers = (0..<4).map { caller in
+            Task { () -> (calls: Int, failures: [String]) in
+                var calls = 0
+                var failures: [String] = []
+                while !stop.isSet {
+                    do {
+                        let response = try await registry.process("hot", ProcessRequest(input: "c\(caller)"))
+                        calls += 1
+                        if !["1.0.0", "2.0.0"].contains(response.version) || response.value.output != "\(response.version):c\(caller)" {
+                            failures.append("unexpected response \(response.value) from \(response.version)")
+                        }
+                    } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                return (calls, failures)
+            }
+        }
+        let reloads = 1_000
+        var deployed = 0
+        var refused = 0
+        var baseline: Int?
+        let started = ContinuousClock.now
+        for index in 1...reloads {
+            let invalid = index % 10 == 0
+            // After `deployed` swaps the stable version is versions[deployed % 2]; write the other one.
+            try Self.replace(file, with: invalid ? Array("(module (func (export \"broken\" ".utf8) : versions[(deployed + 1) % 2])
+            guard let event = await Self.next([.deployed, .reloadRefused], of: "hot", in: &events) else { break }
+            if event.kind == .deployed {
+                deployed += 1
+                #expect(!invalid)
+            } else {
+                refused += 1
+                #expect(invalid, "a valid version was refused: \(event.detail ?? "")")
+            }
+            if index == 100 { baseline = Self.residentBytes() }
+        }
+        let elapsed = ContinuousClock.now - started
+        stop.set()
+        var calls = 0
+        for caller in callers {
+            let (count, failures) = await caller.value
+            calls += count
+            #expect(failures.isEmpty, "\(failures.prefix(3))")
+        }
+        let final = Self.residentBytes()
+        let megabytes = { (bytes: Int?) in bytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "n/a" }
+        print("HotReloadTests: \(deployed) versions swapped in and \(refused) invalid ones refused in \(elapsed) while 4 tasks made \(calls) calls; RSS \(megabytes(baseline)) after 100 reloads, \(megabytes(final)) after \(reloads)")
+        #expect(deployed == 900)
+        #expect(refused == 100)
+        #expect(calls > 0)
+        if let baseline, let final { #expect(final - baseline < 64 << 20, "memory grew by \(megabytes(final - baseline))") }
+        let summary = try await registry.summary("hot")
+        #expect(summary.previousVersions.count <= RolloutSettings().keepVersions)
+        await registry.shutdown()
+    }
+
+    @Test func aNewFileLoadsAPluginAndDeletingItUnloadsIt() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registry = PluginRegistry(configuration: .init(reloadDebounce: .milliseconds(20)))
+        try await registry.startWatching([directory])
+        var events = registry.rolloutEvents().makeAsyncIterator()
+        try FileManager.default.createDirectory(atPath: directory + "/greeter", withIntermediateDirectories: true)
+        try Self.write(VersionedGuest.bytes(version: "0.1.0"), to: directory + "/greeter/plugin.wat")
+        #expect(await Self.next([.loaded], of: "greeter", in: &events)?.version == "0.1.0")
+        #expect(try await registry.process("greeter", ProcessRequest(input: "x")).value.output == "0.1.0:x")
+        try FileManager.default.removeItem(atPath: directory + "/greeter/plugin.wat")
+        #expect(await Self.next([.unloaded], of: "greeter", in: &events) != nil)
+        let error = try await #require(throws: PlugboardError.self) { try await registry.process("greeter", ProcessRequest(input: "x")) }
+        #expect(error.code == .pluginNotFound)
+        await registry.shutdown()
+    }
+
+    @Test func aManifestCanaryPercentMakesAReloadACanary() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            name = "careful"
+            wasm = "plugin.wat"
+            [rollout]
+            canary-percent = 25
+            """.write(toFile: directory + "/plugin.toml", atomically: true, encoding: .utf8)
+        try Self.write(VersionedGuest.bytes(version: "1.0.0"), to: directory + "/plugin.wat")
+        let registry = PluginRegistry(configuration: .init(reloadDebounce: .milliseconds(20)))
+        try await registry.load(path: directory)
+        try await registry.startWatching([directory])
+        var events = registry.rolloutEvents().makeAsyncIterator()
+        try Self.write(VersionedGuest.bytes(version: "1.1.0"), to: directory + "/plugin.wat")
+        let event = await Self.next([.canaryDeployed], of: "careful", in: &events)
+        #expect(event?.version == "1.1.0")
+        #expect(event?.detail == "25 % of calls")
+        let summary = try await registry.summary("careful")
+        #expect(summary.stable.version == "1.0.0")
+        #expect(summary.canary?.version == "1.1.0")
+        #expect(summary.canaryPercent == 25)
+        await registry.shutdown()
+    }
+
+    @Test func rolloutStateSurvivesARestart() async throws {
+        let state = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        do {
+            let registry = PluginRegistry(configuration: .init(stateDirectory: state))
+            try await registry.load(bytes: VersionedGuest.bytes(version: "1.0.0"), name: "kept")
+            try await registry.deploy("kept", bytes: VersionedGuest.bytes(version: "2.0.0"))
+            try await registry.deploy("kept", bytes: VersionedGuest.bytes(version: "3.0.0"), canaryPercent: 40)
+            await registry.shutdown()
+        }
+        let restarted = PluginRegistry(configuration: .init(stateDirectory: state))
+        try await restarted.restoreState()
+        let summary = try await restarted.summary("kept")
+        #expect(summary.stable.version == "2.0.0")
+        #expect(summary.canary?.version == "3.0.0")
+        #expect(summary.canaryPercent == 40)
+        #expect(summary.previousVersions == ["1.0.0"])
+        #expect(try await restarted.process("kept", ProcessRequest(input: "x"), key: "k").value.output.hasSuffix(":x"))
+        try await restarted.promote("kept")
+        try await restarted.rollbackStable("kept")
+        #expect(try await restarted.summary("kept").stable.version == "2.0.0")
+        await restarted.shutdown()
+    }
+}
+
+/// A flag one task sets and others poll.
+final class ManagedAtomicFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
