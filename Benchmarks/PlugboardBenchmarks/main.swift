@@ -2,34 +2,34 @@
 // a native Swift function doing the same work, an empty call straight into WasmKit, and an empty call to an
 // actor (the hop every call to a `Plugin` pays).
 //
-//     swift run -c release plugboard-benchmarks [iterations]
+//     swift run -c release plugboard-benchmarks [iterations] [process|registry]
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
-// of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark).
+// of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
+// then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark). Naming a group runs only it.
 import Foundation
 import Plugboard
 import WAT
 import WasmKit
 
-let iterations = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 20_000
-await ProcessBenchmark(iterations: iterations).run()
+let arguments = CommandLine.arguments.dropFirst()
+let iterations = arguments.compactMap { Int($0) }.first ?? 20_000
+let groups = Set(arguments.filter { Int($0) == nil })
+do {
+    if groups.isEmpty || groups.contains("process") { try await ProcessBenchmark(iterations: iterations).report() }
+    if groups.isEmpty || groups.contains("registry") { try await RegistryBenchmark(reloads: 200).run() }
+} catch {
+    print("benchmark failed: \(error)")
+    exit(1)
+}
 
 struct ProcessBenchmark {
     let iterations: Int
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     let request = ProcessRequest(input: String(repeating: "plugboard ", count: 102) + "xxxx", options: [("mode", "uppercase")])
 
-    func run() async {
-        precondition(request.input.utf8.count == 1024)
-        do {
-            try await report()
-        } catch {
-            print("benchmark failed: \(error)")
-            exit(1)
-        }
-    }
-
     func report() async throws {
+        precondition(request.input.utf8.count == 1024)
         print("plugboard-benchmarks: \(iterations) calls × 7 runs, median ns/call, 1 KiB input, WasmKit 0.4.2")
         var sink = 0
         let native = measure { sink &+= nativeProcess(request, prefix: ">> ").output.utf8.count }
