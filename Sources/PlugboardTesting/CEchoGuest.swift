@@ -42,7 +42,7 @@ public enum CEchoGuest {
     }
 
     /// Generates the echo world's bindings, writes the echo user file and compiles both with scripts/wasm-cc.
-    public static func compile(world: WITWorld, repositoryRoot: String) throws -> [UInt8] {
+    public static func compile(world: WITWorld, repositoryRoot: String) async throws -> [UInt8] {
         let bindings = try CGuestBindgen.generate(world: world)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cgen-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -55,6 +55,6 @@ public enum CEchoGuest {
         try bindings.source.write(toFile: source, atomically: true, encoding: .utf8)
         try userSource(header: bindings.header, headerName: bindings.headerName).write(toFile: user, atomically: true, encoding: .utf8)
 
-        try WasmCC.compile([user, source], output: output, repositoryRoot: repositoryRoot)
+        try await WasmCC.compile([user, source], output: output, repositoryRoot: repositoryRoot)
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }}

@@ -5,24 +5,25 @@ import Synchronization
 /// the default world), compiled with scripts/wasm-cc on first use in a process, so a fresh clone needs only
 /// `scripts/setup`.
 public enum FSProbeGuest {
-    private static let built = Mutex<String?>(nil)
+    private static let built = Mutex<Task<String, any Error>?>(nil)
 
     /// The path of the compiled probe (built once per process into a temporary directory).
-    public static func path(repositoryRoot: String) throws -> String {
-        try built.withLock { cached in
+    public static func path(repositoryRoot: String) async throws -> String {
+        let build = built.withLock { cached in
             if let cached { return cached }
-            let output = try compile(repositoryRoot: repositoryRoot)
-            cached = output
-            return output
+            let task = Task { try await compile(repositoryRoot: repositoryRoot) }
+            cached = task
+            return task
         }
+        return try await build.value
     }
 
-    private static func compile(repositoryRoot: String) throws -> String {
+    private static func compile(repositoryRoot: String) async throws -> String {
         let bindings = repositoryRoot + "/examples/plugins/text-transform-c/bindings"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-fs-probe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let output = directory.appendingPathComponent("fs-probe.wasm").path
-        try WasmCC.compile(
+        try await WasmCC.compile(
             [repositoryRoot + "/Tests/PlugboardTests/Fixtures/filesystem/fs-probe.c", bindings + "/plugin_world.c"], flags: ["-I", bindings],
             output: output, repositoryRoot: repositoryRoot)
         return output

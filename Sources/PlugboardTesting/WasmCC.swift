@@ -5,20 +5,14 @@ import Foundation
 public enum WasmCC {
     /// Compiles `sources` (and any extra `flags`, e.g. `-I DIR`) into `output`.
     /// - Throws: ``CEchoGuest/Failure`` when the toolchain is missing or the compiler fails, with its diagnostics.
-    public static func compile(_ sources: [String], flags: [String] = [], output: String, repositoryRoot: String) throws {
+    public static func compile(_ sources: [String], flags: [String] = [], output: String, repositoryRoot: String) async throws {
         guard FileManager.default.fileExists(atPath: repositoryRoot + "/build/wasm-toolchain/sysroot") else {
             throw CEchoGuest.Failure("the wasm32 C toolchain is missing: run scripts/setup (the test command scripts/test does)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/wasm-cc")
-        process.arguments = ["-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror"] + flags + sources + ["-o", output]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let result = try await Subprocess.run(
+            repositoryRoot + "/scripts/wasm-cc", ["-mexec-model=reactor", "-O2", "-mcpu=mvp", "-Wall", "-Wextra", "-Werror"] + flags + sources + ["-o", output])
+        let diagnostics = result.stdout + result.stderr
+        guard result.status == 0 else {
             let names = sources.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
             throw CEchoGuest.Failure("scripts/wasm-cc failed on \(names):\n\(diagnostics)")
         }

@@ -62,10 +62,10 @@ struct SleepingIdentity: EchoWorldImports, EchoIdentity {
     enum Guest: String, CaseIterable, Sendable {
         case wat, c
 
-        func bytes() throws -> [UInt8] {
+        func bytes() async throws -> [UInt8] {
             switch self {
             case .wat: Array(EchoGuest.wat(for: EchoWorld.world.exports[0]).utf8)
-            case .c: try CEchoGuest.compile(world: EchoWorld.world, repositoryRoot: GeneratedBindingsTests.repositoryRoot)
+            case .c: try await CEchoGuest.compile(world: EchoWorld.world, repositoryRoot: GeneratedBindingsTests.repositoryRoot)
             }
         }
     }
@@ -75,7 +75,7 @@ struct SleepingIdentity: EchoWorldImports, EchoIdentity {
 
     static func echo(_ imports: [HostFunction], guest: Guest = .wat) async throws -> EchoWorldExports {
         let host = PluginHost(configuration: .init(world: EchoWorld.world, hostFunctions: imports))
-        let plugin = try await host.load(bytes: try guest.bytes(), name: "echo-\(guest.rawValue)")
+        let plugin = try await host.load(bytes: try await guest.bytes(), name: "echo-\(guest.rawValue)")
         return EchoWorldExports(plugin)
     }
 

@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func runReadsUnderROAndWritesUnderRW() async throws {
-        let probe = try FSProbeGuest.path(repositoryRoot: Repository.root.path)
+        let probe = try await FSProbeGuest.path(repositoryRoot: Repository.root.path)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cli-dirs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,4 +1,5 @@
 import Foundation
+import PlugboardTesting
 import Testing
 
 /// Paths inside the repository, found from this file.
@@ -42,28 +43,10 @@ func plugboard(_ arguments: [String]) async throws -> ProcessResult {
     try await runProcess(try Repository.executable().path, arguments, in: Repository.root)
 }
 
-/// Runs a program with empty stdin and waits for it.
+/// Runs a program with empty stdin and waits for it, without blocking a thread of the cooperative pool.
 func runProcess(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String]? = nil) async throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    if let environment { process.environment = environment }
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
-    async let out = stdout.fileHandleForReading.readToEnd()
-    async let err = stderr.fileHandleForReading.readToEnd()
-    let (outData, errData) = try await (out, err)
-    process.waitUntilExit()
-    return ProcessResult(
-        status: process.terminationStatus,
-        stdout: String(decoding: outData ?? Data(), as: UTF8.self),
-        stderr: String(decoding: errData ?? Data(), as: UTF8.self))
+    let output = try await Subprocess.run(executable, arguments, in: directory.path, environment: environment)
+    return ProcessResult(status: output.status, stdout: output.stdout, stderr: output.stderr)
 }
 
 /// A temporary directory removed at the end of `body`.

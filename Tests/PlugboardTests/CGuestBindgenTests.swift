@@ -58,7 +58,7 @@ import Testing
     @Test func everyWITTypeRoundTripsThroughAPluginBuiltFromTheGeneratedBindings() async throws {
         let world = try WITPackage.load(path: Self.allTypesWIT).world(named: "echo-world")
         let interface = world.exports[0]
-        let wasm = try CEchoGuest.compile(world: world, repositoryRoot: Repository.root)
+        let wasm = try await CEchoGuest.compile(world: world, repositoryRoot: Repository.root)
         let host = PluginHost(configuration: .init(world: world, hostFunctions: EchoGuest.hostFunctions(for: world.imports[0])))
         let plugin = try await host.load(bytes: wasm, name: "echo-c")
         #expect(interface.functions.count == 29)

@@ -108,7 +108,7 @@ import Testing
         #expect(wrongArity.code == .typeMismatch)
     }
 
-    @Test func theGeneratedGuestHasTheCoreSignaturesWasmToolsDerivesFromTheWIT() throws {
+    @Test func theGeneratedGuestHasTheCoreSignaturesWasmToolsDerivesFromTheWIT() async throws {
         let wasmTools = Repository.path(".venv/bin/wasm-tools")
         try #require(
             FileManager.default.isExecutableFile(atPath: wasmTools),
@@ -119,20 +119,13 @@ import Testing
         let wat = directory.appendingPathComponent("echo.wat").path
         try EchoGuest.wat(for: Self.interface).write(toFile: wat, atomically: true, encoding: .utf8)
         let wit = Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit")
-        try run(wasmTools, ["component", "embed", wit, "--world", "echo-world", wat, "-o", directory.appendingPathComponent("e.wasm").path])
+        try await run(wasmTools, ["component", "embed", wit, "--world", "echo-world", wat, "-o", directory.appendingPathComponent("e.wasm").path])
         // `component new` type-checks every core import and export against the canonical lowering of the WIT.
-        try run(wasmTools, ["component", "new", directory.appendingPathComponent("e.wasm").path, "-o", directory.appendingPathComponent("c.wasm").path])
+        try await run(wasmTools, ["component", "new", directory.appendingPathComponent("e.wasm").path, "-o", directory.appendingPathComponent("c.wasm").path])
     }
 
-    private func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))")
+    private func run(_ tool: String, _ arguments: [String]) async throws {
+        let result = try await Subprocess.run(tool, arguments)
+        #expect(result.status == 0, "\(tool) \(arguments.joined(separator: " ")): \(result.stderr)")
     }
 }

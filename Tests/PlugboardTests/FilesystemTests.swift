@@ -58,14 +58,14 @@ import Testing
         func remove() { try? FileManager.default.removeItem(at: root) }
     }
 
-    static func probePath() throws -> String { try FSProbeGuest.path(repositoryRoot: Repository.root) }
+    static func probePath() async throws -> String { try await FSProbeGuest.path(repositoryRoot: Repository.root) }
 
     func load(
         _ host: PluginHost, _ sandbox: Sandbox, _ access: PreopenedDirectory.Access?, name: String = "fs-probe"
     ) async throws -> Plugin {
         let directories = access.map { [PreopenedDirectory(hostPath: sandbox.data, guestPath: "/data", access: $0)] } ?? []
         return try await host.load(
-            path: try Self.probePath(), options: .init(name: name, capabilities: PluginCapabilities(directories: directories)))
+            path: try await Self.probePath(), options: .init(name: name, capabilities: PluginCapabilities(directories: directories)))
     }
 
     func run(_ plugin: Plugin, _ op: String, _ path: String = "", _ path2: String = "", data: String = "") async throws -> String {
@@ -237,9 +237,10 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let plugin = try await PluginHost().load(
-            path: try Self.probePath(),
+            path: try await Self.probePath(),
             options: .init(
-                limits: PluginLimits(fuelPerCall: 50_000_000),
+                // No deadline: on a loaded machine the spin could reach one before it runs out of fuel.
+                limits: PluginLimits(fuelPerCall: 50_000_000, timeout: nil),
                 capabilities: PluginCapabilities(directories: [PreopenedDirectory(hostPath: sandbox.data, guestPath: "/data")])))
         #expect(try await run(plugin, "leak", "/data/hello.txt") == "opened 128 \(E.mfile)")
         #expect(try await run(plugin, "read", "/data/hello.txt") == E.mfile)
@@ -252,9 +253,9 @@ import Testing
 
     // MARK: manifest
 
-    func manifestDirectory(_ sandbox: Sandbox, dirs: String) throws -> String {
+    func manifestDirectory(_ sandbox: Sandbox, dirs: String) async throws -> String {
         let directory = sandbox.root.path
-        try "name = \"fs-probe\"\nwasm = \"\(try Self.probePath())\"\n[capabilities]\ndirs = \(dirs)\n".write(
+        try "name = \"fs-probe\"\nwasm = \"\(try await Self.probePath())\"\n[capabilities]\ndirs = \(dirs)\n".write(
             toFile: directory + "/plugin.toml", atomically: true, encoding: .utf8)
         return directory
     }
@@ -262,7 +263,7 @@ import Testing
     @Test func manifestDirsArePreopenedRelativeToTheManifest() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let directory = try manifestDirectory(
+        let directory = try await manifestDirectory(
             sandbox, dirs: "[{ host = \"data\", guest = \"/data\", access = \"rw\" }, { host = \"outside\", guest = \"/ro\" }]")
         let plugin = try await PluginHost().load(path: directory)
         #expect(try await run(plugin, "write", "/data/from-manifest.txt", data: "m") == "ok")
@@ -274,7 +275,7 @@ import Testing
     @Test func aMissingManifestDirectoryFailsTheLoadNamingThePluginAndThePath() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let directory = try manifestDirectory(sandbox, dirs: "[{ host = \"nope\", guest = \"/nope\" }]")
+        let directory = try await manifestDirectory(sandbox, dirs: "[{ host = \"nope\", guest = \"/nope\" }]")
         let error = try await #require(throws: PlugboardError.self) { try await PluginHost().load(path: directory) }
         #expect(error.code == .fileNotFound)
         #expect(error.plugin == "fs-probe")

@@ -19,9 +19,9 @@ import Testing
 
     // MARK: the probe plugin
 
-    static let probeBytes: Result<[UInt8], any Error> = Result { try compileProbe() }
+    static let probeBytes = Task { try await compileProbe() }
 
-    static func compileProbe() throws -> [UInt8] {
+    static func compileProbe() async throws -> [UInt8] {
         let root = Repository.root
         let bindings = try CGuestBindgen.generate(world: HTTPWorld.world)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-net-probe-\(UUID().uuidString)")
@@ -30,7 +30,7 @@ import Testing
         try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
         try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("net-probe.wasm").path
-        try WasmCC.compile(
+        try await WasmCC.compile(
             [root + "/Tests/PlugboardTests/Fixtures/network/net-probe.c", directory.appendingPathComponent(bindings.sourceName).path],
             flags: ["-I", directory.path], output: output, repositoryRoot: root)
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
@@ -50,7 +50,7 @@ import Testing
         _ host: PluginHost, allow patterns: [String], limits: PluginLimits = PluginLimits(), name: String = "net-probe"
     ) async throws -> Plugin {
         let capabilities = PluginCapabilities(network: try patterns.map { try NetworkPattern(parsing: $0) })
-        return try await host.load(bytes: try probeBytes.get(), name: name, options: .init(limits: limits, capabilities: capabilities))
+        return try await host.load(bytes: try await probeBytes.value, name: name, options: .init(limits: limits, capabilities: capabilities))
     }
 
     static func fetch(_ plugin: Plugin, _ url: String, options: [(String, String)] = []) async throws -> String {
@@ -300,7 +300,7 @@ import Testing
 
     @Test func aPluginImportingFetchDoesNotLinkWhereTheHostDoesNotOfferIt() async throws {
         let error = try await #require(throws: PlugboardError.self) {
-            try await PluginHost().load(bytes: try Self.probeBytes.get(), name: "net-probe")
+            try await PluginHost().load(bytes: try await Self.probeBytes.value, name: "net-probe")
         }
         #expect(error.code == .unknownImport)
         #expect(error.message.contains("plugboard:plugin/outgoing-http@1.0.0"))

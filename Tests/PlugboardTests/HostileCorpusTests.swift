@@ -63,7 +63,7 @@ import Testing
         try "secret".write(to: sandbox.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: data.appendingPathComponent("escape").path, withDestinationPath: "../secret.txt")
         let files = try await host.load(
-            path: try FSProbeGuest.path(repositoryRoot: Repository.root),
+            path: try await FSProbeGuest.path(repositoryRoot: Repository.root),
             options: .init(
                 name: "fs-probe",
                 capabilities: PluginCapabilities(directories: [PreopenedDirectory(hostPath: data.path, guestPath: "/data", access: .readOnly)])))
@@ -81,7 +81,7 @@ import Testing
 
         // Network: a host not on the list, and loopback when not listed (no request leaves the host).
         let net = try await host.load(
-            bytes: try HTTPFetchTests.probeBytes.get(), name: "net-probe",
+            bytes: try await HTTPFetchTests.probeBytes.value, name: "net-probe",
             options: .init(capabilities: PluginCapabilities(network: [try NetworkPattern(parsing: "https://api.example.com")])))
         for url in ["http://evil.example.net/", "http://127.0.0.1:9/"] {
             let output = try await net.process(ProcessRequest(input: url, options: [])).output

@@ -86,8 +86,8 @@ import Testing
                         counters.leave()
                     }
                 }
-                // Queue them in a known order: each waits for the one before to be running or queued.
-                while await pool.statistics.busy + pool.statistics.waiting <= call {
+                // Queue them in a known order: each waits for the one before to be running, queued or done.
+                while await pool.statistics.arrived <= call {
                     try await Task.sleep(for: .milliseconds(1))
                 }
             }

@@ -134,7 +134,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("memory-bomb.wasm").path
-        try WasmCC.compile([root + "/Tests/PlugboardTests/Fixtures/limits/memory-bomb.c"], output: output, repositoryRoot: root)
+        try await WasmCC.compile([root + "/Tests/PlugboardTests/Fixtures/limits/memory-bomb.c"], output: output, repositoryRoot: root)
         let world = try WITPackage.parse("package test:bomb; world bomb { export bomb: func() -> u32; }").world(named: "bomb")
         let host = PluginHost(configuration: .init(world: world, hostFunctions: []))
         let plugin = try await host.load(path: output, options: .init(limits: PluginLimits(maxMemoryBytes: 8 << 20, timeout: .seconds(60))))

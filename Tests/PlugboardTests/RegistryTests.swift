@@ -248,7 +248,9 @@ import Testing
 @Suite struct RegistryLifecycleTests {
     @Test func aCallInFlightFinishesOnTheOldVersionWhichIsListedAsDrainingUntilThen() async throws {
         let registry = PluginRegistry()
-        try await registry.load(bytes: VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: 20_000_000)), name: "slow")
+        try await registry.load(
+            bytes: VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: 5_000_000)), name: "slow",
+            options: .init(limits: PluginLimits(timeout: nil)))  // however loaded the machine, the call is not cut short
         let inFlight = Task { try await registry.process("slow", ProcessRequest(input: "old")) }
         // Wait until the call holds an instance.
         for _ in 0..<500 where try await registry.poolStatistics("slow").busy == 0 {
