@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "plugboard-benchmarks", targets: ["PlugboardBenchmarks"]),
         .plugin(name: "PlugboardBindgenPlugin", targets: ["PlugboardBindgenPlugin"]),
         .library(name: "PlugboardTesting", targets: ["PlugboardTesting"]),
+        .library(name: "PlugboardServer", targets: ["PlugboardServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -47,9 +50,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "PlugboardServer",
+            dependencies: [
+                "Plugboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "PlugboardCLICommands",
             dependencies: [
                 "Plugboard",
+                "PlugboardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -65,8 +82,15 @@ let package = Package(
             dependencies: [
                 "Plugboard",
                 "PlugboardTesting",
+                "PlugboardServer",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/PlugboardBenchmarks",
             swiftSettings: strictSettings
@@ -112,6 +136,23 @@ let package = Package(
             dependencies: ["Plugboard", "PlugboardTesting"],
             swiftSettings: strictSettings,
             plugins: ["PlugboardBindgenPlugin"]
+        ),
+        .testTarget(
+            name: "PlugboardServerTests",
+            dependencies: [
+                "PlugboardServer",
+                "PlugboardTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PlugboardCLITests",

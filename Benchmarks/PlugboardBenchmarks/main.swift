@@ -2,11 +2,12 @@
 // a native Swift function doing the same work, an empty call straight into WasmKit, and an empty call to an
 // actor (the hop every call to a `Plugin` pays).
 //
-//     swift run -c release plugboard-benchmarks [iterations] [process|registry]
+//     swift run -c release plugboard-benchmarks [iterations] [process|registry|http]
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
-// then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark). Naming a group runs only it.
+// then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark); then HTTP requests/s through
+// `plugboard serve` against a bare Hummingbird route (HTTPBenchmark, needs wrk). Naming a group runs only it.
 import Foundation
 import Plugboard
 import WAT
@@ -18,6 +19,10 @@ let groups = Set(arguments.filter { Int($0) == nil })
 do {
     if groups.isEmpty || groups.contains("process") { try await ProcessBenchmark(iterations: iterations).report() }
     if groups.isEmpty || groups.contains("registry") { try await RegistryBenchmark(reloads: 200).run() }
+    if groups.isEmpty || groups.contains("http") {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        try await HTTPBenchmark(root: root, seconds: 5, connections: 16).run()
+    }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

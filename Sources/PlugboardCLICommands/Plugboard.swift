@@ -14,7 +14,7 @@ public struct PlugboardCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 failure (the plugin failed, or the file could not be loaded), 64 bad usage.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self, Bindgen.self, New.self]
+        subcommands: [Run.self, Serve.self, Inspect.self, Bindgen.self, New.self]
     )
 
     public init() {}

@@ -1,3 +1,4 @@
+import Logging
 extension PluginRegistry {
     /// Deploys a new version of plugin `name` from a file (or manifest directory): as its canary at
     /// `canaryPercent`, or, when that is `nil`, as its new stable version (the old one is kept for rollback).
@@ -158,6 +159,16 @@ extension PluginRegistry {
         guard let entry = entries[name] else { throw notFound(name) }
         guard let path = entry.sourcePath else { throw PlugboardError.sourceUnknown(name) }
         return try await deploy(name, path: path)
+    }
+
+    /// Replaces every instance of plugin `name` (stable and canary) with a fresh one, so that capabilities granted or
+    /// revoked through the host's ``CapabilityManager`` apply from the next call; calls in flight finish on their
+    /// instances. Versions, split and statistics stay as they are.
+    public func restartInstances(_ name: String) async throws {
+        guard let entry = entries[name] else { throw notFound(name) }
+        await entry.stable.recycleInstances()
+        await entry.canary?.recycleInstances()
+        logger.info("Plugin instances restarted", metadata: ["plugin.name": .string(name)])
     }
 
     func keepForRollback(_ version: PluginVersion, in entry: inout Entry) {

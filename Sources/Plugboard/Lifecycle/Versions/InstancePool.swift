@@ -57,12 +57,15 @@ public actor InstancePool<Worker: Sendable> {
         public var retired = 0
         /// Calls served so far.
         public var calls = 0
+        /// Calls that got an instance, are waiting for one, or are done: ``calls`` + ``busy`` + ``waiting``.
+        public var arrived: Int { calls + busy + waiting }
     }
 
     private struct Idle {
         var worker: Worker
         var invocations: Int
         var since: ContinuousClock.Instant
+        var generation: Int
     }
 
     private struct Waiter {
@@ -74,6 +77,8 @@ public actor InstancePool<Worker: Sendable> {
     private struct Lease: Sendable {
         var worker: Worker
         var invocations: Int
+        /// The pool's ``recycle()`` count when the instance was made: older instances are not reused.
+        var generation: Int
     }
 
     public let name: String
@@ -90,6 +95,7 @@ public actor InstancePool<Worker: Sendable> {
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var stats = Statistics()
     private var sweepScheduled = false
+    private var generation = 0
 
     /// - Parameters:
     ///   - make: Makes a ready instance (may run guest code: `_initialize`, `initialize`).
@@ -118,11 +124,12 @@ public actor InstancePool<Worker: Sendable> {
     public func prewarm(_ count: Int) async throws {
         while idle.count + outstanding < min(count, configuration.size), !isDraining {
             outstanding += 1
+            let generation = self.generation
             do {
                 let worker = try await make()
                 stats.created += 1
                 outstanding -= 1
-                give(Lease(worker: worker, invocations: 0))
+                give(Lease(worker: worker, invocations: 0, generation: generation))
             } catch {
                 outstanding -= 1
                 throw error
@@ -163,19 +170,33 @@ public actor InstancePool<Worker: Sendable> {
         }
     }
 
+    /// Replaces every instance with a fresh one: idle instances are closed now, busy ones when their call returns,
+    /// and the next calls get new instances (which see, e.g., capabilities granted since).
+    public func recycle() async {
+        generation += 1
+        let closing = idle
+        idle.removeAll()
+        for entry in closing {
+            stats.retired += 1
+            await close(entry.worker)
+        }
+        wakeNextWaiterIfRoom()
+    }
+
     private func borrow() async throws -> Lease {
         if isDraining { throw InstancePoolError(code: .draining, pool: name) }
         await releaseIdle()
         if let entry = idle.popLast() {
             outstanding += 1
-            return Lease(worker: entry.worker, invocations: entry.invocations)
+            return Lease(worker: entry.worker, invocations: entry.invocations, generation: entry.generation)
         }
         if outstanding < configuration.size {
             outstanding += 1
+            let generation = self.generation
             do {
                 let worker = try await make()
                 stats.created += 1
-                return Lease(worker: worker, invocations: 0)
+                return Lease(worker: worker, invocations: 0, generation: generation)
             } catch {
                 outstanding -= 1
                 wakeNextWaiterIfRoom()
@@ -202,14 +223,14 @@ public actor InstancePool<Worker: Sendable> {
     private func giveBack(_ lease: Lease, poisoned: Bool) async {
         stats.calls += 1
         let served = lease.invocations + 1
-        if poisoned || served >= configuration.maxInvocations || isDraining {
+        if poisoned || served >= configuration.maxInvocations || isDraining || lease.generation != generation {
             outstanding -= 1
             stats.retired += 1
             await close(lease.worker)
             wakeNextWaiterIfRoom()
         } else {
             outstanding -= 1
-            give(Lease(worker: lease.worker, invocations: served))
+            give(Lease(worker: lease.worker, invocations: served, generation: lease.generation))
         }
         if isDraining, outstanding == 0 {
             let waiting = drainWaiters
@@ -225,7 +246,7 @@ public actor InstancePool<Worker: Sendable> {
             outstanding += 1
             waiter.continuation.resume(returning: lease)
         } else {
-            idle.append(Idle(worker: lease.worker, invocations: lease.invocations, since: .now))
+            idle.append(Idle(worker: lease.worker, invocations: lease.invocations, since: .now, generation: lease.generation))
             scheduleSweep()
         }
     }
@@ -252,11 +273,12 @@ public actor InstancePool<Worker: Sendable> {
         guard !waiters.isEmpty, outstanding < configuration.size, !isDraining else { return }
         let waiter = waiters.removeFirst()
         outstanding += 1
+        let generation = self.generation
         Task {
             do {
                 let worker = try await make()
                 created()
-                waiter.continuation.resume(returning: Lease(worker: worker, invocations: 0))
+                waiter.continuation.resume(returning: Lease(worker: worker, invocations: 0, generation: generation))
             } catch {
                 failedToMake()
                 waiter.continuation.resume(throwing: error)

@@ -96,6 +96,11 @@ public final class PluginVersion: Sendable {
     }
 
     /// Waits for the calls in flight to finish, then releases every instance (shutting each down).
+    /// Replaces the version's instances with fresh ones (busy ones once their call returns).
+    func recycleInstances() async {
+        await pool.recycle()
+    }
+
     func drain() async {
         await pool.drain()
     }

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import Hummingbird
+import Plugboard
+
+/// An error as the HTTP API reports it: a status, a stable `code`, a message that says what happened and what to
+/// do, and the plugin it concerns.
+///
+/// The body is `{"error": {"code": "...", "message": "...", "plugin": "...", "hint": "..."}}`.
+public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable kind: a ``PlugboardError/Code`` for plugin failures, else one of the server's own
+    /// (`bad-request`, `body-too-large`, `unauthorized`, `forbidden`, `not-found`, `method-not-allowed`).
+    public var code: String
+    public var message: String
+    public var plugin: String?
+    public var hint: String?
+
+    public init(status: HTTPResponse.Status, code: String, message: String, plugin: String? = nil, hint: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.plugin = plugin
+        self.hint = hint
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The HTTP form of a library error: traps and guest faults are 502 (the plugin, not the server, failed),
+    /// a timeout is 504, a resource limit 429, an unknown plugin 404, a quarantined plugin 503, a module that
+    /// cannot be deployed 422.
+    public init(_ error: PlugboardError) {
+        self.init(
+            status: Self.status(for: error.code), code: error.code.rawValue, message: error.description, plugin: error.plugin,
+            hint: error.hint)
+    }
+
+    static func status(for code: PlugboardError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .pluginNotFound: .notFound
+        case .trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .hostFunctionFailed,
+            .pluginReportedError, .unsupportedType:
+            .badGateway
+        case .timeout: .gatewayTimeout
+        case .memoryLimitExceeded, .fuelExhausted, .outputLimitExceeded: .tooManyRequests
+        case .quarantined, .cancelled, .pluginUnloaded: .serviceUnavailable
+        case .invalidModule, .wrongBinaryKind, .unknownImport, .incompatibleInterface, .invalidWIT: .unprocessableContent
+        case .pluginAlreadyLoaded, .noSuchVersion: .conflict
+        case .invalidArgument, .typeMismatch, .noSuchFunction: .badRequest
+        default: .internalServerError
+        }
+    }
+
+    /// Maps any error a route can hit to its HTTP form.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError: error
+        case let error as PlugboardError: APIError(error)
+        case is NIOTooManyBytesError: .bodyTooLarge(limit: nil)
+        case let error as DecodingError: .badJSON(error)
+        default: APIError(status: .internalServerError, code: "internal", message: "\(error)", hint: "This is a bug in Plugboard; please report it with the request that caused it.")
+        }
+    }
+
+    static func badJSON(_ error: DecodingError) -> APIError {
+        let detail: String
+        switch error {
+        case .dataCorrupted(let context): detail = context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context): detail = "missing key \"\(path(context.codingPath + [key]))\""
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): detail = "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: detail = "\(error)"
+        }
+        return APIError(status: .badRequest, code: "bad-request", message: "The request body was refused: \(detail).", hint: "Send JSON as documented in the README's HTTP API section.")
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    static func bodyTooLarge(limit: Int?) -> APIError {
+        APIError(
+            status: .contentTooLarge, code: "body-too-large",
+            message: "The request body is larger than the server accepts" + (limit.map { " (\($0) bytes)" } ?? "") + "; it was not passed to any plugin.",
+            hint: "Send a smaller body, or start the server with a larger --max-body-bytes.")
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body = ErrorBody.Detail(code: code, message: message)
+        body.plugin = plugin
+        body.hint = hint
+        return try JSONResponse.make(ErrorBody(error: body), status: status)
+    }
+
+    struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var plugin: String?
+            var hint: String?
+        }
+        var error: Detail
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import Plugboard
+
+extension APIHandlers {
+    /// `POST /v1/plugins/{name}/process`: `{"input", "options", "key"}` → `{"output", "success", "errorMessage", "version"}`.
+    func process(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let name = try pluginName(context)
+        let body = try await decode(ProcessBody.self, from: request)
+        let routed = try await registry.process(name, body.request, key: body.key)
+        return try JSONResponse.make(ProcessResult(routed))
+    }
+
+    /// `POST /v1/batch`: `{"requests": [{"plugin", "input", "options", "key"}], "concurrency": N}` → `{"results": [...]}`
+    /// in request order; each result is a `process` result or an error with its status, and one failure does not
+    /// fail the others.
+    func batch(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await decode(BatchBody.self, from: request)
+        guard body.requests.count <= configuration.maxBatchRequests else {
+            throw APIError(
+                status: .badRequest, code: "bad-request",
+                message: "The batch has \(body.requests.count) requests; this server takes at most \(configuration.maxBatchRequests).",
+                hint: "Split it into smaller batches.")
+        }
+        let concurrency = min(max(body.concurrency ?? 4, 1), configuration.maxBatchConcurrency)
+        let requests = body.requests.map {
+            BatchRequest(plugin: $0.plugin, request: ProcessRequest(input: $0.input, options: $0.options?.pairs ?? []), key: $0.key)
+        }
+        let results = await registry.batch(requests, concurrency: concurrency)
+        let items = zip(body.requests, results).map { item, result in
+            switch result {
+            case .success(let routed):
+                BatchItemResult(plugin: item.plugin, result: ProcessResult(routed), error: nil, status: 200)
+            case .failure(let error):
+                BatchItemResult(
+                    plugin: item.plugin, result: nil,
+                    error: .init(code: error.code.rawValue, message: error.description, plugin: error.plugin, hint: error.hint),
+                    status: Int(APIError.status(for: error.code).code))
+            }
+        }
+        return try JSONResponse.make(["results": items])
+    }
+}
