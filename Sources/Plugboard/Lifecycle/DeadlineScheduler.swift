@@ -24,6 +24,10 @@ final class DeadlineScheduler: Sendable {
         var positions: [UInt64: Int] = [:]
         var actions: [UInt64: @Sendable () -> Void] = [:]
         var nextID: UInt64 = 1
+        /// When the thread wakes up next by itself (`nil`: only when signalled). A deadline after that needs no
+        /// signal: the thread looks at the heap again then. So a steady stream of calls, each scheduling and
+        /// cancelling its deadline, costs no thread wakeup per call.
+        var sleepingUntil: ContinuousClock.Instant?
 
         mutating func insert(_ entry: Entry, action: @escaping @Sendable () -> Void) {
             heap.append(entry)
@@ -93,13 +97,15 @@ final class DeadlineScheduler: Sendable {
     /// - Returns: The id to ``cancel(_:)`` it with.
     func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> UInt64 {
         let deadline = ContinuousClock.now.advanced(by: delay)
-        let (id, isEarliest) = state.withLock { state -> (UInt64, Bool) in
+        let (id, needsWakeup) = state.withLock { state -> (UInt64, Bool) in
             let id = state.nextID
             state.nextID += 1
             state.insert(Entry(deadline: deadline, id: id), action: action)
-            return (id, state.heap.first?.id == id)
+            let needsWakeup = state.sleepingUntil.map { deadline < $0 } ?? true
+            if needsWakeup { state.sleepingUntil = deadline }
+            return (id, needsWakeup)
         }
-        if isEarliest { wakeup.signal() }
+        if needsWakeup { wakeup.signal() }
         return id
     }
 
@@ -119,9 +125,11 @@ final class DeadlineScheduler: Sendable {
                 while let first = state.heap.first, first.deadline <= now {
                     if let action = state.remove(first.id) { due.append(action) }
                 }
+                state.sleepingUntil = due.isEmpty ? state.heap.first?.deadline : now  // after running actions, look again at once
                 return (due, state.heap.first?.deadline)
             }
             for action in due { action() }
+            if !due.isEmpty { continue }
             if let next {
                 let wait = ContinuousClock.now.duration(to: next)
                 let (seconds, attoseconds) = wait.components

@@ -86,7 +86,7 @@ extension PluginRegistry {
         let latency = ContinuousClock.now - started
         let failure = version.settings.failure
         let crashes = version.stats.record(outcome, latency: latency, fuelUsed: fuel, memoryBytes: memory, error: error, crashWindow: failure.crashWindow)
-        version.metrics.record(outcome, latency: latency, fuelUsed: fuel, memoryHighWater: version.stats.snapshot.memoryHighWater)
+        version.metrics.record(outcome, latency: latency, fuelUsed: fuel, memoryHighWater: version.stats.memoryHighWater)
         guard var entry = entries[name] else { return crashes }
         if isCanary {
             guard entry.canary?.id == version.id else { return crashes }

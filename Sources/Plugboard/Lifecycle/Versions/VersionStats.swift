@@ -99,6 +99,9 @@ public final class VersionStats: Sendable {
         }
     }
 
+    /// The largest linear memory seen, without the cost of a ``snapshot`` (which sorts the recent latencies).
+    public var memoryHighWater: Int { state.withLock { $0.snapshot.memoryHighWater } }
+
     /// The counters now, with percentiles of the recent latencies.
     public var snapshot: Snapshot {
         let (snapshot, latencies) = state.withLock { ($0.snapshot, $0.latencies) }
