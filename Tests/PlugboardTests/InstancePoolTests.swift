@@ -26,6 +26,13 @@ import Testing
     struct Poison: Error {}
 
     /// Calls running now, the most at once, and the order they started in.
+    /// A flag one task raises and another reads.
+    final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func raise() { value.store(true, ordering: .relaxed) }
+        var isRaised: Bool { value.load(ordering: .relaxed) }
+    }
+
     final class Counters: Sendable {
         private let state = Mutex<(running: Int, most: Int, order: [Int])>((0, 0, []))
         func enter(_ call: Int) {
@@ -108,7 +115,7 @@ import Testing
         }
         #expect(await pool.statistics.idle == 3)
         // With no call coming, the sweep releases all but one.
-        for _ in 0..<200 where await pool.statistics.idle > 1 {
+        for _ in 0..<3_000 where await pool.statistics.idle > 1 {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(await pool.statistics.idle == 1)
@@ -118,28 +125,42 @@ import Testing
     @Test func drainingWaitsForCallsInFlightRefusesNewOnesAndClosesEveryWorker() async throws {
         let workshop = Workshop()
         let pool = Self.pool(workshop, size: 1)
-        let finished = Atomic<Bool>(false)
+        // Ordered by the pool's own statistics and a gate, not by sleeps: a loaded machine may run any task late.
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let finished = Flag()
         let slow = Task {
             try await pool.withWorker { _ in
-                try await Task.sleep(for: .milliseconds(100))
-                finished.store(true, ordering: .relaxed)
+                for await _ in gate {}
+                finished.raise()
             }
         }
-        try await Task.sleep(for: .milliseconds(20))
+        while await pool.statistics.busy < 1 { try await Task.sleep(for: .milliseconds(5)) }
         let waiting = Task { try await pool.withWorker { $0 } }
-        try await Task.sleep(for: .milliseconds(20))
-        await pool.drain()
-        let finishedBeforeDrainReturned = finished.load(ordering: .relaxed)
-        #expect(finishedBeforeDrainReturned, "drain returned before the call in flight finished")
-        try await slow.value
+        while await pool.statistics.waiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
+
+        let drainReturned = Flag()
+        let drained = Task {
+            await pool.drain()
+            drainReturned.raise()
+        }
+        // Draining refuses the call that was waiting at once, while the call in flight still runs.
         let waited = await waiting.result
         guard case .failure(let error as InstancePoolError) = waited else {
             Issue.record("a call waiting when the pool drains should fail with draining, got \(waited)")
+            open.finish()
             return
         }
         #expect(error.code == .draining)
         #expect(error.description.contains("route the call to the current version"))
         await #expect(throws: InstancePoolError.self) { try await pool.withWorker { $0 } }
+
+        // The call in flight holds the drain until it returns.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!drainReturned.isRaised, "drain returned while a call was still in flight")
+        open.finish()
+        await drained.value
+        #expect(finished.isRaised, "drain returned before the call in flight finished")
+        try await slow.value
         #expect(workshop.closed == [1])
     }
 
