@@ -115,9 +115,7 @@ import Testing
         }
         #expect(await pool.statistics.idle == 3)
         // With no call coming, the sweep releases all but one.
-        for _ in 0..<3_000 where await pool.statistics.idle > 1 {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        #expect(try await eventually { await pool.statistics.idle <= 1 })
         #expect(await pool.statistics.idle == 1)
         #expect(workshop.closed.count == 2)
     }

@@ -126,9 +126,9 @@ import Testing
             }
             // While the four calls run, the pool has lent out four instances at once.
             var busiest = 0
-            for _ in 0..<400 where busiest < 4 {
+            _ = try await eventually {
                 busiest = max(busiest, try await registry.poolStatistics("slow-a").busy)
-                try await Task.sleep(for: .milliseconds(5))
+                return busiest == 4
             }
             #expect(busiest == 4)
             try await group.waitForAll()
@@ -253,9 +253,7 @@ import Testing
             options: .init(limits: PluginLimits(timeout: nil)))  // however loaded the machine, the call is not cut short
         let inFlight = Task { try await registry.process("slow", ProcessRequest(input: "old")) }
         // Wait until the call holds an instance.
-        for _ in 0..<500 where try await registry.poolStatistics("slow").busy == 0 {
-            try await Task.sleep(for: .milliseconds(2))
-        }
+        #expect(try await eventually { try await registry.poolStatistics("slow").busy > 0 })
         try await registry.deploy("slow", bytes: VersionedGuest.bytes(version: "2.0.0"))
         let during = try await registry.summary("slow")
         #expect(during.stable.version == "2.0.0")
@@ -265,10 +263,7 @@ import Testing
         let old = try await inFlight.value
         #expect(old.version == "1.0.0")
         #expect(old.value.output == "1.0.0:old")
-        for _ in 0..<500 where try await !registry.summary("slow").draining.isEmpty {
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        #expect(try await registry.summary("slow").draining.isEmpty)
+        #expect(try await eventually { try await registry.summary("slow").draining.isEmpty })
         await registry.shutdown()
     }
 

@@ -53,3 +53,16 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         return (Logger(label: "test") { _ in RecordingLogHandler(store: store) }, store)
     }
 }
+
+/// Polls `condition` every few milliseconds until it holds or `seconds` have passed; returns whether it held.
+///
+/// For waiting on something another task does, with a bound generous enough for a loaded CI machine (where the
+/// cooperative pool may run a task seconds late). Never a measure of speed.
+func eventually(within seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return try await condition()
+}
