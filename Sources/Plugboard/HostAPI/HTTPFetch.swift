@@ -50,7 +50,7 @@ extension HostFunction {
         guard let fetch = interface.function(named: "fetch") else { preconditionFailure("outgoing-http has no fetch") }
         let fetcher = HTTPFetcher(options: options)
         return [
-            HostFunction(module: interface.qualifiedName, function: fetch) { context, arguments in
+            HostFunction(module: interface.qualifiedName, function: fetch, blocks: true) { context, arguments in
                 [fetcher.fetch(arguments.first, context: context).witValue]
             }
         ]

@@ -3,9 +3,10 @@ import Logging
 /// A function a plugin imports, implemented in Swift with WIT-typed values.
 ///
 /// An embedding app registers its own host functions for any world; the default world's `host-api` is
-/// provided by ``HostFunction/defaultHostAPI``. The implementation runs synchronously on the plugin's
-/// executor while the guest waits; throwing from it traps the guest and fails the call with
-/// ``PlugboardError/Code/hostFunctionFailed`` naming the function.
+/// provided by ``HostFunction/defaultHostAPI``. The implementation runs synchronously on the thread running the
+/// guest while the guest waits; throwing from it traps the guest and fails the call with
+/// ``PlugboardError/Code/hostFunctionFailed`` naming the function. An implementation that waits for other tasks,
+/// I/O or the network must say so with ``blocks``.
 public struct HostFunction: Sendable {
     /// The core import module: a qualified interface name such as `plugboard:plugin/host-api@1.0.0`, or `$root`.
     public var module: String
@@ -13,25 +14,31 @@ public struct HostFunction: Sendable {
     public var function: WITFunction
     /// The implementation.
     public var implementation: @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+    /// Whether the implementation waits for other tasks, I/O or the network (every `async` host function does).
+    ///
+    /// Guests of a plugin that imports such a function always run on the plugin's own thread, never inline on
+    /// Swift's cooperative pool, where the wait could starve the task it waits for.
+    public var blocks: Bool
 
     public init(
-        module: String, function: WITFunction,
+        module: String, function: WITFunction, blocks: Bool = false,
         implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
     ) {
         self.module = module
         self.function = function
+        self.blocks = blocks
         self.implementation = implementation
     }
 
     /// A host function for `function` of a WIT interface.
     public init(
-        interface: WITInterface, function name: String,
+        interface: WITInterface, function name: String, blocks: Bool = false,
         implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
     ) throws {
         guard let function = interface.function(named: name) else {
             throw PlugboardError.noSuchFunction(name, in: interface.qualifiedName, available: interface.functions.map(\.name))
         }
-        self.init(module: interface.qualifiedName, function: function, implementation: implementation)
+        self.init(module: interface.qualifiedName, function: function, blocks: blocks, implementation: implementation)
     }
 
     /// `module.name`, as the plugin imports it.
@@ -71,14 +78,14 @@ public struct HostCallContext: Sendable {
 extension HostFunction {
     /// A host function whose implementation is `async`: it may await I/O, timers or actors.
     ///
-    /// The guest sees an ordinary blocking call. While the implementation runs as a task, the plugin's own
-    /// thread waits (plugins run on their own dispatch queues, never on the cooperative pool, so the wait cannot
-    /// starve the task it waits for).
+    /// The guest sees an ordinary blocking call. While the implementation runs as a task, the thread running the
+    /// guest waits: such plugins always run on their own dispatch queue, never on the cooperative pool, so the
+    /// wait cannot starve the task it waits for (see ``blocks``).
     public init(
         module: String, function: WITFunction,
         asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue]
     ) {
-        self.init(module: module, function: function) { context, arguments in
+        self.init(module: module, function: function, blocks: true) { context, arguments in
             try BlockingTask.run { try await asyncImplementation(context, arguments) }
         }
     }

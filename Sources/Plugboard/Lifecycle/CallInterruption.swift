@@ -11,7 +11,7 @@ import Synchronization
 /// is repeated every millisecond until the call ends.
 final class CallInterruption: Sendable {
     /// Why a call was stopped.
-    enum Reason: Equatable {
+    enum Reason: Equatable, Sendable {
         case timeout(limit: Duration, elapsed: Duration)
         case cancelled
     }

@@ -4,10 +4,13 @@ extension Plugin {
     /// Calls `initialize` with the configuration, which also becomes what `get-config` answers.
     /// - Throws: ``PlugboardError`` with code `pluginReportedError` if the plugin returns `err`.
     public func initialize(config: [(key: String, value: String)]) async throws {
-        state.configuration = config
-        let result = try await PluginWorldExports.initialize(config.map { ($0.key, $0.value) }, on: self)
-        try expectOK(result, function: "initialize")
-        lifecycle = .initialized
+        // Under the lease: a call in flight keeps reading the configuration it started with.
+        try await withLease {
+            state.configuration = config
+            let result = try await PluginWorldExports.initialize(config.map { ($0.key, $0.value) }, on: self)
+            try expectOK(result, function: "initialize")
+            lifecycle = .initialized
+        }
     }
 
     /// Calls `initialize` with the configuration the plugin was loaded with.
@@ -27,8 +30,10 @@ extension Plugin {
 
     /// Calls `shutdown`. Later calls to the plugin still work unless it is unloaded.
     public func shutdown() async throws {
-        defer { lifecycle = .shutDown }
-        try expectOK(try await PluginWorldExports.shutdown(on: self), function: "shutdown")
+        try await withLease {
+            defer { lifecycle = .shutDown }
+            try expectOK(try await PluginWorldExports.shutdown(on: self), function: "shutdown")
+        }
     }
 
     func expectOK(_ result: WITResult<Void, String>, function: String) throws {

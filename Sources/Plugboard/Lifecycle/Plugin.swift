@@ -3,9 +3,11 @@ import Synchronization
 
 /// A loaded plugin: one live instance, called through its WIT world with typed values.
 ///
-/// Calls to one plugin are serialized by the actor (an instance is never used from two threads at once);
-/// different plugins run in parallel. After a trap the instance stays usable, as Wasm semantics allow; after
-/// a limit trap (memory, fuel, stack overflow, output) it is discarded and the next call gets a fresh instance.
+/// Calls to one plugin run one at a time, in the order they arrive (an instance is never used from two threads at
+/// once); different plugins run in parallel. A call runs inline on the calling task's thread when that is safe and
+/// on the plugin's own dispatch queue otherwise (see ``GuestThread``). After a trap the instance stays usable, as
+/// Wasm semantics allow; after a limit trap (memory, fuel, stack overflow, output) it is discarded and the next
+/// call gets a fresh instance.
 public actor Plugin {
     /// The name the plugin is registered under.
     public nonisolated let name: String
@@ -16,9 +18,14 @@ public actor Plugin {
     /// The module's imports and exports.
     public nonisolated let module: ModuleDescription
 
-    private let executor: PluginExecutor
-    /// Plugin calls run on the plugin's own queue (see ``PluginExecutor``).
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// Where guest code runs (see ``GuestThread``).
+    private let guestThread: GuestThread
+    /// Whether a call holds the instance; calls that find it held wait in ``leaseWaiters``, first come first served.
+    private var isLeased = false
+    private var leaseWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The plugin whose lease the current task holds, so that a call made while holding it (such as the
+    /// `initialize` a fresh instance re-runs) does not wait for itself.
+    @TaskLocal private static var leaseHolder: ObjectIdentifier?
 
     /// The live instance; `nil` after a limit trap until the next call instantiates a fresh one.
     private var instance: (any CoreInstance)?
@@ -27,8 +34,8 @@ public actor Plugin {
     public nonisolated let limits: PluginLimits
     /// Fuel the last call used, when the plugin has a ``PluginLimits/fuelPerCall`` budget.
     public private(set) var lastCallFuelUsed: UInt64?
-    /// How long the last call ran on the plugin's thread, from entering the guest to its return or failure
-    /// (time waiting for the plugin's queue is not included).
+    /// How long the last call ran in the guest, from entering it to its return or failure (time waiting for an
+    /// earlier call or for the plugin's queue is not included).
     public private(set) var lastCallDuration: Duration?
     /// The size of the live instance's linear memory after the last call, in bytes (0 before any call).
     public nonisolated var memoryBytes: Int { lastMemoryBytes.load(ordering: .relaxed) }
@@ -102,7 +109,7 @@ public actor Plugin {
         }
         let resolvedName = name ?? metadataName.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackName
         state.identity.set(name: resolvedName, version: version)
-        self.executor = PluginExecutor(label: "plugboard.plugin.\(resolvedName)")
+        self.guestThread = GuestThread(label: "plugboard.plugin.\(resolvedName)", mayRunInline: !imported.contains(where: \.blocks))
         self.name = resolvedName
         self.version = version
         self.world = world
@@ -145,8 +152,16 @@ public actor Plugin {
         if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
         if let instance { return instance }
         files.reset()  // the discarded instance's descriptors are not the fresh one's
-        let fresh = try Self.instantiate(
-            compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, interruption: interruption, pluginName: displayName)
+        let (compiled, engine, coreFunctions, limits, interruption, pluginName) = (
+            Exclusive(value: compiled), Exclusive(value: engine), Exclusive(value: coreFunctions), limits, interruption, displayName)
+        let instantiated = await guestThread.run {
+            Result {
+                Exclusive(value: try Self.instantiate(
+                    compiled.value, engine: engine.value, hostFunctions: coreFunctions.value, limits: limits,
+                    interruption: interruption, pluginName: pluginName))
+            }
+        }
+        let fresh = try instantiated.get().value
         instance = fresh
         instanceReplacements += 1
         state.logger.info(
@@ -175,41 +190,90 @@ public actor Plugin {
     ///   failed host function, or a type mismatch in `arguments`.
     public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) async throws -> [WITValue] {
         let binding = try exportBinding(function, interface: interface)
-        let instance = try await liveInstance()
+        return try await withLease {
+            let instance = try await liveInstance()
+            return try await call(binding, arguments: arguments, on: instance)
+        }
+    }
+
+    /// Runs `body` holding the plugin's instance: after the calls that came first, and with no other call until
+    /// `body` returns. A task that already holds it runs `body` at once.
+    func withLease<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if Self.leaseHolder == ObjectIdentifier(self) { return try await body() }
+        if isLeased {
+            await withCheckedContinuation { leaseWaiters.append($0) }  // handed over by the call before, still leased
+        } else {
+            isLeased = true
+        }
+        defer {
+            if leaseWaiters.isEmpty {
+                isLeased = false
+            } else {
+                leaseWaiters.removeFirst().resume()
+            }
+        }
+        return try await Self.$leaseHolder.withValue(ObjectIdentifier(self)) { try await body() }
+    }
+
+    /// The call a cancellation handler stops: the cancellation can come before the guest starts (on another thread,
+    /// perhaps after waiting for the plugin's queue), while it runs, or after it ended.
+    private final class RunningCall: Sendable {
+        private let state = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
+
+        /// Records the started call's ID; returns whether the call was cancelled before it started.
+        func started(_ id: UInt64) -> Bool {
+            state.withLock {
+                $0.id = id
+                return $0.cancelled
+            }
+        }
+
+        /// Records the cancellation; returns the ID of the call to stop if it has started.
+        func cancel() -> UInt64? {
+            state.withLock {
+                $0.cancelled = true
+                return $0.id
+            }
+        }
+    }
+
+    /// What running the guest produced, measured on the thread that ran it.
+    private struct GuestOutcome: Sendable {
+        var results: Result<[WITValue], any Error>
+        var duration: Duration
+        var stopReason: CallInterruption.Reason?
+    }
+
+    private func call(_ binding: PluginLinker.ExportBinding, arguments: [WITValue], on instance: any CoreInstance) async throws -> [WITValue] {
         let running = RunningCall()
         return try await withTaskCancellationHandler {
-            try call(binding, arguments: arguments, on: instance, running: running)
+            try await run(binding, arguments: arguments, on: instance, running: running)
         } onCancel: { [interruption] in
-            if let id = running.id { interruption.cancel(call: id) }
+            if let id = running.cancel() { interruption.cancel(call: id) }
         }
     }
 
-    /// The ID of the call a cancellation handler stops, set once the call has begun.
-    private final class RunningCall: Sendable {
-        private let value = Mutex<UInt64?>(nil)
-        var id: UInt64? {
-            get { value.withLock { $0 } }
-            set { value.withLock { $0 = newValue } }
-        }
-    }
-
-    private func call(
+    private func run(
         _ binding: PluginLinker.ExportBinding, arguments: [WITValue], on instance: any CoreInstance, running: RunningCall
-    ) throws -> [WITValue] {
-        instance.startCall()
-        let id = interruption.begin(timeout: limits.timeout, interrupter: instance.interrupter)
-        running.id = id
-        // A cancellation that came before the handler could know the call's ID.
-        if Task.isCancelled { interruption.cancel(call: id) }
-        let started = ContinuousClock.now
-        let outcome = Result {
-            try CanonicalCall.callExport(
-                binding.function, exportName: binding.coreName, arguments: arguments, on: instance, maxOutputBytes: limits.maxOutputBytes)
+    ) async throws -> [WITValue] {
+        let (guest, function, exportName, limits, interruption) = (Exclusive(value: instance), binding.function, binding.coreName, limits, interruption)
+        // The deadline counts from entering the guest, on the thread that runs it, to its return.
+        let outcome = await guestThread.run {
+            guest.value.startCall()
+            let id = interruption.begin(timeout: limits.timeout, interrupter: guest.value.interrupter)
+            if running.started(id) { interruption.cancel(call: id) }
+            let started = ContinuousClock.now
+            let results = Result {
+                try CanonicalCall.callExport(
+                    function, exportName: exportName, arguments: arguments, on: guest.value, maxOutputBytes: limits.maxOutputBytes)
+            }
+            let duration = ContinuousClock.now - started
+            return GuestOutcome(results: results, duration: duration, stopReason: interruption.end(call: id))
         }
-        let stopReason = interruption.end(call: id)
-        lastCallDuration = ContinuousClock.now - started
+        let stopReason = outcome.stopReason
+        lastCallDuration = outcome.duration
         lastMemoryBytes.store(instance.memory?.byteCount ?? 0, ordering: .relaxed)
-        switch outcome {
+        switch outcome.results {
         case .success(let results):
             lastCallFuelUsed = instance.fuelUsed
             return results
@@ -263,6 +327,11 @@ public actor Plugin {
 
     /// Shuts the plugin down if it was initialized and not shut down, then releases its instance.
     func unload() async {
+        // After the call in flight, if any: its instance and descriptors are released below.
+        try? await withLease { await unloadHoldingLease() }
+    }
+
+    private func unloadHoldingLease() async {
         if lifecycle == .initialized, exports.contains(where: { $0.function.name == "shutdown" }) {
             do {
                 try await shutdown()

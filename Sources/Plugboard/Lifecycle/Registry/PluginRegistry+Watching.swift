@@ -44,7 +44,7 @@ extension PluginRegistry {
                 return
             }
             if path == source, let bytes = try? PluginBinary.readFile(path), Self.sha256(bytes) == entry.stable.sha256 { return }  // touched, not changed
-            try? await deploy(name, path: source, canaryPercent: entry.stable.settings.canaryPercent)
+            _ = try? await deploy(name, path: source, canaryPercent: entry.stable.settings.canaryPercent)
             return
         }
         guard change.kind != .removed else {
