@@ -91,8 +91,34 @@ struct HTTPBenchmark {
         line("bare Hummingbird route, same bytes (baseline)", bareMedian)
         line("plugboard serve: POST /v1/plugins/{name}/process", plugboardMedian)
         print(String(format: "  ratio plugboard / baseline: %.2f (goal ≥ 0.8)", plugboardMedian.requestsPerSecond / bareMedian.requestsPerSecond))
+        // Where the time goes: the same calls straight to the server's registry, with as many callers as connections.
+        let direct = try await directCallsPerSecond(server.registry, input: input)
+        print(String(format: "  same calls without HTTP (registry.process, %d tasks, %ds): %9.0f calls/s", connections, seconds, direct))
         await group.triggerGracefulShutdown()
         try await running.value
+    }
+
+    /// Calls/s of `process` through the registry alone, from `connections` tasks for `seconds`.
+    func directCallsPerSecond(_ registry: PluginRegistry, input: String) async throws -> Double {
+        let request = ProcessRequest(input: input, options: [("mode", "uppercase")])
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(seconds)
+        let start = clock.now
+        let calls = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    var count = 0
+                    while clock.now < end {
+                        _ = try await registry.process("text-transform", request)
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = clock.now - start
+        return Double(calls) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     func median(_ results: [Result]) -> Result {

@@ -4,12 +4,14 @@ import Synchronization
 /// Runs async work to completion from synchronous code by blocking the current thread.
 ///
 /// Only for threads outside Swift's cooperative pool (plugin queues): blocking a pool thread on work that needs
-/// a pool thread can deadlock.
+/// a pool thread can deadlock. The work runs as a detached task, so it does not inherit the caller's task-local
+/// values, among them the plugin lease the guest's call holds: a host function can never run a second call on the
+/// instance that is waiting for it (a host function must not call its own plugin: that call waits for the lease).
 enum BlockingTask {
     static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<T, any Error>?>(nil)
-        Task {
+        Task.detached {
             let outcome: Result<T, any Error>
             do {
                 outcome = .success(try await body())
