@@ -1,4 +1,5 @@
 import Foundation
+import PlugboardTesting
 import Synchronization
 import Testing
 
@@ -32,7 +33,7 @@ import Testing
         }
         // The port from the "Serving plugins on http://127.0.0.1:PORT/" line.
         let marker = "Serving plugins on http://127.0.0.1:"
-        let started = try await eventually(120) { log.withLock { $0.contains(marker) } }
+        let started = try await eventually(within: 120) { log.withLock { $0.contains(marker) } }
         let text = log.withLock { $0 }
         try #require(started, "serve printed no address; it printed: \(text)")
         let bound = try #require(text.range(of: marker).flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) })
@@ -52,15 +53,5 @@ import Testing
         let exited = try await eventually { !process.isRunning }
         #expect(exited, "serve stopped within the time allowed after SIGTERM")
         #expect(process.terminationStatus == 0)
-    }
-
-    /// Waits until `condition` holds, polling, for at most `seconds`.
-    func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
     }
 }

@@ -2,15 +2,11 @@ import Foundation
 import PlugboardTesting
 import Testing
 
-/// Paths inside the repository, found from this file.
+/// Paths inside the repository.
 enum Repository {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
+    static let root: URL = SourceTree.root
 
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    static func path(_ relative: String) -> String { SourceTree.path(relative) }
 
     static let cPlugin = path("examples/plugins/text-transform-c/plugin.wasm")
     static let watPlugin = path("examples/plugins/text-transform-wat/plugin.wat")

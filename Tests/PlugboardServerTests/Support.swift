@@ -13,15 +13,11 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// Paths inside the repository, found from this file.
+/// Paths inside the repository.
 enum Repository {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
+    static let root: URL = SourceTree.root
 
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    static func path(_ relative: String) -> String { SourceTree.path(relative) }
 }
 
 /// One Prometheus registry for the test process, which swift-metrics (and so Hummingbird's HTTP metrics) is
@@ -149,16 +145,6 @@ struct RunningServer: Sendable {
         let keyField = key.map { ", \"key\": \"\($0)\"" } ?? ""
         return try await post("/v1/plugins/\(plugin)/process", json: "{\"input\": \"\(input)\"\(keyField)}")
     }
-}
-
-/// Waits until `condition` holds, polling, for at most `seconds`.
-func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
 }
 
 /// A flag and a set shared between a test and the tasks it starts.

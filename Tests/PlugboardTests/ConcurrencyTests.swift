@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardTesting
 import Synchronization
 import Testing
 
@@ -52,7 +53,7 @@ import Testing
                     }
                 })
         }
-        #expect(try await eventually(within: 60) { started.value == count }, "every guest started spinning")
+        #expect(try await eventually(within: 60, every: .milliseconds(5)) { started.value == count }, "every guest started spinning")
 
         // Tasks on the cooperative pool still run while every guest spins...
         let probe = await Task.detached { "ran" }.value

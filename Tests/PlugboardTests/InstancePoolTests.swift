@@ -1,4 +1,5 @@
 import Plugboard
+import PlugboardTesting
 import Synchronization
 import Testing
 
@@ -115,7 +116,7 @@ import Testing
         }
         #expect(await pool.statistics.idle == 3)
         // With no call coming, the sweep releases all but one.
-        #expect(try await eventually { await pool.statistics.idle <= 1 })
+        #expect(try await eventually(within: 30, every: .milliseconds(5)) { await pool.statistics.idle <= 1 })
         #expect(await pool.statistics.idle == 1)
         #expect(workshop.closed.count == 2)
     }

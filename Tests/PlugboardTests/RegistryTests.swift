@@ -126,7 +126,7 @@ import Testing
             }
             // While the four calls run, the pool has lent out four instances at once.
             var busiest = 0
-            _ = try await eventually {
+            _ = try await eventually(within: 30, every: .milliseconds(5)) {
                 busiest = max(busiest, try await registry.poolStatistics("slow-a").busy)
                 return busiest == 4
             }
@@ -253,7 +253,7 @@ import Testing
             options: .init(limits: PluginLimits(timeout: nil)))  // however loaded the machine, the call is not cut short
         let inFlight = Task { try await registry.process("slow", ProcessRequest(input: "old")) }
         // Wait until the call holds an instance.
-        #expect(try await eventually { try await registry.poolStatistics("slow").busy > 0 })
+        #expect(try await eventually(within: 30, every: .milliseconds(5)) { try await registry.poolStatistics("slow").busy > 0 })
         try await registry.deploy("slow", bytes: VersionedGuest.bytes(version: "2.0.0"))
         let during = try await registry.summary("slow")
         #expect(during.stable.version == "2.0.0")
@@ -263,7 +263,7 @@ import Testing
         let old = try await inFlight.value
         #expect(old.version == "1.0.0")
         #expect(old.value.output == "1.0.0:old")
-        #expect(try await eventually { try await registry.summary("slow").draining.isEmpty })
+        #expect(try await eventually(within: 30, every: .milliseconds(5)) { try await registry.summary("slow").draining.isEmpty })
         await registry.shutdown()
     }
 

@@ -1,17 +1,14 @@
 import Foundation
 import Logging
 import Plugboard
+import PlugboardTesting
 import Synchronization
 
-/// Paths inside the repository, found from this file.
+/// Paths inside the repository.
 enum Repository {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let root: String = SourceTree.root.path
 
-    static func path(_ relative: String) -> String { root + "/" + relative }
+    static func path(_ relative: String) -> String { SourceTree.path(relative) }
 
     static let cPlugin = path("examples/plugins/text-transform-c/plugin.wasm")
     static let watPlugin = path("examples/plugins/text-transform-wat/plugin.wat")
@@ -52,17 +49,4 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         let store = Store()
         return (Logger(label: "test") { _ in RecordingLogHandler(store: store) }, store)
     }
-}
-
-/// Polls `condition` every few milliseconds until it holds or `seconds` have passed; returns whether it held.
-///
-/// For waiting on something another task does, with a bound generous enough for a loaded CI machine (where the
-/// cooperative pool may run a task seconds late). Never a measure of speed.
-func eventually(within seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    return try await condition()
 }
