@@ -162,25 +162,25 @@ public actor InstancePool<Worker: Sendable> {
         if outstanding > 0 {
             await withCheckedContinuation { drainWaiters.append($0) }
         }
-        let closing = idle
-        idle.removeAll()
-        for entry in closing {
-            stats.retired += 1
-            await close(entry.worker)
-        }
+        await closeIdleWorkers()
     }
 
     /// Replaces every instance with a fresh one: idle instances are closed now, busy ones when their call returns,
     /// and the next calls get new instances (which see, e.g., capabilities granted since).
     public func recycle() async {
         generation += 1
+        await closeIdleWorkers()
+        wakeNextWaiterIfRoom()
+    }
+
+    /// Closes every idle instance.
+    private func closeIdleWorkers() async {
         let closing = idle
         idle.removeAll()
         for entry in closing {
             stats.retired += 1
             await close(entry.worker)
         }
-        wakeNextWaiterIfRoom()
     }
 
     private func borrow() async throws -> Lease {
