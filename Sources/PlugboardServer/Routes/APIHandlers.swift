@@ -28,7 +28,11 @@ struct APIHandlers: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer = try await body(of: request)
+        try decode(type, from: try await body(of: request))
+    }
+
+    /// `buffer` decoded as JSON; a malformed body is a 400 naming what is wrong.
+    func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

@@ -58,14 +58,7 @@ extension APIHandlers {
         struct Body: Decodable { var target: String? }
         let name = try pluginName(context)
         let buffer = try await body(of: request)
-        var target = "canary"
-        if buffer.readableBytes > 0 {
-            do {
-                target = try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)).target ?? "canary"
-            } catch let error as DecodingError {
-                throw APIError.badJSON(error)
-            }
-        }
+        let target = buffer.readableBytes > 0 ? try decode(Body.self, from: buffer).target ?? "canary" : "canary"
         switch target {
         case "canary": try await registry.rollback(name)
         case "stable": _ = try await registry.rollbackStable(name)
