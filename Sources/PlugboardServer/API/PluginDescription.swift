@@ -92,12 +92,12 @@ struct PluginDescription: Encodable, Sendable {
         let limits = summary.limits
         self.limits = Limits(
             maxMemoryBytes: limits.maxMemoryBytes, fuelPerCall: limits.fuelPerCall, stackBytes: limits.stackBytes,
-            maxOutputBytes: limits.maxOutputBytes, timeoutMs: limits.timeout.map(Self.milliseconds))
+            maxOutputBytes: limits.maxOutputBytes, timeoutMs: limits.timeout?.inMilliseconds)
         self.capabilities = Capabilities(
             env: capabilities.environment.keys.sorted(), clocks: capabilities.allowsClocks, random: capabilities.allowsRandom,
             stdio: capabilities.stdio.rawValue, network: capabilities.network.map { "\($0)" },
             dirs: capabilities.directories.map { .init(host: $0.hostPath, guest: $0.guestPath, access: $0.access.rawValue) })
-        pool = Pool(size: summary.pool.size, maxInvocations: summary.pool.maxInvocations, idleTimeoutMs: Self.milliseconds(summary.pool.idleTimeout))
+        pool = Pool(size: summary.pool.size, maxInvocations: summary.pool.maxInvocations, idleTimeoutMs: summary.pool.idleTimeout.inMilliseconds)
         self.health =
             if let health {
                 Health(status: health.status.rawValue, version: health.version, lastError: health.lastError, checkedAt: health.checkedAt)
@@ -105,11 +105,6 @@ struct PluginDescription: Encodable, Sendable {
                 Health(status: "unknown")
             }
         history = summary.history.map { Event(kind: $0.kind.rawValue, version: $0.version, detail: $0.detail, date: $0.date) }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }
 
@@ -123,7 +118,7 @@ extension PluginDescription.Version {
         self.stats = Stats(
             calls: stats.calls, failures: stats.failures, crashes: stats.crashes, timeouts: stats.timeouts,
             failureRate: stats.failureRate, fuelUsed: stats.fuelUsed, memoryHighWaterBytes: stats.memoryHighWater,
-            p50Ms: stats.p50.map(PluginDescription.milliseconds), p95Ms: stats.p95.map(PluginDescription.milliseconds),
+            p50Ms: stats.p50?.inMilliseconds, p95Ms: stats.p95?.inMilliseconds,
             lastError: stats.lastError)
     }
 }

@@ -137,7 +137,6 @@ extension CanaryGuardrails {
     static func percent(_ fraction: Double) -> String { String(format: "%.1f %%", fraction * 100) }
 
     static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(format: "%.2f ms", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        String(format: "%.2f ms", duration.inMilliseconds)
     }
 }
