@@ -9,7 +9,8 @@ public struct Run: AsyncParsableCommand {
         discussion: """
             Loads the plugin, calls initialize with the --config pairs, process with the input and the --option \
             pairs (both in the order given; keys may repeat), then shutdown. stdout carries only the result: the \
-            output text, or with --json one object {plugin, version, output, success, errorMessage, events}. Logs, \
+            output text, or with --json one object {plugin, version, output, success, errorMessage, events} (the first \
+            1,000 events, with eventsDropped counting the rest). Logs, \
             including the plugin's log-message calls, and (without --json) its events go to stderr.
 
             Exit codes:
@@ -17,7 +18,9 @@ public struct Run: AsyncParsableCommand {
               1   the plugin reported a failure (its error message is printed as 'error: ...'; the output or JSON \
             is still printed), or the plugin could not be loaded, initialized, called or shut down
               64  bad usage (e.g. a --option or --config without '=')
-              N   the plugin called proc_exit(N) with N other than 0: N is passed through
+              N   the plugin called proc_exit(N) with N from 1 to 125: N is passed through; any other code \
+            (0, which would read as success, or 126 and above, which shells reserve for "cannot run" and \
+            "killed by a signal") exits 1
             """
     )
 
@@ -197,16 +200,14 @@ public struct Run: AsyncParsableCommand {
         case .success(let value): (plugin, response) = value
         case .failure(let error):
             StandardError.printError(error)
-            if let code = (error as? PlugboardError)?.exitCode, code != 0, code <= Int32.max {
-                throw ExitCode(Int32(code))
-            }
-            throw ExitCode.failure
+            throw ExitCode(Self.exitStatus(for: error))
         }
 
         if json {
             let result = RunResult(
                 plugin: plugin.name, version: plugin.version, output: response.output, success: response.success,
-                errorMessage: response.errorMessage, events: collected.map { .init(type: $0.type, payload: $0.payload) })
+                errorMessage: response.errorMessage, events: collected.events.map { .init(type: $0.type, payload: $0.payload) },
+                eventsDropped: collected.dropped)
             print(try result.jsonText())
         } else if response.success || !response.output.isEmpty {
             print(response.output)
@@ -215,6 +216,14 @@ public struct Run: AsyncParsableCommand {
             StandardError.print("error: \(response.errorMessage ?? "the plugin reported a failure without a message")")
             throw ExitCode.failure
         }
+    }
+
+    /// The process exit status for a failed run: a guest's `proc_exit(N)` passes N through when it is 1...125; every
+    /// other failure is 1, so a failure never reads as success (0) or as the shell's "not executable" (126), "not
+    /// found" (127) or "killed by signal N" (128 + N).
+    public static func exitStatus(for error: any Error) -> Int32 {
+        guard let code = (error as? PlugboardError)?.exitCode, (1...125).contains(code) else { return 1 }
+        return Int32(code)
     }
 
     /// Load, initialize, process, shutdown, unload; on an error, unloads what was loaded and returns the error.
@@ -255,9 +264,11 @@ struct RunResult: Encodable {
     var success: Bool
     var errorMessage: String?
     var events: [Event]
+    /// Events past the first ``EventCollector/maxEvents`` (or ``EventCollector/maxBytes``), not listed.
+    var eventsDropped: Int
 
     enum CodingKeys: String, CodingKey {
-        case plugin, version, output, success, errorMessage, events
+        case plugin, version, output, success, errorMessage, events, eventsDropped
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -268,6 +279,7 @@ struct RunResult: Encodable {
         try container.encode(success, forKey: .success)
         try container.encode(errorMessage, forKey: .errorMessage)  // null, not omitted, when there is none
         try container.encode(events, forKey: .events)
+        if eventsDropped > 0 { try container.encode(eventsDropped, forKey: .eventsDropped) }
     }
 
     func jsonText() throws -> String {

@@ -83,6 +83,20 @@ import Testing
         }
     }
 
+    /// A guest exit code that would read as success (0 after truncation to 8 bits) or as a signal (128 + N), or that
+    /// the shell reserves (126, 127), exits 1; the error still names the plugin's own code.
+    @Test(arguments: [(256, 1), (137, 1), (126, 1), (0, 1), (125, 125)])
+    func guestExitCodesOutsideOneTo125ExitOne(guest: Int, expected: Int32) async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("exiter.wat").path
+            try pluginThatExitsWithThree.replacingOccurrences(of: "(i32.const 3)", with: "(i32.const \(guest))")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await plugboard(["run", path, "--input", "x"])
+            #expect(run.status == expected, "stderr: \(run.stderr)")
+            #expect(run.stderr.contains("proc_exit(\(guest))"))
+        }
+    }
+
     @Test func aComponentIsRejectedWithAnExplanation() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("component.wasm").path

@@ -37,7 +37,7 @@ import Testing
 
     /// Waits for the next rollout event about `plugin` of one of `kinds`.
     static func next(
-        _ kinds: Set<RolloutEvent.Kind>, of plugin: String, in events: inout AsyncStream<RolloutEvent>.Iterator
+        _ kinds: Set<RolloutEvent.Kind>, of plugin: String, in events: inout EventStream<RolloutEvent>.Iterator
     ) async -> RolloutEvent? {
         while let event = await events.next() {
             if event.plugin == plugin && kinds.contains(event.kind) { return event }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// An event a plugin emitted through `emit-event`.
 public struct PluginEvent: Sendable, Hashable {
     /// The emitting plugin's name.
@@ -19,34 +17,9 @@ public struct PluginEvent: Sendable, Hashable {
     }
 }
 
+extension PluginEvent: BufferedEvent {
+    public var bufferedBytes: Int { 64 + plugin.utf8.count + version.utf8.count + type.utf8.count + payload.utf8.count }
+}
+
 /// Fans plugin events out to every current subscriber.
 typealias EventBroadcaster = Broadcaster<PluginEvent>
-
-/// Fans events out to every current subscriber.
-///
-/// Each subscriber's stream buffers up to `bufferLimit` events and then drops the oldest, so a subscriber that
-/// stops reading cannot make the host grow without bound.
-final class Broadcaster<Event: Sendable>: Sendable {
-    private let subscribers = Mutex<[Int: AsyncStream<Event>.Continuation]>([:])
-    private let nextID = Atomic<Int>(0)
-    let bufferLimit: Int
-
-    init(bufferLimit: Int = 10_000) {
-        self.bufferLimit = bufferLimit
-    }
-
-    func subscribe() -> AsyncStream<Event> {
-        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
-        }
-        subscribers.withLock { $0[id] = continuation }
-        return stream
-    }
-
-    func publish(_ event: Event) {
-        let continuations = subscribers.withLock { Array($0.values) }
-        for continuation in continuations { continuation.yield(event) }
-    }
-}

@@ -71,7 +71,7 @@ public actor Plugin {
         let exports = linkedExports.bindings
         let imported = try linker.importedHostFunctions(of: description)
         let state = PluginState(
-            name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, maxLineBytes: limits.maxOutputBytes,
+            name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, limits: limits,
             networkAllowlist: capabilities.network)
         let wasi = try WASIPreview1(output: state.output, capabilities: capabilities)
         var coreFunctions = try wasi.hostFunctions(for: description.imports)

@@ -24,12 +24,16 @@ public actor PluginHost {
         public var capabilityManager: CapabilityManager?
         /// The environment `env = ["NAME"]` manifest entries read their values from (default: the host process's).
         public var environment: [String: String]
+        /// How many events, and bytes of events, each subscriber of ``PluginHost/events()`` may have unread before
+        /// the oldest are dropped.
+        public var eventBuffer: EventBufferLimits
 
         public init(
             engine: any WasmEngine = WasmKitEngine(), world: WITWorld = DefaultWorld.world,
             hostFunctions: [HostFunction] = HostFunction.defaultHostAPI, capabilityManager: CapabilityManager? = nil,
-            environment: [String: String] = ProcessInfo.processInfo.environment
+            environment: [String: String] = ProcessInfo.processInfo.environment, eventBuffer: EventBufferLimits = EventBufferLimits()
         ) {
+            self.eventBuffer = eventBuffer
             self.engine = engine
             self.world = world
             self.hostFunctions = hostFunctions
@@ -63,13 +67,14 @@ public actor PluginHost {
 
     public let configuration: Configuration
     private let logger: Logger
-    private let broadcaster = EventBroadcaster()
+    private let broadcaster: EventBroadcaster
     private var loaded: [String: Plugin] = [:]
 
     /// - Parameter logger: Where `log-message` and guest stderr go; each line carries the plugin's name and version.
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "plugboard", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.logger = logger
+        self.broadcaster = EventBroadcaster(limits: configuration.eventBuffer)
     }
 
     /// Loads a `.wasm` or `.wat` plugin file (or a directory holding a `plugin.toml`) and registers it under the
@@ -185,7 +190,7 @@ public actor PluginHost {
     }
 
     /// A stream of every event plugins emit from now on.
-    public nonisolated func events() -> AsyncStream<PluginEvent> {
+    public nonisolated func events() -> EventStream<PluginEvent> {
         broadcaster.subscribe()
     }
 

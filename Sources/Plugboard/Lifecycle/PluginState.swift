@@ -19,15 +19,17 @@ final class PluginState {
     let baseLogger: Logger
     let events: EventBroadcaster
     let output: GuestOutput
-    /// The most bytes of one log line or captured output line (``PluginLimits/maxOutputBytes``).
-    let maxLineBytes: Int
+    /// The most bytes of one log line, captured output line or event (``PluginLimits/maxMessageBytes``).
+    let maxMessageBytes: Int
+    /// The default cap of a fetched body (``PluginLimits/maxOutputBytes``).
+    let maxOutputBytes: Int
     /// What `outgoing-http` may reach (``PluginCapabilities/network``).
     let networkAllowlist: [NetworkPattern]
 
-    /// - Parameter maxLineBytes: Longer stdout/stderr lines are cut to this many bytes (``PluginLimits/maxOutputBytes``).
+    /// - Parameter limits: Longer log lines, stdout/stderr lines and events are cut to ``PluginLimits/maxMessageBytes``.
     init(
-        name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster, maxLineBytes: Int = .max,
-        networkAllowlist: [NetworkPattern] = []
+        name: String, configuration: [(key: String, value: String)], logger: Logger, events: EventBroadcaster,
+        limits: PluginLimits = PluginLimits(), networkAllowlist: [NetworkPattern] = []
     ) {
         self.networkAllowlist = networkAllowlist
         let identity = PluginIdentity(name: name)
@@ -37,8 +39,10 @@ final class PluginState {
         self.baseLogger = logger
         self.events = events
         let outputLogger = logger
-        self.maxLineBytes = maxLineBytes
-        self.output = GuestOutput { line, isStandardError in
+        let maxLineBytes = limits.maxMessageBytes
+        self.maxMessageBytes = maxLineBytes
+        self.maxOutputBytes = limits.maxOutputBytes
+        self.output = GuestOutput(maximumLineLength: maxLineBytes) { line, isStandardError in
             let line = HostCallContext.cut(line, to: maxLineBytes)
             var logger = outputLogger
             logger[metadataKey: "plugin.name"] = .string(identity.name)
@@ -65,10 +69,16 @@ final class PluginState {
         let events = self.events
         let name = self.name
         let version = self.version
+        let maxMessageBytes = self.maxMessageBytes
         return HostCallContext(
             pluginName: name, pluginVersion: version, configuration: configurationMap, logger: logger,
-            emit: { type, payload in events.publish(PluginEvent(plugin: name, version: version, type: type, payload: payload)) },
-            maxLogBytes: maxLineBytes, networkAllowlist: networkAllowlist, maxOutputBytes: maxLineBytes)
+            emit: { type, payload in
+                // Type and payload together within the message limit: the type first (cut if it alone is over), the payload after.
+                let cutType = HostCallContext.cut(type, to: maxMessageBytes)
+                let cutPayload = HostCallContext.cut(payload, to: max(0, maxMessageBytes - cutType.utf8.count))
+                events.publish(PluginEvent(plugin: name, version: version, type: cutType, payload: cutPayload))
+            },
+            maxLogBytes: maxMessageBytes, networkAllowlist: networkAllowlist, maxOutputBytes: maxOutputBytes)
     }
 
     private static func map(_ pairs: [(key: String, value: String)]) -> [String: String] {

@@ -5,12 +5,14 @@ import Synchronization
 /// A line longer than ``maximumLineLength`` is cut there, so a guest that never writes a newline cannot make
 /// the host buffer without bound.
 final class GuestOutput: Sendable {
-    static let maximumLineLength = 16 * 1024
+    /// The most bytes of one line (the plugin's ``PluginLimits/maxMessageBytes``).
+    let maximumLineLength: Int
 
     private let buffers = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))
     private let sink: @Sendable (_ line: String, _ isStandardError: Bool) -> Void
 
-    init(sink: @escaping @Sendable (_ line: String, _ isStandardError: Bool) -> Void) {
+    init(maximumLineLength: Int = 64 << 10, sink: @escaping @Sendable (_ line: String, _ isStandardError: Bool) -> Void) {
+        self.maximumLineLength = max(1, maximumLineLength)
         self.sink = sink
     }
 
@@ -19,7 +21,7 @@ final class GuestOutput: Sendable {
         buffers.withLock { buffers in
             var buffer = toStandardError ? buffers.stderr : buffers.stdout
             for byte in bytes {
-                if byte == UInt8(ascii: "\n") || buffer.count >= Self.maximumLineLength {
+                if byte == UInt8(ascii: "\n") || buffer.count >= maximumLineLength {
                     lines.append(String(decoding: buffer, as: UTF8.self))
                     buffer.removeAll(keepingCapacity: true)
                     if byte == UInt8(ascii: "\n") { continue }

@@ -21,18 +21,31 @@ public struct PluginLimits: Sendable, Hashable {
     /// The most bytes a call may return (strings and lists lifted from the guest; default 16 MiB). Longer
     /// stdout/stderr lines are cut to it.
     public var maxOutputBytes: Int
+    /// The most bytes one message may take: a `log-message` line, a stdout/stderr line, or an `emit-event` (type and
+    /// payload). Longer ones are cut and marked `[cut at N bytes]` (default 64 KiB).
+    public var maxMessageBytes: Int
+    /// The most bytes the arguments of one host-import call may take once lifted from guest memory: every string's
+    /// bytes and every list element, counted each time it is lifted (so a list whose entries all point at one large
+    /// string costs its full size per entry). `nil` (the default): ``maxOutputBytes``. A call over it fails with
+    /// `outputLimitExceeded` naming the import, and the instance is replaced.
+    public var maxHostCallBytes: Int?
     /// The longest a single call may run, wall clock (default 30 s, the brief's `restricted` policy); `nil` for no
     /// deadline, which also turns off cancellation of running calls.
     public var timeout: Duration?
 
     public init(
         maxMemoryBytes: Int = 32 << 20, fuelPerCall: UInt64? = nil, stackBytes: Int = 512 << 10, maxOutputBytes: Int = 16 << 20,
-        timeout: Duration? = .seconds(30)
+        timeout: Duration? = .seconds(30), maxMessageBytes: Int = 64 << 10, maxHostCallBytes: Int? = nil
     ) {
+        self.maxMessageBytes = maxMessageBytes
+        self.maxHostCallBytes = maxHostCallBytes
         self.maxMemoryBytes = maxMemoryBytes
         self.fuelPerCall = fuelPerCall
         self.stackBytes = stackBytes
         self.maxOutputBytes = maxOutputBytes
         self.timeout = timeout
     }
+
+    /// The budget of one host-import call's lifted arguments: ``maxHostCallBytes``, else ``maxOutputBytes``.
+    public var hostCallBudgetBytes: Int { maxHostCallBytes ?? maxOutputBytes }
 }

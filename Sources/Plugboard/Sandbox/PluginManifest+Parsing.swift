@@ -4,7 +4,7 @@ extension PluginManifest {
     static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits", "pool", "rollout", "failure"]
     static let capabilityKeys = ["env", "args", "clocks", "random", "stdio", "network", "dirs"]
     static let directoryKeys = ["host", "guest", "access"]
-    static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms"]
+    static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms", "max-message-kb", "max-host-call-mb"]
     static let poolKeys = ["size", "max-invocations", "idle-timeout-ms"]
     static let rolloutKeys = ["canary-percent", "keep-versions", "min-calls", "max-error-rate", "max-trap-rate", "max-p95-ratio", "min-p95-ms"]
     static let failureKeys = ["policy", "fallback", "max-crashes", "crash-window-ms"]
@@ -232,6 +232,8 @@ extension PluginManifest {
                 case "stack-kb": result.stackKB = try positive(value, key, name)
                 case "max-output-mb": result.maxOutputMB = try positive(value, key, name)
                 case "timeout-ms": result.timeoutMilliseconds = try positive(value, key, name)
+                case "max-message-kb": result.maxMessageKB = try positive(value, key, name)
+                case "max-host-call-mb": result.maxHostCallMB = try positive(value, key, name)
                 default: throw unknown(key, name, allowed: PluginManifest.limitKeys)
                 }
             }

@@ -29,6 +29,8 @@
 /// stack-kb = 512
 /// max-output-mb = 16
 /// timeout-ms = 30000              # wall clock per call
+/// max-message-kb = 64             # one log line or event; longer ones are cut
+/// max-host-call-mb = 16           # one host-import call's arguments (default: max-output-mb)
 ///
 /// [pool]                          # warm instances per version (RolloutSettings)
 /// size = 2
@@ -82,6 +84,8 @@ public struct PluginManifest: Sendable, Hashable {
         public var stackKB: Int?
         public var maxOutputMB: Int?
         public var timeoutMilliseconds: Int?
+        public var maxMessageKB: Int?
+        public var maxHostCallMB: Int?
         public init() {}
     }
 
@@ -149,6 +153,8 @@ public struct PluginManifest: Sendable, Hashable {
         if let kilobytes = limits.stackKB { bounds.stackBytes = kilobytes << 10 }
         if let megabytes = limits.maxOutputMB { bounds.maxOutputBytes = megabytes << 20 }
         if let milliseconds = limits.timeoutMilliseconds { bounds.timeout = .milliseconds(milliseconds) }
+        if let kilobytes = limits.maxMessageKB { bounds.maxMessageBytes = kilobytes << 10 }
+        if let megabytes = limits.maxHostCallMB { bounds.maxHostCallBytes = megabytes << 20 }
 
         return PluginHost.LoadOptions(
             name: name, configuration: config.map { (key: $0.key, value: $0.value) }, limits: bounds, capabilities: granted)

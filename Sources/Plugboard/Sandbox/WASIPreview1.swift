@@ -100,9 +100,7 @@ struct WASIPreview1 {
                     guard allowsRandom else { return .acces }
                     let memory = try Self.memory(of: caller)
                     try memory.checkRange(args[0].u32, count: Int(args[1].u32), "a random buffer")
-                    var generator = SystemRandomNumberGenerator()
-                    let bytes = (0..<Int(args[1].u32)).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-                    try memory.write(bytes, at: args[0].u32, "a random buffer")
+                    try SystemEntropy.fill(memory, at: args[0].u32, count: Int(args[1].u32))
                     return .success
                 }
             }),
@@ -150,16 +148,31 @@ struct WASIPreview1 {
         return GuestMemory(raw: memory)
     }
 
-    /// Reads and checks an iovec array: each entry's buffer must lie inside memory.
+    /// The most iovec entries one read or write takes (POSIX's `IOV_MAX` on Linux); more is `EINVAL`, as for `writev`.
+    static let maxIovecs = 1024
+    /// The most bytes one read or write moves; past it the transfer is short, as POSIX allows and wasi-libc expects
+    /// (it calls again for the rest). So the host's work in one call is bounded whatever the guest's iovecs say,
+    /// and a guest that writes more runs guest code between calls, where its deadline stops it.
+    static let maxBytesPerTransfer = 1 << 20
+
+    /// Reads and checks an iovec array: at most ``maxIovecs`` entries, each entry's buffer inside memory; the
+    /// buffers are cut so that together they hold at most ``maxBytesPerTransfer`` bytes.
     static func iovecs(_ memory: GuestMemory, pointer: UInt32, count: UInt32) throws -> [(UInt32, UInt32)] {
+        guard count <= maxIovecs else { throw Errno.inval }
         try memory.checkAlignment(pointer, 4, "an iovec array")
         try memory.checkRange(pointer, count: Int(count) * 8, "an iovec array of \(count) entries")
-        return try (0..<Int(count)).map { index in
+        var chunks: [(UInt32, UInt32)] = []
+        var remaining = maxBytesPerTransfer
+        for index in 0..<Int(count) {
             let base = try memory.load(UInt32.self, at: Int(pointer) + 8 * index)
             let length = try memory.load(UInt32.self, at: Int(pointer) + 8 * index + 4)
             try memory.checkRange(base, count: Int(length), "an iovec buffer")
-            return (base, length)
+            guard remaining > 0 else { continue }  // still checked: a bad entry is EFAULT wherever it is
+            let taken = min(Int(length), remaining)
+            chunks.append((base, UInt32(taken)))
+            remaining -= taken
         }
+        return chunks
     }
 
     /// Runs a WASI body, turning a thrown ``Errno`` into its value and a bad guest pointer into `EFAULT` instead

@@ -66,7 +66,7 @@ public actor PluginRegistry {
 
     public let configuration: Configuration
     let logger: Logger
-    let broadcaster = EventBroadcaster()
+    let broadcaster: EventBroadcaster
     let rolloutBroadcaster = RolloutEventBroadcaster()
     let cache: ModuleCache<any CompiledModule>
     let metrics: RegistryMetrics
@@ -85,6 +85,7 @@ public actor PluginRegistry {
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "plugboard", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.logger = logger
+        self.broadcaster = EventBroadcaster(limits: configuration.host.eventBuffer)
         self.cache = ModuleCache(costLimit: configuration.moduleCacheBytes)
         self.persistence = RegistryPersistence(directory: configuration.stateDirectory)
         self.metrics = RegistryMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
@@ -247,10 +248,10 @@ public actor PluginRegistry {
     public var failedPlugins: [FailedPlugin] { failed.values.sorted { $0.name < $1.name } }
 
     /// Events plugins emit through `emit-event`, from now on.
-    public nonisolated func events() -> AsyncStream<PluginEvent> { broadcaster.subscribe() }
+    public nonisolated func events() -> EventStream<PluginEvent> { broadcaster.subscribe() }
 
     /// Rollout events (deploys, promotions, rollbacks, refused reloads, quarantines), from now on.
-    public nonisolated func rolloutEvents() -> AsyncStream<RolloutEvent> { rolloutBroadcaster.subscribe() }
+    public nonisolated func rolloutEvents() -> EventStream<RolloutEvent> { rolloutBroadcaster.subscribe() }
 
     // MARK: internals
 

@@ -55,3 +55,7 @@ public struct Routed<Value: Sendable>: Sendable {
 
 extension Routed: Equatable where Value: Equatable {}
 typealias RolloutEventBroadcaster = Broadcaster<RolloutEvent>
+
+extension RolloutEvent: BufferedEvent {
+    public var bufferedBytes: Int { 64 + plugin.utf8.count + (version?.utf8.count ?? 0) + (detail?.utf8.count ?? 0) }
+}
