@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Times Extism (PyPI `extism`, Wasmtime inside) doing the work of Plugboard's C example `process`.
+
+    .venv/bin/python Benchmarks/extism/bench.py [--calls N] [--runs R] [--prefix STR]
+
+Loads text-transform.wat (assembled with wasm-tools when it is found, else handed to Extism as text, which
+its Wasmtime also accepts), registers the user host function emit_event, checks the output, then times
+`plugin.call("process", input)` for the 1 KiB input of `plugboard-benchmarks process` and for an empty input:
+R runs of N calls each after N/10 warm-up calls, cyclic GC off while timing (as timeit does). Prints one JSON
+line to stdout (per-call microseconds, medians over the runs); everything else goes to stderr.
+
+Exit status: 0 on success; 1 if Extism is missing, the plugin fails to load or call, or the output, the events
+or the log message are wrong; 2 for bad arguments.
+"""
+import os
+
+# Rust's std captures a backtrace for every error it creates when RUST_BACKTRACE=1 is set (it is on some dev
+# machines), and Extism makes one error per call (Store::get_fuel without fuel configured): that alone
+# doubles the cost of a call. RUST_LIB_BACKTRACE=0 turns off these library backtraces (not panic ones); it
+# must be set before libextism first creates an error.
+os.environ["RUST_LIB_BACKTRACE"] = "0"
+
+import argparse
+import gc
+import importlib.metadata
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+WAT = os.path.join(HERE, "text-transform.wat")
+# The same input as Benchmarks/PlugboardBenchmarks/main.swift's ProcessBenchmark.
+INPUT_1KIB = ("plugboard " * 102 + "xxxx").encode()
+EVENT = ("processed", "uppercase")
+
+
+def fail(message):
+    print(f"bench.py: error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def module_bytes():
+    """The plugin as a binary module (via wasm-tools) or, without wasm-tools, as WAT text."""
+    candidates = [
+        os.path.join(ROOT, ".venv", "bin", "wasm-tools"),
+        os.path.join(os.path.dirname(sys.executable), "wasm-tools"),
+        shutil.which("wasm-tools"),
+    ]
+    for tool in candidates:
+        if tool and os.access(tool, os.X_OK):
+            result = subprocess.run([tool, "parse", WAT], capture_output=True)
+            if result.returncode != 0:
+                fail(f"{tool} parse {WAT} failed:\n{result.stderr.decode(errors='replace').strip()}")
+            return result.stdout, "wasm-tools"
+    with open(WAT, "rb") as f:
+        return f.read(), "wat-text"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=positive, default=20_000, help="calls per run (default 20000)")
+    parser.add_argument("--runs", type=positive, default=7, help="runs; the median is reported (default 7)")
+    parser.add_argument("--prefix", default=None,
+                        help='config "prefix" prepended to the output (default: none, get-config finds nothing)')
+    args = parser.parse_args()
+
+    try:
+        import extism
+    except ImportError as error:
+        fail(f"cannot import extism ({error}); run scripts/setup-extism, then use .venv/bin/python")
+
+    events = []
+    counter = [0]
+
+    @extism.host_fn(name="emit_event")
+    def emit_event(event_type: str, payload: str):
+        # The Plugboard host forwards events to an AsyncStream; here they are only counted (and recorded
+        # while checking).
+        counter[0] += 1
+        if len(events) < 8:
+            events.append((event_type, payload))
+
+    wasm, module_source = module_bytes()
+    config = None if args.prefix is None else {"prefix": args.prefix}
+    try:
+        plugin = extism.Plugin(wasm, wasi=False, config=config, functions=[emit_event])
+    except extism.Error as error:
+        fail(f"cannot load {WAT} into Extism: {error}")
+    prefix = (args.prefix or "").encode()
+
+    # Check the work before timing it.
+    for data in (INPUT_1KIB, b"", b"Hello, World! az{`@[\xc3\xa9"):
+        events.clear()
+        try:
+            output = plugin.call("process", data)
+        except extism.Error as error:
+            fail(f"process({len(data)} bytes) failed: {error}")
+        if output != prefix + data.upper():
+            fail(f"process({len(data)} bytes) returned {output[:80]!r}, expected {(prefix + data.upper())[:80]!r}")
+        if events != [EVENT]:
+            fail(f"process({len(data)} bytes) emitted {events}, expected [{EVENT}]")
+
+    def timed(data):
+        call = plugin.call
+        for _ in range(max(1, args.calls // 10)):
+            call("process", data)
+        samples = []
+        for _ in range(args.runs):
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.perf_counter_ns()
+                for _ in range(args.calls):
+                    call("process", data)
+                elapsed = time.perf_counter_ns() - start
+            finally:
+                gc.enable()
+            samples.append(round(elapsed / args.calls / 1000, 3))
+        return samples
+
+    load_before = os.getloadavg()[0]
+    counter[0] = 0
+    try:
+        runs_1kib = timed(INPUT_1KIB)
+        runs_empty = timed(b"")
+    except extism.Error as error:
+        fail(f"process failed while timing: {error}")
+    load_after = os.getloadavg()[0]
+    expected_events = 2 * args.runs * args.calls + 2 * max(1, args.calls // 10)
+    if counter[0] != expected_events:
+        fail(f"emit_event ran {counter[0]} times while timing, expected {expected_events}")
+
+    # Check the log message last: a log sink is process-wide and would slow every call after it.
+    lines = []
+    logger = extism.set_log_custom(lines.append, "debug")
+    plugin.call("process", INPUT_1KIB)
+    plugin.call("process", b"")
+    logger.drain()
+    for n in (len(INPUT_1KIB), 0):
+        if not any(f"processed {n} bytes" in line for line in lines):
+            fail(f'no debug log line "processed {n} bytes" from the plugin (got {len(lines)} lines)')
+
+    print(json.dumps({
+        "peer": "extism-python",
+        "extism": importlib.metadata.version("extism"),
+        "extism_sys": importlib.metadata.version("extism-sys"),
+        "extism_runtime": extism.extism_version(),
+        "python": platform.python_version(),
+        "module": module_source,
+        "input_bytes": len(INPUT_1KIB),
+        "prefix": args.prefix,
+        "calls": args.calls,
+        "process_1kib_us": statistics.median(runs_1kib),
+        "process_empty_us": statistics.median(runs_empty),
+        "runs": runs_1kib,
+        "runs_empty": runs_empty,
+        "loadavg_1m": [load_before, load_after],
+    }))
+
+
+if __name__ == "__main__":
+    main()
