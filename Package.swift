@@ -11,11 +11,17 @@ let package = Package(
     platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "Plugboard", targets: ["Plugboard"]),
+        .library(name: "PlugboardABI", targets: ["PlugboardABI"]),
+        .library(name: "PlugboardManifest", targets: ["PlugboardManifest"]),
+        .library(name: "PlugboardRuntime", targets: ["PlugboardRuntime"]),
+        .library(name: "PlugboardHTTPFetch", targets: ["PlugboardHTTPFetch"]),
+        .library(name: "PlugboardRegistry", targets: ["PlugboardRegistry"]),
+        .library(name: "PlugboardBindgen", targets: ["PlugboardBindgen"]),
+        .library(name: "PlugboardServer", targets: ["PlugboardServer"]),
+        .library(name: "PlugboardTesting", targets: ["PlugboardTesting"]),
         .executable(name: "plugboard", targets: ["PlugboardCLI"]),
         .executable(name: "plugboard-benchmarks", targets: ["PlugboardBenchmarks"]),
         .plugin(name: "PlugboardBindgenPlugin", targets: ["PlugboardBindgenPlugin"]),
-        .library(name: "PlugboardTesting", targets: ["PlugboardTesting"]),
-        .library(name: "PlugboardServer", targets: ["PlugboardServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
@@ -31,28 +37,90 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
+        // The layers, lowest first. A target may depend only on targets above it in this list; the compiler refuses
+        // anything else (an import of a target not listed as a dependency fails under
+        // `--explicit-target-dependency-import-check error`, which scripts/test passes), and scripts/check-layers
+        // checks the list itself. Documentation/Architecture.md draws it.
+
+        // The WIT model, the canonical ABI (lifting and lowering against any engine's memory), the engine protocol
+        // and its value types, and the one error type. No engine.
         .target(
-            name: "Plugboard",
+            name: "PlugboardABI",
             dependencies: [
-                .product(name: "WasmKit", package: "WasmKit"),
-                .product(name: "WAT", package: "WasmKit"),
                 .product(name: "WIT", package: "WasmKit"),
                 .product(name: "WasmParser", package: "WasmKit"),
-                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The embedded engine: WasmKit behind the engine protocol.
+        .target(
+            name: "PlugboardWasmKit",
+            dependencies: [
+                "PlugboardABI",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `plugin.toml` and the plain data it configures: limits, capabilities, rollout settings. No engine.
+        .target(
+            name: "PlugboardManifest",
+            dependencies: [
+                "PlugboardABI",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Plugins and their host: loading, linking, calls with deadlines and limits, WASI, host functions.
+        .target(
+            name: "PlugboardRuntime",
+            dependencies: [
+                "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `outgoing-http`: the allowlisted network fetch host function (AsyncHTTPClient).
+        .target(
+            name: "PlugboardHTTPFetch",
+            dependencies: [
+                "PlugboardABI", "PlugboardManifest", "PlugboardRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Many plugins, each with versions: pools, canaries, rollback, hot reload, persistence, metrics.
+        .target(
+            name: "PlugboardRegistry",
+            dependencies: [
+                "PlugboardABI", "PlugboardManifest", "PlugboardRuntime",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The code generators (C guest, Swift host): used by the CLI and the build plugin, never linked by a host.
+        .target(
+            name: "PlugboardBindgen",
+            dependencies: ["PlugboardABI"],
+            swiftSettings: strictSettings
+        ),
+        // The umbrella: re-exports the common layers.
+        .target(
+            name: "Plugboard",
+            dependencies: ["PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardRuntime", "PlugboardRegistry"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "PlugboardServer",
             dependencies: [
-                "Plugboard",
+                "Plugboard", "PlugboardHTTPFetch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,8 +133,7 @@ let package = Package(
         .target(
             name: "PlugboardCLICommands",
             dependencies: [
-                "Plugboard",
-                "PlugboardServer",
+                "Plugboard", "PlugboardHTTPFetch", "PlugboardBindgen", "PlugboardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,7 +147,7 @@ let package = Package(
         .executableTarget(
             name: "PlugboardBenchmarks",
             dependencies: [
-                "Plugboard",
+                "Plugboard", "PlugboardHTTPFetch",
                 "PlugboardTesting",
                 "PlugboardServer",
                 .product(name: "WasmKit", package: "WasmKit"),
@@ -97,7 +164,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PlugboardBindgenTool",
-            dependencies: ["Plugboard"],
+            dependencies: ["PlugboardABI", "PlugboardBindgen"],
             swiftSettings: strictSettings
         ),
         .plugin(
@@ -107,13 +174,14 @@ let package = Package(
         ),
         .target(
             name: "PlugboardTesting",
-            dependencies: ["Plugboard"],
+            dependencies: ["Plugboard", "PlugboardBindgen"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PlugboardTests",
             dependencies: [
-                "Plugboard",
+                "Plugboard", "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardRuntime", "PlugboardRegistry",
+                "PlugboardHTTPFetch", "PlugboardBindgen",
                 "PlugboardTesting",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "PlugboardServerTests",
             dependencies: [
-                "PlugboardServer",
+                "Plugboard", "PlugboardServer",
                 "PlugboardTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -156,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlugboardCLITests",
-            dependencies: ["PlugboardCLICommands", "PlugboardCLI", "PlugboardTesting"],
+            dependencies: ["Plugboard", "PlugboardCLICommands", "PlugboardCLI", "PlugboardTesting"],
             swiftSettings: strictSettings
         ),
     ],

@@ -7,6 +7,7 @@ import NIOCore
 import Plugboard
 import PlugboardServer
 import ServiceLifecycle
+import PlugboardHTTPFetch
 
 /// Requests/s and p99 latency of `POST /v1/plugins/{name}/process` through `plugboard serve`, against a bare
 /// Hummingbird route that reads the same body and returns the same bytes, both in this process, loaded by `wrk`

@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
 
 /// The cost of making calls stoppable (a deadline or cancellation runs the plugin on WasmKit's fuel-metering
 /// engine) and of a fuel budget, on compute-bound guests: the same module loaded with `timeout: nil` (unmetered),

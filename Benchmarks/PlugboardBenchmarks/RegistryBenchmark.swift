@@ -1,6 +1,7 @@
 import Foundation
 import Plugboard
 import PlugboardTesting
+import PlugboardHTTPFetch
 
 /// Hot reload and pooling, measured through `PluginRegistry`:
 ///

@@ -12,6 +12,7 @@ import Foundation
 import Plugboard
 import WAT
 import WasmKit
+import PlugboardHTTPFetch
 
 let arguments = CommandLine.arguments.dropFirst()
 let iterations = arguments.compactMap { Int($0) }.first ?? 20_000

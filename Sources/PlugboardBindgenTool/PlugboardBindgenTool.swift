@@ -1,5 +1,6 @@
 import Foundation
-import Plugboard
+import PlugboardABI
+import PlugboardBindgen
 
 /// Writes Swift host bindings for worlds of one WIT package; run by the `PlugboardBindgenPlugin` build plugin.
 ///
@@ -23,7 +24,7 @@ struct PlugboardBindgenTool {
         var jobs: [(world: String, output: String)] = []
         var pendingWorld: String?
         var witLabel: String?
-        var importsPlugboard = true
+        var imports = ["Plugboard"]
         var index = 0
         func value() throws -> String {
             index += 1
@@ -38,7 +39,7 @@ struct PlugboardBindgenTool {
                 jobs.append((world, try value()))
                 pendingWorld = nil
             case "--wit-label": witLabel = try value()
-            case "--no-import": importsPlugboard = false
+            case "--no-import": imports = []
             case let path where witPath == nil && !path.hasPrefix("--"): witPath = path
             case let other: throw UsageError("unexpected argument '\(other)'")
             }
@@ -53,7 +54,7 @@ struct PlugboardBindgenTool {
             let world = try package.world(named: job.world)
             let options = SwiftHostBindgen.Options(
                 witPath: witLabel ?? witPath, outputPath: job.output,
-                importsPlugboard: importsPlugboard, omittedTypes: declared)
+                imports: imports, omittedTypes: declared)
             let source = try SwiftHostBindgen.generate(world: world, options: options)
             declared.formUnion(try SwiftHostBindgen.namedTypes(of: world))
             let data = Data(source.utf8)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
 
 /// `plugboard bindgen`: generated bindings for a WIT world, for a Swift host or a C guest.
 public struct Bindgen: AsyncParsableCommand {

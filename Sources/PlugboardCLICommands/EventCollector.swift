@@ -1,4 +1,6 @@
 import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
 
 /// Collects a host's events while some work runs.
 enum EventCollector {

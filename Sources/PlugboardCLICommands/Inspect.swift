@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
 
 /// `plugboard inspect`: what a plugin file holds and whether it fits a WIT world, without running it.
 public struct Inspect: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
 
 /// `plugboard new`: a new plugin project with a starter source, generated bindings, its WIT and a build script.
 public struct New: AsyncParsableCommand {

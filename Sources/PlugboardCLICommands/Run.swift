@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
 
 /// `plugboard run`: loads a plugin, initializes it, sends it one request, shuts it down.
 public struct Run: AsyncParsableCommand {

@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Plugboard
 import PlugboardServer
+import PlugboardHTTPFetch
+import PlugboardBindgen
 
 /// `plugboard serve`: hosts a directory of plugins over HTTP with hot reload, an admin API, metrics and a dashboard.
 public struct Serve: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
 
 /// Keeps each plugin's latest health probe, so listings and the dashboard show health without probing on
 /// every request; ``refresh(_:)`` probes every plugin, and the server does that periodically and for `/ready`.

@@ -6,6 +6,7 @@ import Plugboard
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
+import PlugboardHTTPFetch
 
 /// `plugboard serve`: hosts a directory of plugins over HTTP, with an admin API, Prometheus metrics, health and
 /// readiness, and a live dashboard.

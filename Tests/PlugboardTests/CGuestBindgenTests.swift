@@ -2,6 +2,12 @@ import Foundation
 import Plugboard
 import PlugboardTesting
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// C guest bindings (`plugboard bindgen --guest c`): golden files for the all-types world, determinism, the committed
 /// example bindings (the default world's golden files), and plugins compiled from generated bindings in the test run.

@@ -2,6 +2,12 @@ import Plugboard
 import PlugboardTesting
 import Foundation
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Round trips every WIT value type through a generated guest (``EchoGuest``): host → guest export (flat or
 /// spilled) → guest → host import (flat or spilled) → host writes the result area → host lifts it back.

@@ -1,6 +1,12 @@
 import Testing
 
-@testable import Plugboard
+import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Sizes, alignments, offsets and flattenings worked out by hand from the canonical ABI
 /// (component-model `design/mvp/CanonicalABI.md`). The round-trip tests cannot catch a layout mistake that

@@ -2,6 +2,12 @@ import Foundation
 import Logging
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Deny-by-default WASI capabilities (env, args, clocks, random, stdio) and runtime grants through
 /// ``CapabilityManager`` (issue 4, acceptance 3), with `Fixtures/manifest/capability-probe.wat`.

@@ -3,6 +3,12 @@ import Plugboard
 import PlugboardTesting
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// One instance per plugin, confined to its actor: concurrent calls to one plugin are serialized and all
 /// answered correctly, and different plugins are called at the same time. Guests that run inline on Swift's

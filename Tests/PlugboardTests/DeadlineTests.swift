@@ -1,6 +1,12 @@
 import Foundation
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// The wall-clock deadline (``PluginLimits/timeout``) and cancellation stop guests that never call the host:
 /// a tight loop, and recursion without any loop. `Fixtures/deadline/busy.wat` also checks that running on the

@@ -2,6 +2,12 @@ import Foundation
 import Plugboard
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Directory watching for hot reload, on real files in temporary directories with the real backends.
 ///

@@ -1,6 +1,12 @@
 import Foundation
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// The errors table of the brief, one test per row, each asserting what the user reads: what happened, to which
 /// plugin and function, and what to do. Row 1 (the guest's compilation target not installed) is a guest-build

@@ -1,6 +1,12 @@
 import Logging
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// The two example plugins implement the default world identically; every behaviour is checked on both.
 @Suite struct ExamplePluginTests {

@@ -2,6 +2,12 @@ import Foundation
 import Plugboard
 import PlugboardTesting
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Preopened directories (``PreopenedDirectory``): reads, writes under read-write, `EROFS` under read-only, no
 /// escape through `..`, absolute paths or symbolic links, deny by default, runtime grants, the descriptor cap,

@@ -6,6 +6,12 @@ import Plugboard
 import PlugboardTesting
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// `outgoing-http`'s `fetch` end to end: a C plugin built on bindings generated for `plugin-world-http`
 /// (`Fixtures/network/net-probe.c`) fetches the URL it is given from a Hummingbird server the test starts on

@@ -3,6 +3,12 @@ import Plugboard
 import PlugboardTesting
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Host functions an embedding app registers for its own world, called by a guest with typed values.
 @Suite struct HostFunctionTests {

@@ -1,6 +1,12 @@
 import Plugboard
 import PlugboardTesting
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Host work a guest can ask for through WASI and the default world's imports is bounded per call, whatever
 /// counts and lengths the guest passes: iovec arrays, random bytes, event and log sizes, subscriber buffers.

@@ -2,6 +2,12 @@ import Foundation
 import Plugboard
 import PlugboardTesting
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// The sandbox issue's acceptance 1 in one host: a hostile plugin for every attack, each with its documented
 /// outcome, loaded beside a well-behaved plugin that must answer correctly after every attack and while one of

@@ -1,5 +1,11 @@
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Plugins that break the rules, one misbehaviour each (fixtures in `Fixtures/hostile/*.wat`, each a correct
 /// default-world plugin except for what its header comment says).

@@ -3,6 +3,12 @@ import Plugboard
 import PlugboardTesting
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Hot reload through the real directory watcher (inotify on Linux): new versions swap in while calls keep
 /// running, invalid ones are refused while the old version serves, deleting the file unloads the plugin, and the

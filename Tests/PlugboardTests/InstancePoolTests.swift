@@ -2,6 +2,12 @@ import Plugboard
 import PlugboardTesting
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// `InstancePool` on its own, with plain workers: lending up to its size, poisoning, recycling after
 /// `maxInvocations`, idle release, draining and failed instantiation.

@@ -1,7 +1,13 @@
 import Foundation
-@testable import Plugboard
+import Plugboard
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// The version matrix of interface checks at load (issue 3, acceptance item 4): plugins built against
 /// `plugboard:versioning` 1.0.0, 1.1.0 and 2.0.0 (`Fixtures/versioning/<version>/versioning.wit`; 1.1 adds the host

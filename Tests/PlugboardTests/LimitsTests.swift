@@ -2,6 +2,12 @@ import Foundation
 import Plugboard
 import PlugboardTesting
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Per-plugin limits (``PluginLimits``): memory quota, fuel per call, interpreter stack, output size. Every
 /// case runs `Fixtures/limits/limits.wat` (process picks what to exhaust by its input) next to the well-behaved

@@ -1,7 +1,13 @@
 import Logging
 import Testing
 
-@testable import Plugboard
+import Plugboard
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// A plugin's log lines are cut to its output limit before they reach the host's logger.
 @Suite struct LogLimitTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// `plugin.toml`: parsing into load options, errors naming key, table and line, the SHA-256 pin, and discovery
 /// by `PluginHost.load(path:)`.

@@ -1,6 +1,12 @@
 import Plugboard
 import Synchronization
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// `ModuleCache`: compile once per key, concurrent requests share one compilation, least recently used entries are
 /// evicted past the cost limit, and failures are not cached.

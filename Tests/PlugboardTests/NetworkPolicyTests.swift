@@ -1,6 +1,12 @@
 import Foundation
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// The network allowlist's pieces without a network: the address classifier, `scheme://host[:port]` patterns,
 /// and their spellings as a runtime `Capability` and in `plugin.toml`.

@@ -3,6 +3,12 @@ import MetricsTestKit
 import Plugboard
 import PlugboardTesting
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// `PluginRegistry`: versions, canary routing, promote and rollback, guardrails, failure policies, the module
 /// cache and instance pools, health, batches and metrics, through its public API.

@@ -5,6 +5,12 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 #endif
 
 /// Rollout state on disk: a registry with a state directory saves every rollout operation atomically, and a

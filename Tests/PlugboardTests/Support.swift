@@ -3,6 +3,12 @@ import Logging
 import Plugboard
 import PlugboardTesting
 import Synchronization
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// Paths inside the repository.
 enum Repository {

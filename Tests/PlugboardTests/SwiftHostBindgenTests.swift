@@ -1,13 +1,19 @@
 import Foundation
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 /// `SwiftHostBindgen`: the committed default-world bindings are what the generator produces now, output is
 /// deterministic, and the golden files pin the generated text (bless with `PLUGBOARD_BLESS=1`).
 @Suite struct SwiftHostBindgenTests {
     /// The options the library's committed `DefaultWorld+Bindings.swift` was generated with.
     static let libraryOptions = SwiftHostBindgen.Options(
-        witPath: "wit", outputPath: "Sources/Plugboard/Interface/DefaultWorld+Bindings.swift", importsPlugboard: false)
+        witPath: "wit", outputPath: "Sources/PlugboardRuntime/DefaultWorld/DefaultWorld+Bindings.swift", imports: ["PlugboardABI"])
 
     static func world(_ relative: String, named name: String) throws -> WITWorld {
         try WITPackage.load(path: Repository.path(relative)).world(named: name)
@@ -29,7 +35,7 @@ import Testing
 
     @Test func committedDefaultWorldBindingsAreUpToDate() throws {
         let generated = try SwiftHostBindgen.generate(world: DefaultWorld.world, options: Self.libraryOptions)
-        try Self.expectMatchesFile(generated, "Sources/Plugboard/Interface/DefaultWorld+Bindings.swift")
+        try Self.expectMatchesFile(generated, "Sources/PlugboardRuntime/DefaultWorld/DefaultWorld+Bindings.swift")
     }
 
     @Test func generatedWorldValueEqualsTheParsedWorld() {

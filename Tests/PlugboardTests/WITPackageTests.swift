@@ -1,6 +1,12 @@
 import Foundation
 import Plugboard
 import Testing
+import PlugboardHTTPFetch
+import PlugboardBindgen
+import PlugboardRuntime
+import PlugboardRegistry
+import PlugboardABI
+import PlugboardManifest
 
 @Suite struct WITPackageTests {
     @Test func theCompiledInDefaultWorldIsTheOneInTheRepository() throws {

@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import Hummingbird
 import Plugboard
+import PlugboardHTTPFetch
 
 /// An error as the HTTP API reports it: a status, a stable `code`, a message that says what happened and what to
 /// do, and the plugin it concerns.

@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardHTTPFetch
 
 /// A plugin as `GET /v1/plugins` and `GET /v1/plugins/{name}` describe it.
 struct PluginDescription: Encodable, Sendable {

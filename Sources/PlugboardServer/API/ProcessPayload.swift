@@ -1,4 +1,5 @@
 import Plugboard
+import PlugboardHTTPFetch
 
 /// The body of `POST /v1/plugins/{name}/process`: `{"input": "...", "options": {...} or [["k", "v"], ...], "key": "..."}`.
 struct ProcessBody: Decodable, Sendable {

@@ -4,6 +4,7 @@ import NIOCore
 import Plugboard
 import Prometheus
 import Synchronization
+import PlugboardHTTPFetch
 
 /// What the route handlers share: the registry, the capability manager, health probes and limits.
 struct APIHandlers: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Plugboard
+import PlugboardHTTPFetch
 
 /// The admin API (under `/v1/admin`, behind ``AdminTokenMiddleware``): deploy, split, promote, roll back,
 /// grant and revoke capabilities, reload, unload.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Plugboard
+import PlugboardHTTPFetch
 
 extension APIHandlers {
     /// `POST /v1/plugins/{name}/process`: `{"input", "options", "key"}` → `{"output", "success", "errorMessage", "version"}`.

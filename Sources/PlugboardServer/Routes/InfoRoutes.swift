@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Plugboard
 import Prometheus
+import PlugboardHTTPFetch
 
 extension APIHandlers {
     /// `GET /v1/plugins`: every plugin (versions, split, state, health, limits, capabilities) and the files that

@@ -1,0 +1,290 @@
+import Foundation
+import WIT
+
+/// A parsed and resolved WIT package: its worlds and interfaces, with every type resolved.
+///
+/// Parsing and name resolution are done by WasmKit's `WIT` library; this type converts the result into
+/// Plugboard's ``WITWorld`` model that the canonical ABI and the loader work with.
+public struct WITPackage: Sendable {
+    public var name: WITPackageName
+    public var worlds: [WITWorld]
+    public var interfaces: [WITInterface]
+
+    /// Loads a WIT package from a directory (its `*.wit` files plus packages under `deps/`) or one `.wit` file.
+    public static func load(path: String) throws -> WITPackage {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PlugboardError.witNotFound(path: path)
+        }
+        let loader = ModernWITFileLoader()
+        return try convertingWITErrors(source: path) {
+            if isDirectory.boolValue {
+                let (main, resolver) = try PackageResolver.parse(directory: path, loader: loader)
+                var units = [main]
+                for dependency in try loader.dependencyDirectories(from: path) {
+                    units.append(try PackageUnit.parse(directory: dependency, loader: loader))
+                }
+                return try WITPackageConverter(main: main, resolver: resolver, units: units, texts: loader.texts(of: main)).convert()
+            }
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return try parse(text, fileName: path)
+        }
+    }
+
+    /// Parses WIT source text holding one package.
+    public static func parse(_ text: String, fileName: String = "<memory>.wit") throws -> WITPackage {
+        try convertingWITErrors(source: fileName) {
+            let resolver = PackageResolver()
+            let normalized = ModernWITFileLoader.normalize(text)
+            let file = try SourceFileSyntax.parse(normalized, fileName: fileName)
+            let unit = try resolver.register(packageSources: [file])
+            return try WITPackageConverter(main: unit, resolver: resolver, units: [unit], texts: [fileName: normalized]).convert()
+        }
+    }
+
+    /// Parses the files of one package (e.g. `plugin.wit` and `http.wit`), given as `(fileName, text)` pairs.
+    public static func parse(files: [(fileName: String, text: String)]) throws -> WITPackage {
+        try convertingWITErrors(source: files.first?.fileName ?? "<memory>.wit") {
+            let resolver = PackageResolver()
+            var texts: [String: String] = [:]
+            var syntax: [SyntaxNode<SourceFileSyntax>] = []
+            for file in files {
+                let normalized = ModernWITFileLoader.normalize(file.text)
+                texts[file.fileName] = normalized
+                syntax.append(try SourceFileSyntax.parse(normalized, fileName: file.fileName))
+            }
+            let unit = try resolver.register(packageSources: syntax)
+            return try WITPackageConverter(main: unit, resolver: resolver, units: [unit], texts: texts).convert()
+        }
+    }
+
+    /// The world with the given name; the only world when `name` is nil and the package has exactly one.
+    public func world(named name: String?) throws -> WITWorld {
+        if let name {
+            guard let world = worlds.first(where: { $0.name == name }) else {
+                throw PlugboardError.witWorldNotFound(name, package: self.name.description, available: worlds.map(\.name))
+            }
+            return world
+        }
+        guard worlds.count == 1 else {
+            throw PlugboardError.witWorldNotFound(nil, package: self.name.description, available: worlds.map(\.name))
+        }
+        return worlds[0]
+    }
+
+    private static func convertingWITErrors<T>(source: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PlugboardError {
+            throw error
+        } catch {
+            throw PlugboardError.witInvalid(source: source, detail: diagnosticMessage(of: error))
+        }
+    }
+
+    /// WasmKit's WIT errors keep their message in an internal type; read it by reflection for a clear message.
+    package static func diagnosticMessage(of error: any Error) -> String {
+        for child in Mirror(reflecting: error).children where child.label == "diagnostic" {
+            for field in Mirror(reflecting: child.value).children where field.label == "message" {
+                return "\(field.value)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// Reads WIT files for WasmKit's parser, which knows only the older spellings `float32`/`float64` of
+/// today's `f32`/`f64`: those type names are rewritten before parsing (identifiers like `%f32` or `my-f32`
+/// are left alone).
+package struct ModernWITFileLoader: PackageFileLoader {
+    package typealias FilePath = String
+    private let base = LocalFileLoader()
+
+    package func packageFiles(in packageDirectory: String) throws -> [String] { try base.packageFiles(in: packageDirectory) }
+    package func dependencyDirectories(from packageDirectory: String) throws -> [String] { try base.dependencyDirectories(from: packageDirectory) }
+    package func contentsOfWITFile(at filePath: String) throws -> String { Self.normalize(try base.contentsOfWITFile(at: filePath)) }
+
+    package static func normalize(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var word = ""
+        func flush() {
+            switch word {
+            case "f32": result += "float32"
+            case "f64": result += "float64"
+            default: result += word
+            }
+            word = ""
+        }
+        for character in text {
+            if character.isLetter || character.isNumber || character == "-" || character == "_" || character == "%" {
+                word.append(character)
+            } else {
+                flush()
+                result.append(character)
+            }
+        }
+        flush()
+        return result
+    }
+
+    package func texts(of unit: PackageUnit) -> [String: String] {
+        var texts: [String: String] = [:]
+        for file in unit.sourceFiles {
+            if let text = try? contentsOfWITFile(at: file.fileName) { texts[file.fileName] = text }
+        }
+        return texts
+    }
+}
+
+/// Walks WasmKit's WIT syntax and semantic model and builds Plugboard's resolved model.
+private struct WITPackageConverter {
+    let main: PackageUnit
+    let resolver: PackageResolver
+    let units: [PackageUnit]
+    let texts: [String: String]
+    let context: SemanticsContext
+
+    init(main: PackageUnit, resolver: PackageResolver, units: [PackageUnit], texts: [String: String]) {
+        self.main = main
+        self.resolver = resolver
+        self.units = units
+        self.texts = texts
+        self.context = SemanticsContext(rootPackage: main, packageResolver: resolver)
+    }
+
+    func convert() throws -> WITPackage {
+        let diagnostics = try context.validate(package: main)
+        let messages = diagnostics.sorted { $0.key < $1.key }.flatMap { file, list in
+            list.map { diagnostic -> String in
+                if let text = texts[file], let (line, column) = diagnostic.location(text) {
+                    return "\(file):\(line):\(column): \(diagnostic.message)"
+                }
+                return "\(file): \(diagnostic.message)"
+            }
+        }
+        if !messages.isEmpty {
+            throw PlugboardError.witInvalid(source: main.packageName.description, detail: messages.joined(separator: "\n"))
+        }
+        let packageName = Self.name(of: main)
+        var worlds: [WITWorld] = []
+        var interfaces: [WITInterface] = []
+        for file in main.sourceFiles {
+            for item in file.items {
+                switch item {
+                case .world(let world):
+                    worlds.append(try convert(world: world, in: file, packageName: packageName))
+                case .interface(let interface):
+                    interfaces.append(try convert(interface: interface, in: file, unit: main))
+                default:
+                    break
+                }
+            }
+        }
+        return WITPackage(name: packageName, worlds: worlds, interfaces: interfaces)
+    }
+
+    static func name(of unit: PackageUnit) -> WITPackageName {
+        WITPackageName(parsing: unit.packageName.description)
+            ?? WITPackageName(namespace: unit.packageName.namespace.text, name: unit.packageName.name.text)
+    }
+
+    func convert(world: SyntaxNode<WorldSyntax>, in file: SyntaxNode<SourceFileSyntax>, packageName: WITPackageName) throws -> WITWorld {
+        var imports: [WITInterface] = []
+        var exports: [WITInterface] = []
+        var rootImports: [WITFunction] = []
+        var rootExports: [WITFunction] = []
+        for item in world.items {
+            switch item {
+            case .import(let syntax):
+                try collect(syntax.kind, world: world, file: file, interfaces: &imports, functions: &rootImports)
+            case .export(let syntax):
+                try collect(syntax.kind, world: world, file: file, interfaces: &exports, functions: &rootExports)
+            default:
+                break
+            }
+        }
+        if !rootImports.isEmpty { imports.append(WITInterface(package: nil, name: nil, functions: rootImports)) }
+        if !rootExports.isEmpty { exports.append(WITInterface(package: nil, name: nil, functions: rootExports)) }
+        return WITWorld(package: packageName, name: world.name.text, imports: imports, exports: exports)
+    }
+
+    func collect(
+        _ kind: ExternKindSyntax, world: SyntaxNode<WorldSyntax>, file: SyntaxNode<SourceFileSyntax>,
+        interfaces: inout [WITInterface], functions: inout [WITFunction]
+    ) throws {
+        switch kind {
+        case .function(let name, let function):
+            functions.append(try convert(function: function, named: name.text) {
+                try context.resolveType($0, in: world, sourceFile: file, contextPackage: main)
+            })
+        case .path(.id(let name)):
+            let (interface, sourceFile) = try context.lookupInterface(name: name.text, contextPackage: main, sourceFile: file)
+            interfaces.append(try convert(interface: interface, in: sourceFile, unit: main))
+        case .path(.package(let packageName, let name)):
+            guard let unit = units.first(where: {
+                $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text
+            }) else {
+                throw PlugboardError.witInvalid(
+                    source: main.packageName.description,
+                    detail: "world \(world.name.text) uses package \(packageName) but it is not in deps/")
+            }
+            let (interface, sourceFile) = try context.lookupInterface(name: name.text, contextPackage: unit)
+            interfaces.append(try convert(interface: interface, in: sourceFile, unit: unit))
+        case .interface(let name, _):
+            throw PlugboardError.witInvalid(
+                source: main.packageName.description,
+                detail: "world \(world.name.text) declares inline interface '\(name.text)'; declare it as a named interface instead")
+        }
+    }
+
+    func convert(interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit) throws -> WITInterface {
+        var functions: [WITFunction] = []
+        for case .function(let named) in interface.items {
+            functions.append(try convert(function: named.function, named: named.name.text) {
+                try context.resolveType($0, in: interface, sourceFile: file, contextPackage: unit)
+            })
+        }
+        return WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: functions)
+    }
+
+    func convert(function: FunctionSyntax, named name: String, resolve: (TypeReprSyntax) throws -> WIT.WITType) throws -> WITFunction {
+        let parameters = try function.parameters.map { WITParameter($0.name.text, Self.convert(try resolve($0.type))) }
+        let results = try function.results.types.map { Self.convert(try resolve($0)) }
+        return WITFunction(name: name, parameters: parameters, results: results)
+    }
+
+    static func convert(_ type: WIT.WITType) -> WITType {
+        switch type {
+        case .bool: return .bool
+        case .u8: return .u8
+        case .u16: return .u16
+        case .u32: return .u32
+        case .u64: return .u64
+        case .s8: return .s8
+        case .s16: return .s16
+        case .s32: return .s32
+        case .s64: return .s64
+        case .float32: return .f32
+        case .float64: return .f64
+        case .char: return .char
+        case .string: return .string
+        case .list(let element): return .list(convert(element))
+        case .tuple(let elements): return .tuple(elements.map(convert))
+        case .option(let wrapped): return .option(convert(wrapped))
+        case .result(let ok, let error): return .result(ok: ok.map(convert), error: error.map(convert))
+        case .record(let record):
+            return .record(name: record.name, fields: record.fields.map { WITField($0.name, convert($0.type)) })
+        case .variant(let variant):
+            return .variant(name: variant.name, cases: variant.cases.map { WITCase($0.name, $0.type.map(convert)) })
+        case .enum(let enumType): return .enum(name: enumType.name, cases: enumType.cases.map(\.name))
+        case .flags(let flags): return .flags(name: flags.name, flags: flags.flags.map(\.name))
+        case .handleOwn: return .unsupported("own<resource>")
+        case .handleBorrow: return .unsupported("borrow<resource>")
+        case .resource: return .unsupported("resource")
+        case .future: return .unsupported("future")
+        case .stream: return .unsupported("stream")
+        case .union(let union): return .unsupported("union \(union.name)")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// A resolved WIT value type: everything the canonical ABI needs to lay out, lift and lower a value.
+///
+/// Named types (records, variants, enums, flags) keep their WIT name for error messages and code generation.
+public indirect enum WITType: Hashable, Sendable {
+    case bool
+    case s8, u8, s16, u16, s32, u32, s64, u64
+    case f32, f64
+    case char
+    case string
+    case list(WITType)
+    case record(name: String, fields: [WITField])
+    case tuple([WITType])
+    case variant(name: String, cases: [WITCase])
+    case `enum`(name: String, cases: [String])
+    case option(WITType)
+    case result(ok: WITType?, error: WITType?)
+    case flags(name: String, flags: [String])
+    /// A type Plugboard's canonical ABI does not support yet (resources, handles, futures, streams).
+    /// Calling a function that uses it fails with a clear "unsupported" error.
+    case unsupported(String)
+}
+
+/// One field of a WIT record.
+public struct WITField: Hashable, Sendable {
+    public var name: String
+    public var type: WITType
+
+    public init(_ name: String, _ type: WITType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// One case of a WIT variant, with an optional payload type.
+public struct WITCase: Hashable, Sendable {
+    public var name: String
+    public var payload: WITType?
+
+    public init(_ name: String, _ payload: WITType? = nil) {
+        self.name = name
+        self.payload = payload
+    }
+}
+
+extension WITType: CustomStringConvertible {
+    /// The type as it is spelled in WIT (`list<tuple<string, string>>`, `result<_, string>`, a record's name).
+    public var description: String {
+        switch self {
+        case .bool: "bool"
+        case .s8: "s8"
+        case .u8: "u8"
+        case .s16: "s16"
+        case .u16: "u16"
+        case .s32: "s32"
+        case .u32: "u32"
+        case .s64: "s64"
+        case .u64: "u64"
+        case .f32: "f32"
+        case .f64: "f64"
+        case .char: "char"
+        case .string: "string"
+        case .list(let element): "list<\(element)>"
+        case .record(let name, _), .variant(let name, _), .enum(let name, _), .flags(let name, _): name
+        case .tuple(let elements): "tuple<\(elements.map(\.description).joined(separator: ", "))>"
+        case .option(let wrapped): "option<\(wrapped)>"
+        case .result(let ok, let error):
+            switch (ok, error) {
+            case (nil, nil): "result"
+            case (let ok?, nil): "result<\(ok)>"
+            case (nil, let error?): "result<_, \(error)>"
+            case (let ok?, let error?): "result<\(ok), \(error)>"
+            }
+        case .unsupported(let what): what
+        }
+    }
+
+    /// The first unsupported type inside this one, if any.
+    package var firstUnsupported: String? {
+        switch self {
+        case .unsupported(let what): return what
+        case .list(let element), .option(let element): return element.firstUnsupported
+        case .record(_, let fields): return fields.lazy.compactMap(\.type.firstUnsupported).first
+        case .tuple(let elements): return elements.lazy.compactMap(\.firstUnsupported).first
+        case .variant(_, let cases): return cases.lazy.compactMap { $0.payload?.firstUnsupported }.first
+        case .result(let ok, let error): return ok?.firstUnsupported ?? error?.firstUnsupported
+        default: return nil
+        }
+    }
+}

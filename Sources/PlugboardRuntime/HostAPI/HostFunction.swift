@@ -1,0 +1,122 @@
+import Logging
+import PlugboardABI
+import PlugboardManifest
+import PlugboardWasmKit
+
+/// A function a plugin imports, implemented in Swift with WIT-typed values.
+///
+/// An embedding app registers its own host functions for any world; the default world's `host-api` is
+/// provided by ``HostFunction/defaultHostAPI``. The implementation runs synchronously on the thread running the
+/// guest while the guest waits; throwing from it traps the guest and fails the call with
+/// ``PlugboardError/Code/hostFunctionFailed`` naming the function. An implementation that waits for other tasks,
+/// I/O or the network must say so with ``blocks``.
+public struct HostFunction: Sendable {
+    /// The core import module: a qualified interface name such as `plugboard:plugin/host-api@1.0.0`, or `$root`.
+    public var module: String
+    /// The WIT signature, which fixes how values cross the canonical ABI.
+    public var function: WITFunction
+    /// The implementation.
+    public var implementation: @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+    /// Whether the implementation waits for other tasks, I/O or the network (every `async` host function does).
+    ///
+    /// Guests of a plugin that imports such a function always run on the plugin's own thread, never inline on
+    /// Swift's cooperative pool, where the wait could starve the task it waits for.
+    public var blocks: Bool
+
+    public init(
+        module: String, function: WITFunction, blocks: Bool = false,
+        implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+    ) {
+        self.module = module
+        self.function = function
+        self.blocks = blocks
+        self.implementation = implementation
+    }
+
+    /// A host function for `function` of a WIT interface.
+    public init(
+        interface: WITInterface, function name: String, blocks: Bool = false,
+        implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+    ) throws {
+        guard let function = interface.function(named: name) else {
+            throw PlugboardError.noSuchFunction(name, in: interface.qualifiedName, available: interface.functions.map(\.name))
+        }
+        self.init(module: interface.qualifiedName, function: function, blocks: blocks, implementation: implementation)
+    }
+
+    /// `module.name`, as the plugin imports it.
+    public var importName: String { "\(module).\(function.name)" }
+}
+
+/// What a host function knows about the call it serves.
+public struct HostCallContext: Sendable {
+    /// The calling plugin's name.
+    public var pluginName: String
+    /// The calling plugin's version, as its metadata or manifest states it (empty when unknown).
+    public var pluginVersion: String
+    /// The plugin's configuration map (what `get-config` reads).
+    public var configuration: [String: String]
+    /// A logger carrying the plugin's name and version as metadata.
+    public var logger: Logger
+    /// Delivers an event to the host's subscribers.
+    public var emit: @Sendable (_ type: String, _ payload: String) -> Void
+    /// The most bytes of one log line the plugin may produce (``PluginLimits/maxOutputBytes``).
+    public var maxLogBytes: Int = .max
+    /// The destinations the plugin may reach over `outgoing-http` (its ``PluginCapabilities/network``).
+    public var networkAllowlist: [NetworkPattern] = []
+    /// The most bytes a call may return (``PluginLimits/maxOutputBytes``): the default cap of a fetched body.
+    public var maxOutputBytes: Int = .max
+
+    /// A context for calling a host function outside a plugin call, e.g. in a test of the host function.
+    public init(
+        pluginName: String, pluginVersion: String, configuration: [String: String], logger: Logger,
+        emit: @escaping @Sendable (_ type: String, _ payload: String) -> Void, maxLogBytes: Int = .max,
+        networkAllowlist: [NetworkPattern] = [], maxOutputBytes: Int = .max
+    ) {
+        self.pluginName = pluginName
+        self.pluginVersion = pluginVersion
+        self.configuration = configuration
+        self.logger = logger
+        self.emit = emit
+        self.maxLogBytes = maxLogBytes
+        self.networkAllowlist = networkAllowlist
+        self.maxOutputBytes = maxOutputBytes
+    }
+
+    /// `text` cut to ``maxLogBytes``, marked when it was cut: what a host function should log for the plugin.
+    public func cutForLog(_ text: String) -> String {
+        Self.cut(text, to: maxLogBytes)
+    }
+
+    package static func cut(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        return String(decoding: text.utf8.prefix(limit), as: UTF8.self) + " [cut at \(limit) bytes]"
+    }
+}
+
+extension HostFunction {
+    /// A host function whose implementation is `async`: it may await I/O, timers or actors.
+    ///
+    /// The guest sees an ordinary blocking call. While the implementation runs as a task, the thread running the
+    /// guest waits: such plugins always run on their own dispatch queue, never on the cooperative pool, so the
+    /// wait cannot starve the task it waits for (see ``blocks``).
+    public init(
+        module: String, function: WITFunction,
+        asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue]
+    ) {
+        self.init(module: module, function: function, blocks: true) { context, arguments in
+            try BlockingTask.run { try await asyncImplementation(context, arguments) }
+        }
+    }
+
+    /// An `async` host function for `function` of a WIT interface.
+    public init(
+        interface: WITInterface, function name: String,
+        asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue]
+    ) throws {
+        guard let function = interface.function(named: name) else {
+            throw PlugboardError.noSuchFunction(name, in: interface.qualifiedName, available: interface.functions.map(\.name))
+        }
+        self.init(module: interface.qualifiedName, function: function, asyncImplementation: asyncImplementation)
+    }
+}
