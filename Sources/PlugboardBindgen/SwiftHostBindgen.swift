@@ -417,7 +417,7 @@ package struct SwiftHostGenerator {
         emit("/// Typed calls to the exports of `\(world.qualifiedName)`.")
         emit("///")
         emit("/// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.")
-        emit("/// The static variants taking `on plugin: isolated Plugin` serve code already isolated to the plugin.")
+        emit("/// The static variants take the plugin as an argument.")
         emit("public struct \(name): Sendable {")
         emit("    /// The plugin called.")
         emit("    public let plugin: Plugin")
@@ -433,7 +433,7 @@ package struct SwiftHostGenerator {
                     "\(index == 0 ? "_ " : "")\(pair.1): \(swiftType(pair.0.type))"
                 }
                 let passed = parameterIDs.enumerated().map { index, id in index == 0 ? id : "\(label(id)): \(id)" }
-                let staticParameters = (declared + ["on plugin: isolated Plugin"]).joined(separator: ", ")
+                let staticParameters = (declared + ["on plugin: Plugin"]).joined(separator: ", ")
                 let where_ = interface.name == nil ? "" : " of `\(interface.qualifiedName)`"
                 emit("")
                 emit("    /// Calls `\(function.name)`\(where_).")
@@ -441,7 +441,7 @@ package struct SwiftHostGenerator {
                 emit("        try await Self.\(method)(\((passed + ["on: plugin"]).joined(separator: ", ")))")
                 emit("    }")
                 emit("")
-                emit("    /// Calls `\(function.name)`\(where_) from code isolated to `plugin`.")
+                emit("    /// Calls `\(function.name)`\(where_) on `plugin`.")
                 emit("    public static func \(method)(\(staticParameters)) async throws\(returnType(function)) {")
                 let arguments = zip(function.parameters, parameterIDs).map { lower($0.0.type, $0.1, depth: 0) }
                 let interfaceArgument = interface.name == nil ? "" : ", interface: \(literal(interface.unversionedName))"

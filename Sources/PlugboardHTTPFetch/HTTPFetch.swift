@@ -44,7 +44,9 @@ extension HostFunction {
     ///   see Documentation/ThreatModel.md).
     /// - Redirects are not followed (the 3xx response is returned); no proxy is used; bodies are not
     ///   decompressed; the response body is capped (``HTTPFetchOptions/maxResponseBytes``) and the whole request
-    ///   has ``HTTPFetchOptions/timeout``.
+    ///   has ``HTTPFetchOptions/timeout``, or what is left of the plugin call's deadline if that is sooner.
+    /// - Only a plugin granted a network destination reaches the fetcher: for others the import answers `denied`
+    ///   without reading any argument (``HostFunction/requiresNetworkCapability``).
     ///
     /// Refusals and failures are returned to the guest as `fetch-error` values, never traps; a refusal is
     /// logged at `warning` with the plugin's name.
@@ -53,7 +55,10 @@ extension HostFunction {
         guard let fetch = interface.function(named: "fetch") else { preconditionFailure("outgoing-http has no fetch") }
         let fetcher = HTTPFetcher(options: options)
         return [
-            HostFunction(module: interface.qualifiedName, function: fetch, blocks: true) { context, arguments in
+            HostFunction(
+                module: interface.qualifiedName, function: fetch, blocks: true, requiresNetworkCapability: true,
+                resultsWithoutCapability: [.err(HTTPFetcher.Failure.denied(HTTPFetcher.noCapability).witValue)]
+            ) { context, arguments in
                 [fetcher.fetch(arguments.first, context: context).witValue]
             }
         ]

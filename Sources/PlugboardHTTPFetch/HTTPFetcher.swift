@@ -31,6 +31,9 @@ package struct HTTPFetcher: Sendable {
     }()
 
     /// The `fetch-error` variant of the WIT interface.
+    /// What a plugin without a network capability is told: it never reaches the fetcher.
+    package static let noCapability = "the plugin has no network capability (its request was not read, nothing was sent)"
+
     package enum Failure: Error, Equatable {
         case denied(String)
         case invalidRequest(String)
@@ -114,7 +117,9 @@ package struct HTTPFetcher: Sendable {
             return .failure(error)
         }
         let maxBytes = max(0, options.maxResponseBytes ?? context.maxOutputBytes)
-        let timeout = options.timeout
+        // The call's deadline cannot stop the guest while the host waits here: never wait past it.
+        let timeout = context.remainingTime.map { min($0, options.timeout) } ?? options.timeout
+        guard timeout > .zero else { return .failure(.timeout) }
         context.logger.debug("Network request", metadata: ["http.method": .string(method.rawValue), "http.origin": .string(destination.url.origin)])
         do {
             let response = try BlockingTask.run {

@@ -22,6 +22,9 @@ public struct PluginLimits: Sendable, Hashable {
     /// The most bytes a call may return (strings and lists lifted from the guest; default 16 MiB). Longer
     /// stdout/stderr lines are cut to it.
     public var maxOutputBytes: Int
+    /// The most elements all the plugin's tables may hold together (default 100,000; each costs the host 8 bytes).
+    /// A `table.grow` past it returns -1 to the guest, like `memory.grow` past ``maxMemoryBytes``.
+    public var maxTableElements: Int
     /// The most bytes one message may take: a `log-message` line, a stdout/stderr line, or an `emit-event` (type and
     /// payload). Longer ones are cut and marked `[cut at N bytes]` (default 64 KiB).
     public var maxMessageBytes: Int
@@ -36,8 +39,9 @@ public struct PluginLimits: Sendable, Hashable {
 
     public init(
         maxMemoryBytes: Int = 32 << 20, fuelPerCall: UInt64? = nil, stackBytes: Int = 512 << 10, maxOutputBytes: Int = 16 << 20,
-        timeout: Duration? = .seconds(30), maxMessageBytes: Int = 64 << 10, maxHostCallBytes: Int? = nil
+        timeout: Duration? = .seconds(30), maxMessageBytes: Int = 64 << 10, maxHostCallBytes: Int? = nil, maxTableElements: Int = 100_000
     ) {
+        self.maxTableElements = maxTableElements
         self.maxMessageBytes = maxMessageBytes
         self.maxHostCallBytes = maxHostCallBytes
         self.maxMemoryBytes = maxMemoryBytes

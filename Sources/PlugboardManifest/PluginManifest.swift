@@ -31,12 +31,15 @@ import PlugboardABI
 /// max-output-mb = 16
 /// timeout-ms = 30000              # wall clock per call
 /// max-message-kb = 64             # one log line or event; longer ones are cut
+/// max-table-elements = 100000     # all tables together (8 bytes of host memory each)
 /// max-host-call-mb = 16           # one host-import call's arguments (default: max-output-mb)
 ///
 /// [pool]                          # warm instances per version (RolloutSettings)
 /// size = 2
 /// max-invocations = 10000         # then the instance is replaced
 /// idle-timeout-ms = 300000
+/// max-queue = 512                 # calls waiting for an instance; more fail at once with `overloaded`
+/// max-wait-ms = 10000             # the longest a call waits for an instance
 ///
 /// [rollout]
 /// canary-percent = 10             # a new file starts as a canary at 10 % instead of replacing stable
@@ -87,6 +90,7 @@ public struct PluginManifest: Sendable, Hashable {
         public var timeoutMilliseconds: Int?
         public var maxMessageKB: Int?
         public var maxHostCallMB: Int?
+        public var maxTableElements: Int?
         public init() {}
     }
 
@@ -160,6 +164,7 @@ public struct PluginManifest: Sendable, Hashable {
         if let milliseconds = limits.timeoutMilliseconds { bounds.timeout = .milliseconds(milliseconds) }
         if let kilobytes = limits.maxMessageKB { bounds.maxMessageBytes = kilobytes << 10 }
         if let megabytes = limits.maxHostCallMB { bounds.maxHostCallBytes = megabytes << 20 }
+        if let elements = limits.maxTableElements { bounds.maxTableElements = elements }
         return bounds
     }
 }

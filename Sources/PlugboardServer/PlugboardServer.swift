@@ -189,6 +189,15 @@ struct PluginLifecycleService: Service {
                     await health.refresh(registry)
                 }
             }
+            group.addTask {
+                // A plugin whose versions changed is probed at once, so /ready and the listings reflect it. Changes
+                // made while the server starts are covered by the probe that ends its start-up.
+                let probed: Set<RolloutEvent.Kind> = [.loaded, .deployed, .canaryDeployed, .promoted, .rolledBack, .autoRolledBack, .stableRolledBack]
+                let readiness = server.readiness
+                for await event in registry.rolloutEvents() where probed.contains(event.kind) && readiness.isLoaded {
+                    _ = try? await health.check(event.plugin, in: registry)
+                }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }

@@ -1,47 +1,73 @@
 import PlugboardABI
-/// Turning an engine's trap into a ``PlugboardError`` that names the fault and what to do.
+import WasmKit
+
+/// Turning what WasmKit throws into a ``PlugboardError`` that names the fault and what to do.
+///
+/// WasmKit 0.4.2 keeps a trap's reason `package`-private (`Trap.reason`, `TrapReason`), so the reason is read from
+/// the first line of its description (`Trap: <reason>`, then one line per guest frame). Every reason text this
+/// relies on is pinned by a test (`TrapClassificationTests`), so an upgrade that rewords one fails there, loudly,
+/// instead of turning a limit into a generic trap.
 extension PlugboardError {
-    /// Maps an error thrown out of guest execution. WasmKit's `Trap` keeps its reason `package`-private, so
-    /// the reason and backtrace are read from its description (`Trap: <reason>` then one line per frame).
+    /// The reasons WasmKit 0.4.2 gives, as the first line of a trap's description says them.
+    package enum WasmKitTrapReason {
+        static let stackExhausted = "call stack exhausted"
+        static let outOfFuel = "out of fuel"
+        static let outOfBoundsMemory = "out of bounds memory access"
+        static let unreachable = "unreachable"
+        static let initialMemory = "initial memory size exceeds the resource limit"
+        static let initialTable = "initial table size exceeds the resource limit"
+    }
+
+    /// Maps an error thrown by WasmKit while instantiating or running guest code.
     /// - Parameters:
-    ///   - stackSize: The plugin's interpreter stack, named in a stack overflow.
+    ///   - stackSize: The store's interpreter stack, named in a stack overflow.
     ///   - fuelBudget: The call's fuel budget, named when it runs out.
-    package static func fromEngine(_ error: any Error, stackSize: Int? = nil, fuelBudget: UInt64? = nil) -> PlugboardError {
+    package static func fromWasmKit(_ error: any Error, stackSize: Int, fuelBudget: UInt64?) -> PlugboardError {
         if let error = error as? PlugboardError { return error }
         let text = "\(error)"
         guard text.hasPrefix("Trap: ") else {
             if text.contains("unknown import") || text.contains("incompatible import") {
                 return PlugboardError(.unknownImport, text, hint: "Build the plugin against the host's WIT world")
             }
+            if error is WasmKitError {
+                // Validation of a function body (eager compilation) and link errors.
+                return .invalidModule(detail: String(text.prefix(500)))
+            }
             return PlugboardError(.trap, "the engine failed: \(text.prefix(500))", hint: "This may be a bug in the plugin or in the engine")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        // Only the first lines are read: a stack overflow's description lists thousands of frames.
+        let lines = text.prefix(64 * 1024).split(separator: "\n", maxSplits: 33, omittingEmptySubsequences: true)
         let reason = String(lines[0].dropFirst("Trap: ".count))
-        let frames = lines.dropFirst().compactMap { line -> String? in
+        let frames = lines.dropFirst().prefix(32).compactMap { line -> String? in
             guard let close = line.firstIndex(of: ")") else { return nil }
             return line[line.index(after: close)...].trimmingCharacters(in: " ")
         }
-        let backtrace = Array(frames.prefix(32))
+        let backtrace = Array(frames)
         let inFunction = backtrace.first.map { " in guest function '\($0)'" } ?? ""
         switch reason {
-        case "call stack exhausted":
-            let limit = stackSize.map { "the \($0 / 1024) KiB interpreter stack (about \($0 / 64) nested calls)" } ?? "the interpreter stack"
+        case WasmKitTrapReason.stackExhausted:
+            let limit = "the \(stackSize / 1024) KiB interpreter stack (about \(stackSize / 64) nested calls)"
             return PlugboardError(
                 .stackOverflow, "stack overflow: the plugin exhausted \(limit)\(inFunction)",
                 hint: "Fix unbounded recursion in the plugin, or raise PluginLimits.stackBytes (PluginHost.LoadOptions.limits, `stack-kb` "
-                    + "under [limits] in plugin.toml; WasmKitEngine.Configuration(stackSize:) is only the default of engine-level instantiation)",
+                    + "under [limits] in plugin.toml)",
                 backtrace: backtrace)
-        case "out of fuel":
+        case WasmKitTrapReason.outOfFuel:
             return .fuelExhausted(budget: fuelBudget ?? 0, inFunction: inFunction, backtrace: backtrace)
-        case "out of bounds memory access":
+        case WasmKitTrapReason.outOfBoundsMemory:
             return PlugboardError(
                 .outOfBoundsMemoryAccess, "out of bounds memory access\(inFunction): the plugin touched memory it does not own",
                 hint: "This is a bug in the plugin (a bad pointer or index): report it to the plugin's author; the host and other plugins "
                     + "are unaffected", backtrace: backtrace)
-        case "unreachable":
+        case WasmKitTrapReason.unreachable:
             return PlugboardError(
                 .trap, "the plugin trapped: unreachable executed\(inFunction) (a panic or abort in the plugin)",
                 hint: "This is a bug in the plugin; its own logs may say why it aborted", backtrace: backtrace)
+        case let reason where reason.hasPrefix(WasmKitTrapReason.initialMemory), let reason where reason.hasPrefix(WasmKitTrapReason.initialTable):
+            return PlugboardError(
+                .memoryLimitExceeded, "resource limit exceeded: \(reason)",
+                hint: raiseHint("maxMemoryBytes", manifestKey: "max-memory-mb", flag: "--max-memory-mb N")
+                    + " (tables: PluginLimits.maxTableElements, `max-table-elements`)")
         default:
             return PlugboardError(.trap, "the plugin trapped: \(reason)\(inFunction)", hint: "This is a bug in the plugin", backtrace: backtrace)
         }

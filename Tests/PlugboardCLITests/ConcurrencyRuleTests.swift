@@ -3,13 +3,14 @@ import Testing
 
 /// Row 8 of the brief's errors table: Rust's "future is not Send" (a store moved across threads) is, in Swift, the
 /// compiler's data-race checking. A plugin's instance (`CoreInstance`) is not `Sendable`, so code that hands one to
-/// another task does not compile, and the error says why; a `Plugin` is an actor and may be shared. Both snippets
+/// another task does not compile, and the error says why; a `Plugin` is `Sendable` and may be shared (its pool lends
+/// each instance to one call at a time). Both snippets
 /// are compiled against the built `Plugboard` module in Swift 6 mode.
 @Suite struct ConcurrencyRuleTests {
     static let movesAnInstance = """
         import Plugboard
         func leak(_ instance: any CoreInstance) async {
-            await Task.detached { _ = instance.exportsFunction("process") }.value
+            await Task.detached { _ = instance.function(named: "process") }.value
         }
         """
 

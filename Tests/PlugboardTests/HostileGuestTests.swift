@@ -171,8 +171,8 @@ import PlugboardManifest
         #expect(error.function == Self.processExport)
         #expect(error.message.contains("stack overflow"))
         #expect(error.message.contains("512 KiB interpreter stack"))
-        #expect(error.hint?.contains("WasmKitEngine.Configuration(stackSize:)") == true)
-        #expect(error.description.contains("stackSize"))
+        #expect(error.hint?.contains("PluginLimits.stackBytes") == true)
+        #expect(error.description.contains("`stack-kb`"))
         try await bench.expectGoodPluginStillWorks()
         #expect(try await plugin.process(Self.request("after")) == ProcessResponse(output: "after", success: true))
     }

@@ -54,10 +54,15 @@ import PlugboardManifest
         var order: [Int] { state.withLock { $0.order } }
     }
 
-    static func pool(_ workshop: Workshop, size: Int = 2, maxInvocations: Int = 1_000, idleTimeout: Duration = .seconds(300)) -> InstancePool<Int> {
+    static func pool(
+        _ workshop: Workshop, size: Int = 2, maxInvocations: Int = 1_000, idleTimeout: Duration = .seconds(300), maxQueue: Int = 512,
+        maxWait: Duration = .seconds(60)
+    ) -> InstancePool<Int> {
         InstancePool(
-            name: "test", configuration: InstancePoolConfiguration(size: size, maxInvocations: maxInvocations, idleTimeout: idleTimeout),
-            make: { try workshop.make() }, close: { workshop.close($0) }, isPoisoning: { $0 is Poison })
+            name: "test",
+            configuration: InstancePoolConfiguration(
+                size: size, maxInvocations: maxInvocations, idleTimeout: idleTimeout, maxQueue: maxQueue, maxWait: maxWait),
+            make: { try workshop.make() }, close: { workshop.close($0) })
     }
 
     @Test func callsReuseAWarmWorkerAndAPoisonedOneIsClosedAndReplaced() async throws {
@@ -87,7 +92,7 @@ import PlugboardManifest
         #expect(workshop.closed == [1, 2])
     }
 
-    @Test func atMostSizeWorkersRunAtOnceAndWaitingCallsAreServedInOrder() async throws {
+    @Test func atMostSizeWorkersRunAtOnce() async throws {
         let workshop = Workshop()
         let pool = Self.pool(workshop, size: 2)
         let counters = Counters()
@@ -100,15 +105,35 @@ import PlugboardManifest
                         counters.leave()
                     }
                 }
-                // Queue them in a known order: each waits for the one before to be running, queued or done.
-                while await pool.statistics.arrived <= call {
-                    try await Task.sleep(for: .milliseconds(1))
-                }
             }
             try await group.waitForAll()
         }
         #expect(counters.mostAtOnce == 2)
         #expect(workshop.madeCount == 2)
+    }
+
+    /// First come, first served. With one worker the order calls start in is the order they were granted it (with
+    /// two, two granted calls resume on different threads and may start in either order).
+    @Test func waitingCallsAreServedInTheOrderTheyArrived() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1)
+        let counters = Counters()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for call in 0..<8 {
+                group.addTask {
+                    try await pool.withWorker { _ in
+                        counters.enter(call)
+                        try await Task.sleep(for: .milliseconds(5))
+                        counters.leave()
+                    }
+                }
+                // Queue them in a known order: each waits for the one before to be running, queued or done.
+                while pool.statistics.arrived <= call {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            try await group.waitForAll()
+        }
         #expect(counters.order == Array(0..<8))
     }
 
@@ -175,5 +200,76 @@ import PlugboardManifest
         workshop.failNext.store(true, ordering: .relaxed)
         await #expect(throws: Workshop.Failure.self) { try await pool.withWorker { $0 } }
         #expect(try await pool.withWorker { $0 } == 1)
+    }
+
+    /// Holds the pool's only worker until `open` finishes; returns once the worker is busy.
+    static func occupy(_ pool: InstancePool<Int>) async throws -> (Task<Void, any Error>, AsyncStream<Void>.Continuation) {
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task { try await pool.withWorker { _ in for await _ in gate {} } }
+        while pool.statistics.busy < 1 { try await Task.sleep(for: .milliseconds(2)) }
+        return (holder, open)
+    }
+
+    @Test func aCallArrivingWhenTheQueueIsFullIsOverloadedAtOnce() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1, maxQueue: 2)
+        let (holder, open) = try await Self.occupy(pool)
+        let waiters = (0..<2).map { _ in Task { try await pool.withWorker { $0 } } }
+        while pool.statistics.waiting < 2 { try await Task.sleep(for: .milliseconds(2)) }
+        let error = try await #require(throws: PlugboardError.self) { try await pool.withWorker { $0 } }
+        #expect(error.code == .overloaded)
+        #expect(error.message.contains("2 calls already wait for one of its 1 instances (max-queue)"))
+        #expect(error.retryAfter != nil)
+        #expect(pool.statistics.overloaded == 1)
+        open.finish()
+        try await holder.value
+        for waiter in waiters { #expect(try await waiter.value == 1) }
+    }
+
+    @Test func aCallWaitingLongerThanMaxWaitIsOverloadedAndNeverRuns() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1, maxWait: .milliseconds(50))
+        let (holder, open) = try await Self.occupy(pool)
+        let ran = Flag()
+        let error = try await #require(throws: PlugboardError.self) { try await pool.withWorker { _ in ran.raise() } }
+        #expect(error.code == .overloaded)
+        #expect(error.message.contains("(max-wait)"))
+        #expect(!ran.isRaised)
+        #expect(pool.statistics.waiting == 0)
+        open.finish()
+        try await holder.value
+        #expect(try await pool.withWorker { $0 } == 1)
+    }
+
+    @Test func theCallsOwnDeadlineEndsItsWaitAsATimeout() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1, maxWait: .seconds(60))
+        let (holder, open) = try await Self.occupy(pool)
+        let error = try await #require(throws: PlugboardError.self) {
+            try await pool.withWorker(deadline: .now.advanced(by: .milliseconds(30))) { $0 }
+        }
+        #expect(error.code == .timeout)
+        open.finish()
+        try await holder.value
+    }
+
+    @Test func aWaitingCallWhoseTaskIsCancelledLeavesTheQueue() async throws {
+        let workshop = Workshop()
+        let pool = Self.pool(workshop, size: 1)
+        let (holder, open) = try await Self.occupy(pool)
+        let waiter = Task { try await pool.withWorker { $0 } }
+        while pool.statistics.waiting < 1 { try await Task.sleep(for: .milliseconds(2)) }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(pool.statistics.waiting == 0)
+        open.finish()
+        try await holder.value
+    }
+}
+
+extension InstancePool where Worker == Int {
+    /// `withWorker` where a ``InstancePoolTests/Poison`` error poisons the worker.
+    func withWorker<R: Sendable>(deadline: ContinuousClock.Instant? = nil, _ body: @Sendable (Int) async throws -> R) async throws -> R {
+        try await withWorker(deadline: deadline, isPoisoning: { $0 is InstancePoolTests.Poison }, body)
     }
 }

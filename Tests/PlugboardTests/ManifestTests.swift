@@ -152,7 +152,7 @@ import PlugboardManifest
         }
         #expect(policy.message == "plugin.toml line 2: 'policy' in [failure] must be one of: fail-closed, fail-open, reload; got 'retry'")
         let unknown = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "[pool]\nwarm = 2\n", fileName: "plugin.toml") }
-        #expect(unknown.message == "plugin.toml line 2: unknown key 'warm' in [pool] (allowed: size, max-invocations, idle-timeout-ms)")
+        #expect(unknown.message == "plugin.toml line 2: unknown key 'warm' in [pool] (allowed: size, max-invocations, idle-timeout-ms, max-queue, max-wait-ms)")
     }
 
     @Test func sha256MismatchIsRefusedNamingBothHashes() async throws {

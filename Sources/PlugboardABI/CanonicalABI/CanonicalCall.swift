@@ -1,116 +1,157 @@
-/// The two directions of a WIT-typed call across the canonical ABI:
-/// the host calling a guest export (`canon lift`), and a guest calling a host import (`canon lower`).
+/// The two directions of a WIT-typed call across the canonical ABI: the host calling a guest export (`canon lift`),
+/// and a guest calling a host import (`canon lower`).
 package enum CanonicalCall {
-    /// Calls `function`, exported by the guest as `exportName`: lowers the arguments (spilling to memory past
-    /// 16 flat values), calls, lifts the results (through the returned pointer when they don't fit in one
-    /// value), then runs `cabi_post_<exportName>` if the guest exports it. Lifted strings and lists together may
-    /// take at most `maxOutputBytes`, checked before anything is copied out of guest memory.
-    package static func callExport(
-        _ function: WITFunction, exportName: String, arguments: [WITValue], on instance: any CoreInstance, maxOutputBytes: Int? = nil
-    ) throws -> [WITValue] {
-        guard arguments.count == function.parameters.count else {
-            throw PlugboardError.argumentCountMismatch(function: function, got: arguments.count)
+    /// An export as a call needs it, resolved once per instance: the function, its post-return, its signature.
+    package struct Export {
+        package let signature: CanonicalSignature
+        package let function: any CoreFunction
+        package let postReturn: (any CoreFunction)?
+        package let coreName: String
+        private let postReturnName: String
+
+        package init(signature: CanonicalSignature, function: any CoreFunction, postReturn: (any CoreFunction)?, coreName: String) {
+            self.signature = signature
+            self.function = function
+            self.postReturn = postReturn
+            self.coreName = coreName
+            self.postReturnName = "cabi_post_" + coreName
         }
-        var context = instance.canonicalContext
-        let parameterTypes = function.parameters.map(\.type)
+
+        /// Runs the post-return with imports forbidden.
+        func runPostReturn(_ raw: [CoreValue], on instance: CanonicalInstance) throws {
+            guard let postReturn else { return }
+            _ = try instance.withImportsForbidden(during: postReturnName) { try postReturn.call(raw) }
+        }
+    }
+
+    /// Calls `export`: lowers the arguments (into memory past 16 flat values), calls, lifts the results (through the
+    /// returned pointer when they don't fit in one value), then runs the guest's `cabi_post_…` if it has one.
+    /// Lifted strings and lists together may take at most `maxOutputBytes`, checked before anything is copied out
+    /// of guest memory.
+    package static func callExport(
+        _ export: Export, arguments: [WITValue], on instance: CanonicalInstance, maxOutputBytes: Int? = nil
+    ) throws -> [WITValue] {
+        let signature = export.signature
+        guard arguments.count == signature.parameterTypes.count else {
+            throw PlugboardError.argumentCountMismatch(function: signature.function, got: arguments.count)
+        }
+        let lowering = CanonicalContext(instance: instance)
         var flatArguments: [CoreValue] = []
-        if parameterTypes.reduce(0, { $0 + CanonicalLayout.flatCount($1) }) > CanonicalLayout.maxFlatParams {
-            let tuple = WITType.tuple(parameterTypes)
-            let pointer = try context.allocate(
-                size: CanonicalLayout.size(tuple), alignment: CanonicalLayout.alignment(tuple), for: "the spilled arguments")
-            try context.store(.tuple(arguments), as: tuple, at: Int(pointer))
+        if signature.spillsParameters {
+            let pointer = try lowering.allocate(size: signature.parameterSize, alignment: signature.parameterAlignment, for: "the spilled arguments")
+            try lowering.store(.tuple(arguments), as: signature.parameterTuple, at: Int(pointer))
             flatArguments = [.i32(pointer)]
         } else {
-            for (argument, type) in zip(arguments, parameterTypes) {
-                try context.lowerFlat(argument, as: type, into: &flatArguments)
+            flatArguments.reserveCapacity(signature.exportSignature.parameters.count)
+            for (argument, type) in zip(arguments, signature.parameterTypes) {
+                try lowering.lowerFlat(argument, as: type, into: &flatArguments)
             }
         }
 
-        let raw = try instance.call(exportName, flatArguments)
-        context.outputBudget = maxOutputBytes.map(OutputBudget.init)
-
+        let raw = try export.function.call(flatArguments)
+        let lifting = CanonicalContext(instance: instance, budget: maxOutputBytes.map { LiftBudget(limit: $0) })
         let results: [WITValue]
-        if function.results.reduce(0, { $0 + CanonicalLayout.flatCount($1) }) > CanonicalLayout.maxFlatResults {
+        if signature.returnsThroughPointer {
             guard raw.count == 1, case .i32(let pointer) = raw[0] else {
                 throw PlugboardError.flatArityMismatch(expected: 1, got: raw.count)
             }
-            results = try loadTuple(function.results, at: pointer, context: context, what: "the result area returned")
+            results = try loadTuple(signature, at: pointer, context: lifting, what: "the result area returned")
         } else {
-            var reader = FlatReader(raw)
-            results = try function.results.map { try context.liftFlat($0, from: &reader) }
+            results = try raw.withUnsafeBufferPointer { buffer in
+                var reader = FlatReader(buffer)
+                return try signature.function.results.map { try lifting.liftFlat($0, from: &reader) }
+            }
         }
-        let postReturn = "cabi_post_" + exportName
-        if instance.exportsFunction(postReturn) {
-            _ = try instance.call(postReturn, raw)
-        }
+        try export.runPostReturn(raw, on: instance)
         return results
     }
 
-    /// Adapts a Swift implementation of `function` into the core function a guest imports: lifts the guest's
-    /// arguments (from memory past 16 flat values), runs `implementation`, and lowers its results (through the
-    /// guest's return pointer when they don't fit in one value).
+    /// Adapts a Swift implementation of an imported WIT function into the core function the guest imports: checks
+    /// that the guest may call an import now, lifts its arguments (from memory past 16 flat values) under a budget
+    /// of `maxArgumentBytes`, runs `implementation`, and lowers its results (through the guest's return pointer
+    /// when they don't fit in one value).
+    ///
+    /// - Parameters:
+    ///   - binding: Where the instance is found once it exists (the function is made before instantiation).
+    ///   - importName: `module.name`, for errors.
     package static func hostFunction(
-        module: String, function: WITFunction,
+        module: String, signature: CanonicalSignature, importName: String, binding: CanonicalBinding, maxArgumentBytes: Int,
         implementation: @escaping ([WITValue]) throws -> [WITValue]
     ) -> CoreHostFunction {
-        let signature = CanonicalLayout.importSignature(function)
-        let parameterTypes = function.parameters.map(\.type)
-        let spillsParameters = parameterTypes.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatParams
-        let returnsThroughPointer = function.results.flatMap(CanonicalLayout.flatten).count > CanonicalLayout.maxFlatResults
-        let resultTuple = WITType.tuple(function.results)
-        let (resultSize, resultAlignment) = (CanonicalLayout.size(resultTuple), CanonicalLayout.alignment(resultTuple))
-        return CoreHostFunction(module: module, name: function.name, signature: signature) { caller, arguments in
-            let context = caller.canonicalContext
+        let function = signature.function
+        return CoreHostFunction(module: module, name: function.name, signature: signature.importSignature) { arguments in
+            let instance = try binding.require(importName)
+            try instance.checkMayCallImport(importName)
+            let lifting = CanonicalContext(instance: instance, budget: LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName)))
             var reader = FlatReader(arguments)
             let values: [WITValue]
-            if spillsParameters {
-                values = try loadTuple(parameterTypes, at: try reader.nextI32(), context: context, what: "the spilled arguments")
+            if signature.spillsParameters {
+                values = try loadParameters(signature, at: try reader.nextI32(), context: lifting)
             } else {
-                values = try parameterTypes.map { try context.liftFlat($0, from: &reader) }
+                values = try signature.parameterTypes.map { try lifting.liftFlat($0, from: &reader) }
             }
             let results = try implementation(values)
             guard results.count == function.results.count else {
                 throw PlugboardError.resultCountMismatch(function: function, got: results.count)
             }
-            if returnsThroughPointer {
+            let lowering = CanonicalContext(instance: instance)
+            if signature.returnsThroughPointer {
                 let pointer = try reader.nextI32()
-                let memory = try context.requireMemory()
-                try memory.checkAlignment(pointer, resultAlignment, "the return pointer")
-                try memory.checkRange(pointer, count: resultSize, "the return area")
-                try context.store(.tuple(results), as: resultTuple, at: Int(pointer))
-                return []
+                let memory = try lowering.requireMemory()
+                try memory.checkAlignment(pointer, signature.resultAlignment, "the return pointer")
+                try memory.checkRange(pointer, count: signature.resultSize, "the return area")
+                try lowering.store(.tuple(results), as: signature.resultTuple, at: Int(pointer))
+                return nil
             }
             var out: [CoreValue] = []
             for (result, type) in zip(results, function.results) {
-                try context.lowerFlat(result, as: type, into: &out)
+                try lowering.lowerFlat(result, as: type, into: &out)
             }
-            return out
+            return out.first
         }
     }
 
-    private static func loadTuple(_ types: [WITType], at pointer: UInt32, context: CanonicalContext, what: String) throws -> [WITValue] {
-        let tuple = WITType.tuple(types)
+    /// A core function for an import that answers `results` without reading any argument (only the return pointer,
+    /// when the results go through one): for a plugin that lacks the capability the import needs.
+    package static func hostFunction(
+        module: String, signature: CanonicalSignature, importName: String, binding: CanonicalBinding, answering results: [WITValue]
+    ) -> CoreHostFunction {
+        let function = signature.function
+        let flatParameterCount = signature.importSignature.parameters.count
+        return CoreHostFunction(module: module, name: function.name, signature: signature.importSignature) { arguments in
+            let instance = try binding.require(importName)
+            try instance.checkMayCallImport(importName)
+            let lowering = CanonicalContext(instance: instance)
+            if signature.returnsThroughPointer {
+                guard flatParameterCount > 0, case .i32(let pointer) = arguments[flatParameterCount - 1] else {
+                    throw PlugboardError.flatArityMismatch(expected: flatParameterCount, got: arguments.count)
+                }
+                let memory = try lowering.requireMemory()
+                try memory.checkAlignment(pointer, signature.resultAlignment, "the return pointer")
+                try memory.checkRange(pointer, count: signature.resultSize, "the return area")
+                try lowering.store(.tuple(results), as: signature.resultTuple, at: Int(pointer))
+                return nil
+            }
+            var out: [CoreValue] = []
+            for (result, type) in zip(results, function.results) { try lowering.lowerFlat(result, as: type, into: &out) }
+            return out.first
+        }
+    }
+
+    private static func loadTuple(_ signature: CanonicalSignature, at pointer: UInt32, context: CanonicalContext, what: String) throws -> [WITValue] {
         let memory = try context.requireMemory()
-        try memory.checkAlignment(pointer, CanonicalLayout.alignment(tuple), what)
-        try memory.checkRange(pointer, count: CanonicalLayout.size(tuple), what)
-        guard case .tuple(let values) = try context.load(tuple, at: Int(pointer)) else { preconditionFailure("tuple loads as tuple") }
+        try memory.checkAlignment(pointer, signature.resultAlignment, what)
+        try memory.checkRange(pointer, count: signature.resultSize, what)
+        guard case .tuple(let values) = try context.load(signature.resultTuple, at: Int(pointer)) else { preconditionFailure("tuple loads as tuple") }
         return values
     }
-}
 
-extension CoreCaller {
-    /// The canonical-ABI context of this instance: its exported `memory` and `cabi_realloc`.
-    package var canonicalContext: CanonicalContext {
-        CanonicalContext(
-            memory: memory.map(GuestMemory.init),
-            realloc: exportsFunction("cabi_realloc")
-                ? { oldPointer, oldSize, alignment, newSize in
-                    let result = try self.call("cabi_realloc", [.i32(oldPointer), .i32(oldSize), .i32(alignment), .i32(newSize)])
-                    guard result.count == 1, case .i32(let pointer) = result[0] else {
-                        throw PlugboardError.flatArityMismatch(expected: 1, got: result.count)
-                    }
-                    return pointer
-                }
-                : nil)
+    private static func loadParameters(_ signature: CanonicalSignature, at pointer: UInt32, context: CanonicalContext) throws -> [WITValue] {
+        let memory = try context.requireMemory()
+        let what = "the spilled arguments"
+        try memory.checkAlignment(pointer, signature.parameterAlignment, what)
+        try memory.checkRange(pointer, count: signature.parameterSize, what)
+        guard case .tuple(let values) = try context.load(signature.parameterTuple, at: Int(pointer)) else { preconditionFailure("tuple loads as tuple") }
+        return values
     }
 }

@@ -1,24 +1,35 @@
-/// What lifting and lowering need from the guest: its memory and its `cabi_realloc`.
+/// What lifting and lowering need: the instance's memory and `cabi_realloc`, and what lifting may still copy.
 ///
-/// Both are optional because a function whose types need neither (only numbers) works without them.
+/// Memory and `cabi_realloc` are optional because a function whose types need neither (only numbers) works without.
 package struct CanonicalContext {
-    package var memory: GuestMemory?
-    /// Calls the guest's `cabi_realloc(old_ptr, old_size, align, new_size) -> ptr`.
-    package var realloc: ((UInt32, UInt32, UInt32, UInt32) throws -> UInt32)?
-    /// What lifting results may still copy out of guest memory (``PluginLimits/maxOutputBytes``); `nil` for no limit.
-    package var outputBudget: OutputBudget?
+    package let instance: CanonicalInstance
+    /// What lifting may still copy out of guest memory; `nil` for no limit.
+    package var budget: LiftBudget?
+
+    package init(instance: CanonicalInstance, budget: LiftBudget? = nil) {
+        self.instance = instance
+        self.budget = budget
+    }
+
+    package var memory: GuestMemory? { instance.memory }
 
     package func requireMemory() throws -> GuestMemory {
-        guard let memory else { throw PlugboardError.missingCanonicalExport("memory") }
+        guard let memory = instance.memory else { throw PlugboardError.missingCanonicalExport("memory") }
         return memory
     }
 
-    /// Allocates `size` bytes aligned to `alignment` in guest memory with `cabi_realloc`, and checks what it returns.
+    /// Allocates `size` bytes aligned to `alignment` in guest memory with `cabi_realloc` (during which the guest may
+    /// not call imports), and checks what it returns.
     package func allocate(size: Int, alignment: Int, for what: @autoclosure () -> String) throws -> UInt32 {
-        guard let realloc else { throw PlugboardError.missingCanonicalExport("cabi_realloc") }
+        guard let realloc = instance.realloc else { throw PlugboardError.missingCanonicalExport("cabi_realloc") }
         guard size <= Int(UInt32.max) else { throw PlugboardError.valueTooLarge(what(), bytes: size) }
         let memory = try requireMemory()
-        let pointer = try realloc(0, 0, UInt32(alignment), UInt32(size))
+        let result = try instance.withImportsForbidden(during: "cabi_realloc") {
+            try realloc.call([.i32(0), .i32(0), .i32(UInt32(alignment)), .i32(UInt32(size))])
+        }
+        guard result.count == 1, case .i32(let pointer) = result[0] else {
+            throw PlugboardError.flatArityMismatch(expected: 1, got: result.count)
+        }
         do {
             try memory.checkAlignment(pointer, alignment, "")
             try memory.checkRange(pointer, count: size, "")
@@ -29,17 +40,34 @@ package struct CanonicalContext {
     }
 }
 
-/// The bytes one call's lifted strings and lists may take, charged before anything is copied out of guest memory.
-package final class OutputBudget {
-    package let limit: Int
-    private(set) var used = 0
+/// The bytes lifting may copy out of guest memory in one call, charged before anything is copied: every string's
+/// bytes and every list element's size, each time it is lifted (a list of a million entries that all point at one
+/// string costs a million times that string).
+package final class LiftBudget {
+    /// What the budget bounds, for the error when it runs out.
+    package enum Purpose {
+        /// An export's results (``PluginLimits/maxOutputBytes``).
+        case output
+        /// The arguments of one call to this host import (``PluginLimits/maxHostCallBytes``).
+        case hostCall(String)
+    }
 
-    package init(limit: Int) { self.limit = limit }
+    package let limit: Int
+    package let purpose: Purpose
+    package private(set) var used = 0
+
+    package init(limit: Int, purpose: Purpose = .output) {
+        self.limit = limit
+        self.purpose = purpose
+    }
 
     package func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
         let (total, overflow) = used.addingReportingOverflow(bytes)
-        guard !overflow, total <= limit else {
-            throw PlugboardError.outputLimitExceeded(what(), bytes: bytes, used: used, limit: limit)
+        guard !overflow, bytes >= 0, total <= limit else {
+            switch purpose {
+            case .output: throw PlugboardError.outputLimitExceeded(what(), bytes: bytes, used: used, limit: limit)
+            case .hostCall(let importName): throw PlugboardError.hostCallLimitExceeded(importName, what: what(), used: used, limit: limit)
+            }
         }
         used = total
     }

@@ -1,10 +1,12 @@
 /// Reads core values one at a time, coercing joined variant slots back to the type a case expects
 /// (`CoerceValueIter` in the canonical ABI).
 package struct FlatReader {
-    private let values: [CoreValue]
+    private let values: UnsafeBufferPointer<CoreValue>
     private(set) var index = 0
 
-    package init(_ values: [CoreValue]) { self.values = values }
+    /// Reads `values`, which must stay valid while the reader is used (a host call's argument buffer, or an
+    /// array's storage inside `withUnsafeBufferPointer`).
+    package init(_ values: UnsafeBufferPointer<CoreValue>) { self.values = values }
 
     package mutating func next(_ want: CoreType) throws -> CoreValue {
         guard index < values.count else { throw PlugboardError.flatArityMismatch(expected: index + 1, got: values.count) }
@@ -30,11 +32,11 @@ package struct FlatReader {
         return v
     }
 
-    /// Takes the next `count` values as they are, for a variant's joined payload slots.
-    package mutating func take(_ count: Int) throws -> [CoreValue] {
+    /// A reader of the next `count` values as they are, for a variant's joined payload slots.
+    package mutating func take(_ count: Int) throws -> FlatReader {
         guard index + count <= values.count else { throw PlugboardError.flatArityMismatch(expected: index + count, got: values.count) }
         defer { index += count }
-        return Array(values[index..<index + count])
+        return FlatReader(UnsafeBufferPointer(rebasing: values[index..<index + count]))
     }
 }
 
@@ -75,7 +77,7 @@ extension CanonicalContext {
             let (count, payloads) = CanonicalLayout.variantShape(type)
             let discriminant = try reader.nextI32()
             guard discriminant < count else { throw PlugboardError.badDiscriminant(discriminant, type: type, caseCount: count) }
-            var slots = FlatReader(try reader.take(CanonicalLayout.joinedPayloadTypes(payloads).count))
+            var slots = try reader.take(CanonicalLayout.joinedPayloadTypes(payloads).count)
             let payload = try payloads[Int(discriminant)].map { try liftFlat($0, from: &slots) }
             return Self.variantValue(type, case: Int(discriminant), payload: payload)
         case .unsupported(let what):

@@ -117,26 +117,31 @@ extension CanonicalContext {
     // MARK: strings and lists
 
     package func liftString(pointer: UInt32, length: UInt32) throws -> String {
-        try outputBudget?.charge(Int(length), for: "a string of \(length) bytes")
-        let bytes = try requireMemory().bytes(at: pointer, count: Int(length), "a string of \(length) bytes")
-        guard let string = String(validating: bytes, as: UTF8.self) else {
-            throw PlugboardError.invalidUTF8(pointer: pointer, length: length)
-        }
+        try budget?.charge(Int(length), for: "a string of \(length) bytes")
+        let memory = try requireMemory()
+        try memory.checkRange(pointer, count: Int(length), "a string of \(length) bytes")
+        if length == 0 { return "" }
+        // One copy, straight from guest memory into the string's storage, validated on the way.
+        let string = memory.raw.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { String(validating: $0, as: UTF8.self) }
+        guard let string else { throw PlugboardError.invalidUTF8(pointer: pointer, length: length) }
         return string
     }
 
     package func lowerString(_ string: String) throws -> (pointer: UInt32, length: UInt32) {
-        let bytes = Array(string.utf8)
-        let pointer = try allocate(size: bytes.count, alignment: 1, for: "a string of \(bytes.count) bytes")
-        try requireMemory().write(bytes, at: pointer, "a string of \(bytes.count) bytes")
-        return (pointer, UInt32(bytes.count))
+        let length = string.utf8.count
+        let pointer = try allocate(size: length, alignment: 1, for: "a string of \(length) bytes")
+        if length == 0 { return (pointer, 0) }
+        let memory = try requireMemory()
+        var copy = string
+        try copy.withUTF8 { bytes in try memory.write(bytes, at: pointer, "a string of \(length) bytes") }
+        return (pointer, UInt32(length))
     }
 
     package func liftList(_ element: WITType, pointer: UInt32, count: UInt32) throws -> [WITValue] {
         let memory = try requireMemory()
         let elementSize = CanonicalLayout.size(element)
         let what = "a list<\(element)> of \(count) elements"
-        try outputBudget?.charge(Int(count) * max(elementSize, 1), for: what)
+        try budget?.charge(Int(count) * max(elementSize, 1), for: what)
         try memory.checkAlignment(pointer, CanonicalLayout.alignment(element), what)
         try memory.checkRange(pointer, count: Int(count) * elementSize, what)
         if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what, bytes: Int(count)) }

@@ -37,8 +37,18 @@ public struct ModuleDescription: Sendable, Hashable {
     public var exports: [Export]
     /// The size of the module's memory in 64 KiB pages (defined or imported), if it has one.
     public var memory: MemoryLimits?
+    /// The module's tables, imported first, then defined (in index order).
+    public var tables: [TableLimits]
     /// The size of the binary in bytes.
     public var byteCount: Int
+
+    /// Initial and maximum size of a table, in elements.
+    public struct TableLimits: Sendable, Hashable {
+        public var minimumElements: UInt64
+        public var maximumElements: UInt64?
+        /// Whether the table is imported (an engine allocates only the module's own tables).
+        public var isImported: Bool
+    }
 
     /// Initial and maximum size of a linear memory, in 64 KiB pages.
     public struct MemoryLimits: Sendable, Hashable {
@@ -59,9 +69,14 @@ public struct ModuleDescription: Sendable, Hashable {
         exports.contains { $0.name == "memory" && $0.kind == .memory }
     }
 
-    /// Reads the import, function, memory and export sections of a core module.
-    public init(parsing bytes: [UInt8]) throws {
+    /// Reads the import, function, table, memory and export sections of a core module, after checking it against
+    /// `limits` (see ``ModuleLimits``): every function body is scanned, so the bytes are safe to hand to an engine.
+    /// - Throws: ``PlugboardError`` with code `invalidModule` naming what is malformed or over a limit.
+    public init(parsing bytes: [UInt8], limits: ModuleLimits = ModuleLimits()) throws {
+        try ModuleScreen.checkLocals(bytes, limits: limits)
         var parser = Parser(bytes: bytes)
+        var tables: [TableLimits] = []
+        var functionIndex = 0
         var types: [FunctionType?] = []
         var functionTypes: [UInt32] = []
         var imports: [Import] = []
@@ -86,7 +101,9 @@ public struct ModuleDescription: Sendable, Hashable {
                         case .memory(let type):
                             kind = .memory
                             memory = MemoryLimits(minimumPages: type.min, maximumPages: type.max)
-                        case .table: kind = .table
+                        case .table(let type):
+                            kind = .table
+                            tables.append(TableLimits(minimumElements: type.limits.min, maximumElements: type.limits.max, isImported: true))
                         case .global: kind = .global
                         default: kind = .tag
                         }
@@ -94,6 +111,13 @@ public struct ModuleDescription: Sendable, Hashable {
                     }
                 case .functionSection(let indices):
                     functionTypes.append(contentsOf: indices)
+                case .tableSection(let defined):
+                    tables += defined.map { TableLimits(minimumElements: $0.type.limits.min, maximumElements: $0.type.limits.max, isImported: false) }
+                case .codeSection(let codes):
+                    for code in codes {
+                        try ModuleScreen.checkBody(code, functionIndex: functionIndex, limits: limits)
+                        functionIndex += 1
+                    }
                 case .memorySection(let memories):
                     if let first = memories.first, memory == nil { memory = MemoryLimits(minimumPages: first.type.min, maximumPages: first.type.max) }
                 case .exportSection(let list):
@@ -121,7 +145,11 @@ public struct ModuleDescription: Sendable, Hashable {
             default: return Export(name: export.name, kind: .tag)
             }
         }
+        guard tables.count <= limits.maxTables else {
+            throw PlugboardError.moduleTooLarge("it has \(tables.count) tables", limit: "ModuleLimits.maxTables (\(limits.maxTables))")
+        }
         self.memory = memory
+        self.tables = tables
         self.byteCount = bytes.count
     }
 

@@ -1,48 +1,20 @@
-/// A WebAssembly engine Plugboard can run plugins on. ``WasmKitEngine`` is the embedded default.
+/// A WebAssembly engine Plugboard can run plugins on. `WasmKitEngine` is the embedded default.
 ///
-/// The engine works at the core-module level only; the canonical ABI, WASI and sandboxing are Plugboard's
-/// and sit above it, so another engine (e.g. wasmtime through its C API) can slot in.
+/// The engine works at the core-module level only; the canonical ABI, WASI and sandboxing are Plugboard's and sit
+/// above it, so another engine (Wasmtime through its C API) can slot in. The protocol is staged as the work is:
+/// ``compile(_:)`` once per module (shareable between threads), ``makeStore(limits:)`` once per live plugin
+/// instance, then ``CoreStore/instantiate(_:hostFunctions:)`` and calls through resolved ``CoreFunction`` handles,
+/// so nothing on the call path is looked up by name.
 public protocol WasmEngine: Sendable {
     /// A human-readable name with version, e.g. `WasmKit 0.4.2`.
     var name: String { get }
 
-    /// Parses and validates a core module.
+    /// Parses and validates a core module. The bytes must have passed ``ModuleDescription/init(parsing:limits:)``
+    /// (which ``CompiledModule/description`` carries), so no guest-controlled depth reaches the engine's parser.
     func compile(_ bytes: [UInt8]) throws -> any CompiledModule
 
-    /// Instantiates a compiled module with the given host functions bound to its imports.
-    /// Every function import of the module must be provided.
-    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance
-
-    /// Instantiates with per-instance limits: memory quota (enforced at instantiation and on `memory.grow`),
-    /// interpreter stack, a fuel budget per call (see ``CoreInstance/startCall()``), and, when
-    /// ``InstanceLimits/interruptible``, an instance whose running calls can be stopped (``CoreInstance/interrupter``).
-    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: InstanceLimits) throws -> any CoreInstance
-}
-
-extension WasmEngine {
-    /// Engines without limit support ignore `limits` (only the output limit, enforced above the engine, applies).
-    public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction], limits: InstanceLimits) throws -> any CoreInstance {
-        try instantiate(module, hostFunctions: hostFunctions)
-    }
-}
-
-/// What an engine holds one instance to.
-public struct InstanceLimits: Sendable, Hashable {
-    /// The most linear memory, in bytes.
-    public var maxMemoryBytes: Int
-    /// The interpreter's (or native) stack for guest code, in bytes.
-    public var stackBytes: Int
-    /// Fuel per call (see ``CoreInstance/startCall()``); `nil` for none.
-    public var fuelPerCall: UInt64?
-    /// Whether a running call must be stoppable from another thread (``CoreInstance/interrupter``).
-    public var interruptible: Bool
-
-    public init(maxMemoryBytes: Int, stackBytes: Int, fuelPerCall: UInt64? = nil, interruptible: Bool = false) {
-        self.maxMemoryBytes = maxMemoryBytes
-        self.stackBytes = stackBytes
-        self.fuelPerCall = fuelPerCall
-        self.interruptible = interruptible
-    }
+    /// A store for one instance (and, later, the several core instances of a component) held to `limits`.
+    func makeStore(limits: InstanceLimits) -> any CoreStore
 }
 
 /// A parsed and validated core module, shareable between instances and threads.
@@ -50,51 +22,87 @@ public protocol CompiledModule: Sendable {
     var description: ModuleDescription { get }
 }
 
-/// Something that can call a guest's exports and reach its memory: an instance, or the caller of a host function.
-public protocol CoreCaller {
-    /// The guest's exported `memory`, if any.
-    var memory: (any LinearMemory)? { get }
-    /// Whether the guest exports a function with this name.
-    func exportsFunction(_ name: String) -> Bool
-    /// Calls an exported function with core values.
-    func call(_ name: String, _ arguments: [CoreValue]) throws -> [CoreValue]
-}
+/// Where instances live: their memory and table quota, fuel and interruption. Confined to one thread at a time
+/// (the one running its instance's calls); only ``interrupter`` may be used from others.
+public protocol CoreStore: AnyObject {
+    /// Instantiates `module` with `hostFunctions` bound to its function imports (every function import must be
+    /// provided). The module's `start` function runs inside, under the store's fuel and interruption, so start a
+    /// call (``startCall()``) and arm the deadline first.
+    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance
 
-/// A live instance of a module. Not thread-safe: confine it to one actor.
-public protocol CoreInstance: AnyObject, CoreCaller {
-    /// Starts a top-level call: refills the per-call fuel budget and forgets earlier denied memory growth.
+    /// Starts a top-level call (or an instantiation): refills the per-call fuel and forgets an earlier interrupt
+    /// and earlier denied growth.
     func startCall()
-    /// Fuel used since ``startCall()``, or `nil` when the instance is not fuel-metered.
+    /// Fuel used since ``startCall()``, or `nil` when the store is not fuel-metered with a budget.
     var fuelUsed: UInt64? { get }
     /// The largest memory size, in bytes, a `memory.grow` asked for and was denied since ``startCall()``.
     var deniedMemoryBytes: Int? { get }
-    /// What stops this instance's running call from another thread, or `nil` when the engine cannot.
+    /// The largest table size, in elements, a `table.grow` asked for and was denied since ``startCall()``.
+    var deniedTableElements: Int? { get }
+    /// What stops this store's running call from another thread, or `nil` when its limits are not interruptible.
     var interrupter: (any CallInterrupter)? { get }
 }
 
-/// Stops an instance's running call from any thread: the guest traps at its next loop iteration or function
-/// entry (with the engine's out-of-fuel trap on WasmKit). Calling it when no call runs affects only the next
-/// call until ``CoreInstance/startCall()`` resets the instance, which every call begins with.
+/// A live instance of a module, in its store; confined like the store.
+public protocol CoreInstance: AnyObject {
+    /// The exported function `name`, resolved once: keep the handle and call it as often as needed.
+    func function(named name: String) -> (any CoreFunction)?
+    /// The instance's exported linear memory `memory`, if any.
+    var memory: (any LinearMemory)? { get }
+}
+
+/// A resolved guest function. Calls may nest (a host function may call back into the guest, as lowering a
+/// result through `cabi_realloc` does) up to a small fixed depth; deeper nesting is refused with a trap.
+public protocol CoreFunction: AnyObject {
+    var signature: CoreSignature { get }
+    /// Calls the function; the arguments must match ``signature``.
+    func call(_ arguments: [CoreValue]) throws -> [CoreValue]
+}
+
+/// Stops a store's running call from any thread: the guest traps at its next loop iteration or function entry.
+/// An interrupt that comes when no call runs affects nothing: every call begins with ``CoreStore/startCall()``.
 public protocol CallInterrupter: Sendable {
     func interrupt()
 }
 
-extension CoreInstance {
-    public func startCall() {}
-    public var fuelUsed: UInt64? { nil }
-    public var deniedMemoryBytes: Int? { nil }
-    public var interrupter: (any CallInterrupter)? { nil }
+/// What an engine holds one store to.
+public struct InstanceLimits: Sendable, Hashable {
+    /// The most linear memory, in bytes, each memory may have.
+    public var maxMemoryBytes: Int
+    /// The most elements of all tables together (each costs the host one machine word).
+    public var maxTableElements: Int
+    /// The interpreter's (or native) stack for guest code, in bytes: it bounds recursion depth.
+    public var stackBytes: Int
+    /// Fuel per call (see ``CoreStore/startCall()``); `nil` for none.
+    public var fuelPerCall: UInt64?
+    /// Whether a running call must be stoppable from another thread (``CoreStore/interrupter``).
+    public var interruptible: Bool
+
+    public init(maxMemoryBytes: Int, maxTableElements: Int = 100_000, stackBytes: Int = 512 << 10, fuelPerCall: UInt64? = nil, interruptible: Bool = false) {
+        self.maxMemoryBytes = maxMemoryBytes
+        self.maxTableElements = maxTableElements
+        self.stackBytes = stackBytes
+        self.fuelPerCall = fuelPerCall
+        self.interruptible = interruptible
+    }
 }
 
-/// A host function bound to a module's import at the core level.
+/// A host function bound to a module's function import at the core level.
+///
+/// Host functions return at most one core value: canonical-ABI lowered imports return larger results through a
+/// pointer, and WASI functions return one errno.
 public struct CoreHostFunction {
     public var module: String
     public var name: String
     public var signature: CoreSignature
-    /// Runs the function; `caller` is the instance that called it.
-    public var body: (any CoreCaller, [CoreValue]) throws -> [CoreValue]
+    /// Runs the function on the thread running the guest. The arguments match ``signature``'s parameters (the
+    /// buffer is valid only during the call); the result is `nil` when ``signature`` has no result.
+    public var body: (_ arguments: UnsafeBufferPointer<CoreValue>) throws -> CoreValue?
 
-    public init(module: String, name: String, signature: CoreSignature, body: @escaping (any CoreCaller, [CoreValue]) throws -> [CoreValue]) {
+    public init(
+        module: String, name: String, signature: CoreSignature, body: @escaping (_ arguments: UnsafeBufferPointer<CoreValue>) throws -> CoreValue?
+    ) {
+        precondition(signature.results.count <= 1, "host functions return at most one core value")
         self.module = module
         self.name = name
         self.signature = signature

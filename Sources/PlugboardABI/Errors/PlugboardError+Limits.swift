@@ -9,7 +9,7 @@ extension PlugboardError {
 
     /// Whether this error is a limit the plugin hit (its instance is replaced before the next call).
     package var isLimitTrap: Bool {
-        [.memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded, .timeout, .cancelled].contains(code)
+        [.memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded, .hostCallLimitExceeded, .timeout, .cancelled].contains(code)
     }
 
     /// The call ran past its wall-clock deadline and was stopped.

@@ -1,7 +1,7 @@
 /// The one error type of the Plugboard library: what happened, to which plugin and function, and what to do.
 ///
 /// Guest failures (traps, ABI violations by the guest, limits) and host/configuration errors are told apart by
-/// ``code`` and ``isGuestFault``. Every message is built by a factory in `PlugboardError+Messages.swift`.
+/// ``code`` and ``isGuestFault``. Every message is built by a factory in a `PlugboardError+<Concern>.swift` file of the layer it concerns.
 public struct PlugboardError: Error, CustomStringConvertible, Sendable {
     /// A stable, machine-readable error kind. New kinds may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -33,6 +33,11 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         public static let cancelled = Code("cancelled")
         /// The call returned more bytes than ``PluginLimits/maxOutputBytes``.
         public static let outputLimitExceeded = Code("output-limit-exceeded")
+        /// The arguments a plugin passed to one host function took more than ``PluginLimits/maxHostCallBytes`` to lift.
+        public static let hostCallLimitExceeded = Code("host-call-limit-exceeded")
+        /// The plugin's calls waited longer than its pool allows (``InstancePoolConfiguration/maxWait``), or its
+        /// queue was full (``InstancePoolConfiguration/maxQueue``): the caller should retry later.
+        public static let overloaded = Code("overloaded")
         /// The guest broke the canonical ABI: a bad pointer, length, UTF-8 string, discriminant or char.
         public static let abiViolation = Code("abi-violation")
         /// A host function the guest called failed.
@@ -78,6 +83,8 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
     public var backtrace: [String]
     /// The code the plugin passed to `proc_exit`, when ``code`` is `pluginExited`.
     public var exitCode: UInt32?
+    /// For `overloaded`: how long the caller should wait before retrying.
+    public var retryAfter: Duration?
 
     package init(_ code: Code, _ message: String, hint: String? = nil, plugin: String? = nil, function: String? = nil, backtrace: [String] = []) {
         self.code = code
@@ -92,7 +99,7 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
     public var isGuestFault: Bool {
         [
             .trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .memoryLimitExceeded, .fuelExhausted,
-            .outputLimitExceeded, .timeout,
+            .outputLimitExceeded, .hostCallLimitExceeded, .timeout,
         ]
             .contains(code)
     }

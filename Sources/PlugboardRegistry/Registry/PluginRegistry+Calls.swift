@@ -43,14 +43,12 @@ extension PluginRegistry {
             let (version, isCanary) = try route(name, key: key)
             let started = ContinuousClock.now
             do {
-                let (value, fuel, memory) = try await version.withInstance { plugin in
-                    let value = try await body(plugin)
-                    return (value, await plugin.lastCallFuelUsed, plugin.memoryBytes)
-                }
+                let plugin = version.plugin
+                let (value, report) = try await CallReport.recording { try await body(plugin) }
                 let outcome = judge(value)
-                observe(name, version, isCanary: isCanary, outcome, since: started, fuel: fuel, memory: memory, error: nil)
+                observe(name, version, isCanary: isCanary, outcome, since: started, fuel: report.fuelUsed, memory: report.memoryBytes, error: nil)
                 return Routed(value: value, version: version.version, servedByCanary: isCanary)
-            } catch let error as InstancePoolError where error.code == .draining && attempt < 5 {
+            } catch let error as PlugboardError where error.code == .pluginUnloaded && attempt < 5 {
                 continue  // the version was swapped out between routing and borrowing an instance: route again
             } catch let error as PlugboardError {
                 let outcome = CallOutcome(error)

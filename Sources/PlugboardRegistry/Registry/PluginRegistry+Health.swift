@@ -40,7 +40,8 @@ extension PluginRegistry {
         let hasHealthCheck = world.exports.flatMap(\.functions).contains { $0.name == "health-check" }
         let isDefaultWorld = world.qualifiedName == DefaultWorld.world.qualifiedName
         do {
-            let problem: String? = try await version.withInstance { plugin in
+            let plugin = version.plugin
+            let problem: String? = try await {
                 if hasHealthCheck {
                     let results = try await plugin.call("health-check", arguments: [])
                     switch results.first {
@@ -54,7 +55,7 @@ extension PluginRegistry {
                 } else {
                     return nil  // a live instance is all a world without a health check can show
                 }
-            }
+            }()
             return PluginHealth(plugin: name, status: problem == nil ? .healthy : .degraded, version: version.version, lastError: problem, checkedAt: Date())
         } catch {
             return PluginHealth(plugin: name, status: .degraded, version: version.version, lastError: "\(error)", checkedAt: Date())

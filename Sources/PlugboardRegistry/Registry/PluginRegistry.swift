@@ -238,9 +238,9 @@ public actor PluginRegistry {
     public var moduleCacheStatistics: ModuleCache<any CompiledModule>.Statistics { get async { await cache.statistics } }
 
     /// Occupancy of the instance pool of plugin `name`'s stable version.
-    public func poolStatistics(_ name: String) async throws -> InstancePool<Plugin>.Statistics {
+    public func poolStatistics(_ name: String) throws -> InstancePoolStatistics {
         guard let entry = entries[name] else { throw notFound(name) }
-        return await entry.stable.poolStatistics
+        return entry.stable.poolStatistics
     }
 
     /// Every plugin's summary, by name.

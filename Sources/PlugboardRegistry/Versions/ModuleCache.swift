@@ -57,10 +57,11 @@ public actor ModuleCache<Value: Sendable> {
         return result
     }
 
-    /// The value for `key`, compiling it with `compile` (off the cooperative thread pool) when it is not cached.
+    /// The value for `key`, compiling it with `compile` when it is not cached (one compilation per key at a time:
+    /// later requests for the same key wait for it).
     ///
     /// - Parameter cost: What the entry counts against ``costLimit``, e.g. the module's size in bytes.
-    public func value(for key: Key, cost: Int, compile: @escaping @Sendable () throws -> Value) async throws -> Value {
+    public func value(for key: Key, cost: Int, compile: @escaping @Sendable () async throws -> Value) async throws -> Value {
         clock += 1
         if var entry = entries[key] {
             entry.lastUse = clock
@@ -73,7 +74,7 @@ public actor ModuleCache<Value: Sendable> {
             return try await running.value
         }
         stats.misses += 1
-        let task = Task { try await BlockingWork.run(compile) }
+        let task = Task { try await compile() }
         inFlight[key] = task
         defer { inFlight[key] = nil }
         let value = try await task.value

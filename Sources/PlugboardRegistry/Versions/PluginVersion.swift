@@ -27,12 +27,13 @@ public final class PluginVersion: Sendable {
     package let deployedOptions: PluginHost.LoadOptions
     package let settings: RolloutSettings
     package let manifest: PluginManifest?
-    private let pool: InstancePool<Plugin>
+    /// The loaded plugin, with its pool of warm instances.
+    package let plugin: Plugin
     package let metrics: VersionMetrics
 
     private init(
         id: UInt64, name: String, version: String, sha256: String, sourcePath: String?, bytes: [UInt8], options: PluginHost.LoadOptions,
-        deployedOptions: PluginHost.LoadOptions, settings: RolloutSettings, manifest: PluginManifest?, pool: InstancePool<Plugin>,
+        deployedOptions: PluginHost.LoadOptions, settings: RolloutSettings, manifest: PluginManifest?, plugin: Plugin,
         metrics: VersionMetrics
     ) {
         self.id = id
@@ -46,7 +47,7 @@ public final class PluginVersion: Sendable {
         self.deployedOptions = deployedOptions
         self.settings = settings
         self.manifest = manifest
-        self.pool = pool
+        self.plugin = plugin
         self.metrics = metrics
     }
 
@@ -63,53 +64,54 @@ public final class PluginVersion: Sendable {
         package var settings: RolloutSettings
     }
 
-    /// Compiles `source` (through `cache`), checks it links against the host's world, and starts its pool with
-    /// one instance, initialized, so the version is ready to serve before anyone routes to it.
+    /// Compiles `source` (through `cache`, on a loading thread), checks it links against the host's world, and
+    /// starts its pool with one instance, initialized, so the version is ready to serve before anyone routes to it.
     package static func make(
         id: UInt64, from source: Source, host: PluginHost.Configuration, cache: ModuleCache<any CompiledModule>,
         metrics: any MetricsFactory, logger: Logger, events: EventBroadcaster
     ) async throws -> PluginVersion {
-        let binary = try PluginBinary(bytes: source.bytes)
-        guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
         let engine = host.engine
+        let sourceBytes = source.bytes
+        let binary = try await LoadingThreads.run { try PluginBinary(bytes: sourceBytes) }
+        guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
         let compiled = try await cache.value(for: .init(digest: source.sha256, engine: engine.name), cost: binary.bytes.count) {
-            try engine.compile(binary.bytes)
+            try await LoadingThreads.run { try engine.compile(binary.bytes) }
         }
         var options = source.options
         if let manager = host.capabilityManager {
             options.capabilities = await manager.capabilities(for: source.name, base: options.capabilities)
         }
-        let factory = InstanceFactory(
-            name: source.name, compiled: compiled, host: host, options: options, logger: logger, events: events)
-        let pool = InstancePool<Plugin>(
-            name: source.name, configuration: source.settings.pool, make: { try await factory.make() }, close: { await $0.unload() },
-            isPoisoning: { error in (error as? PlugboardError).map { CallOutcome($0).isCrash } ?? false })
-        try await pool.prewarm(1)
-        let reported = try await pool.withWorker { $0.version }
-        let version = !reported.isEmpty ? reported : source.manifest?.version ?? "sha-" + source.sha256.prefix(8)
+        let plugin = try await Plugin.load(
+            name: source.name, fallbackName: source.name, compiled: compiled, engine: engine, world: host.world, hostFunctions: host.hostFunctions,
+            configuration: source.options.configuration, limits: source.options.limits, capabilities: source.options.capabilities,
+            capabilityManager: host.capabilityManager, pool: source.settings.pool, replacesInstancesAfterTraps: true, logger: logger, events: events)
+        if host.world.qualifiedName == DefaultWorld.world.qualifiedName {
+            do {
+                try await plugin.initialize()
+            } catch {
+                await plugin.drain()
+                throw error
+            }
+        }
+        let version = !plugin.version.isEmpty ? plugin.version : source.manifest?.version ?? "sha-" + source.sha256.prefix(8)
         return PluginVersion(
             id: id, name: source.name, version: version, sha256: source.sha256, sourcePath: source.sourcePath, bytes: source.bytes,
-            options: options, deployedOptions: source.options, settings: source.settings, manifest: source.manifest, pool: pool,
+            options: options, deployedOptions: source.options, settings: source.settings, manifest: source.manifest, plugin: plugin,
             metrics: VersionMetrics(plugin: source.name, version: version, factory: metrics))
     }
 
-    /// Runs `body` on a warm instance; a crash (trap, timeout or limit) retires that instance.
-    package func withInstance<R: Sendable>(_ body: @Sendable (Plugin) async throws -> R) async throws -> R {
-        try await pool.withWorker(body)
+    /// Replaces the version's instances with fresh ones (busy ones once their call returns).
+    package func recycleInstances() async {
+        await plugin.recycleInstances()
     }
 
     /// Waits for the calls in flight to finish, then releases every instance (shutting each down).
-    /// Replaces the version's instances with fresh ones (busy ones once their call returns).
-    package func recycleInstances() async {
-        await pool.recycle()
-    }
-
     package func drain() async {
-        await pool.drain()
+        await plugin.drain()
     }
 
     /// Pool occupancy, for summaries and metrics.
-    package var poolStatistics: InstancePool<Plugin>.Statistics { get async { await pool.statistics } }
+    package var poolStatistics: InstancePoolStatistics { plugin.poolStatistics }
 
     package var label: String { "\(name)@\(version)" }
 
@@ -118,30 +120,5 @@ public final class PluginVersion: Sendable {
         Source(
             name: name, reportedVersion: version, bytes: bytes, sha256: sha256, sourcePath: sourcePath, manifest: manifest,
             options: deployedOptions, settings: settings)
-    }
-}
-
-/// Makes the instances of one version: each is a ``Plugin`` actor of its own, initialized with the version's
-/// configuration when its world is the default one.
-package struct InstanceFactory: Sendable {
-    package let name: String
-    package let compiled: any CompiledModule
-    package let host: PluginHost.Configuration
-    package let options: PluginHost.LoadOptions
-    package let logger: Logger
-    package let events: EventBroadcaster
-
-    package func make() async throws -> Plugin {
-        let (name, compiled, host, options, logger, events) = (name, compiled, host, options, logger, events)
-        let plugin = try await BlockingWork.run {
-            try Plugin(
-                name: name, fallbackName: name, compiled: compiled, engine: host.engine, world: host.world, hostFunctions: host.hostFunctions,
-                configuration: options.configuration, limits: options.limits, capabilities: options.capabilities, logger: logger,
-                events: events)
-        }
-        if host.world.qualifiedName == DefaultWorld.world.qualifiedName {
-            try await plugin.initialize()
-        }
-        return plugin
     }
 }

@@ -34,16 +34,24 @@ package final class CallInterruption: Sendable {
     private let current = Mutex<Call?>(nil)
     private let nextID = Atomic<UInt64>(1)
 
-    /// Starts a call that must end within `timeout` (`nil`: no deadline, cancellation only); returns its id for
-    /// ``cancel(call:)`` and ``end(call:)``.
+    /// Starts a call that must end within `timeout` from now (`nil`: no deadline, cancellation only); returns its id
+    /// for ``cancel(call:)`` and ``end(call:)``.
     package func begin(timeout: Duration?, interrupter: (any CallInterrupter)?) -> UInt64 {
+        let now = ContinuousClock.now
+        return begin(deadline: timeout.map { now.advanced(by: $0) }, limit: timeout, since: now, interrupter: interrupter)
+    }
+
+    /// Starts a call that must end by `deadline` (`nil`: no deadline, cancellation only); a stop at the deadline is
+    /// reported as exceeding `limit`, after the time since `since` (when the call arrived, which may be before it got
+    /// an instance). Returns the call's id for ``cancel(call:)`` and ``end(call:)``.
+    package func begin(deadline: ContinuousClock.Instant?, limit: Duration?, since started: ContinuousClock.Instant, interrupter: (any CallInterrupter)?) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
-        let started = ContinuousClock.now
         // The call is current before its deadline is scheduled: a deadline firing at once must find it.
         current.withLock { $0 = Call(id: id, started: started, interrupter: interrupter, reason: nil, deadlineTimer: nil) }
-        if let timeout, interrupter != nil {
-            let timer = DeadlineScheduler.shared.schedule(after: timeout) { [self] in
-                interrupt(call: id, because: .timeout(limit: timeout, elapsed: ContinuousClock.now - started))
+        if let deadline, interrupter != nil {
+            let limit = limit ?? started.duration(to: deadline)
+            let timer = DeadlineScheduler.shared.schedule(at: deadline) { [self] in
+                interrupt(call: id, because: .timeout(limit: limit, elapsed: ContinuousClock.now - started))
             }
             let ended = current.withLock { call -> Bool in
                 guard call?.id == id else { return true }

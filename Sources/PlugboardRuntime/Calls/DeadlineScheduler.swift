@@ -99,7 +99,12 @@ package final class DeadlineScheduler: Sendable {
     /// Runs `action` on the scheduler's thread once `delay` has passed, unless cancelled first.
     /// - Returns: The id to ``cancel(_:)`` it with.
     package func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> UInt64 {
-        let deadline = ContinuousClock.now.advanced(by: delay)
+        schedule(at: ContinuousClock.now.advanced(by: delay), action)
+    }
+
+    /// Runs `action` on the scheduler's thread at `deadline` (at once if it has passed), unless cancelled first.
+    /// - Returns: The id to ``cancel(_:)`` it with.
+    package func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> UInt64 {
         let (id, needsWakeup) = state.withLock { state -> (UInt64, Bool) in
             let id = state.nextID
             state.nextID += 1

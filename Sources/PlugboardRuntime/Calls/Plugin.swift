@@ -1,185 +1,113 @@
 import Logging
-import Synchronization
 import PlugboardABI
 import PlugboardManifest
-import PlugboardWasmKit
+import Synchronization
 
-/// A loaded plugin: one live instance, called through its WIT world with typed values.
+/// A loaded plugin, called through its WIT world with typed values.
 ///
-/// Calls to one plugin run one at a time, in the order they arrive (an instance is never used from two threads at
-/// once); different plugins run in parallel. A call runs inline on the calling task's thread when that is safe and
-/// on the plugin's own dispatch queue otherwise (see ``GuestThread``). After a trap the instance stays usable, as
-/// Wasm semantics allow; after a limit trap (memory, fuel, stack overflow, output) it is discarded and the next
-/// call gets a fresh instance.
-public actor Plugin {
+/// A plugin has a pool of live instances (one for a ``PluginHost`` plugin, ``InstancePoolConfiguration/size`` in a
+/// registry): each call borrows one, so calls on one instance run one at a time, in the order they arrive, while a
+/// pool of several runs that many at once. A call that finds an instance free runs to the end on the calling
+/// task's thread when that is safe (see `GuestThread`), with no hop to another executor; one that finds none waits
+/// in a bounded queue (see ``InstancePoolConfiguration``), and the wait counts toward its deadline.
+///
+/// After a trap the instance stays usable, as Wasm semantics allow (a registry replaces it anyway); after a limit
+/// (memory, fuel, stack, output, host-call budget, deadline, cancellation) it is discarded and the next call gets a
+/// fresh one, which re-runs `initialize` if the plugin was initialized.
+public final class Plugin: Sendable {
     /// The name the plugin is registered under.
-    public nonisolated let name: String
+    public let name: String
     /// The plugin's version from its `get-metadata`, or empty when its world has none.
-    public nonisolated let version: String
+    public let version: String
     /// The WIT world the plugin was checked against.
-    public nonisolated let world: WITWorld
+    public var world: WITWorld { plugin.world }
     /// The module's imports and exports.
-    public nonisolated let module: ModuleDescription
-
-    /// Where guest code runs (see ``GuestThread``).
-    private let guestThread: GuestThread
-    /// Whether a call holds the instance; calls that find it held wait in ``leaseWaiters``, first come first served.
-    private var isLeased = false
-    private var leaseWaiters: [CheckedContinuation<Void, Never>] = []
-    /// The plugin whose lease the current task holds, so that a call made while holding it (such as the
-    /// `initialize` a fresh instance re-runs) does not wait for itself.
-    @TaskLocal private static var leaseHolder: ObjectIdentifier?
-
-    /// The live instance; `nil` after a limit trap until the next call instantiates a fresh one.
-    private var instance: (any CoreInstance)?
-    private var isUnloaded = false
+    public var module: ModuleDescription { plugin.description }
     /// What the plugin may consume (enforced by the engine and the canonical ABI).
-    public nonisolated let limits: PluginLimits
-    /// Fuel the last call used, when the plugin has a ``PluginLimits/fuelPerCall`` budget.
-    public private(set) var lastCallFuelUsed: UInt64?
-    /// How long the last call ran in the guest, from entering it to its return or failure (time waiting for an
-    /// earlier call or for the plugin's queue is not included).
-    public private(set) var lastCallDuration: Duration?
-    /// The size of the live instance's linear memory after the last call, in bytes (0 before any call).
-    public nonisolated var memoryBytes: Int { lastMemoryBytes.load(ordering: .relaxed) }
-    private let lastMemoryBytes = Atomic<Int>(0)
-    /// How many times the instance was replaced after a limit trap.
-    public private(set) var instanceReplacements = 0
-    private let compiled: any CompiledModule
-    private let engine: any WasmEngine
-    private let coreFunctions: [CoreHostFunction]
-    /// Stops the running call at its deadline or when its task is cancelled.
-    private let interruption: CallInterruption
-    /// The WASI file descriptors of the live instance: reset whenever the instance is discarded, closed on unload.
-    private let files: WASIFileTable
-    package let state: PluginState
-    private let exports: [PluginLinker.ExportBinding]
-    /// Functions of the host's world the plugin's older interface version lacks (calling one fails clearly).
-    private let absentExports: [PluginLinker.AbsentExport]
-    package var lifecycle = Lifecycle.loaded
+    public var limits: PluginLimits { context.limits }
 
-    package enum Lifecycle { case loaded, initialized, shutDown }
+    package let plugin: PluginModule
+    package let context: PluginContext
+    private let pool: InstancePool<LeasedInstance>
+    /// Whether a trap (not only a limit) retires the instance that trapped.
+    private let replacesInstancesAfterTraps: Bool
+    private let initializeExport: Int?
+    private let lastCall = Mutex(LastCall())
 
+    private struct LastCall {
+        var fuelUsed: UInt64?
+        var duration: Duration?
+        var memoryBytes = 0
+        var replacements = 0
+    }
+
+    private init(
+        name: String, version: String, plugin: PluginModule, context: PluginContext, pool: InstancePool<LeasedInstance>,
+        replacesInstancesAfterTraps: Bool
+    ) {
+        self.name = name
+        self.version = version
+        self.plugin = plugin
+        self.context = context
+        self.pool = pool
+        self.replacesInstancesAfterTraps = replacesInstancesAfterTraps
+        self.initializeExport = plugin.world.qualifiedName == DefaultWorld.world.qualifiedName ? try? plugin.exportIndex("initialize", interface: nil, plugin: name) : nil
+    }
+
+    /// Links `compiled`, makes its first instance on a loading thread (running `start`, `_initialize` and
+    /// `get-metadata` under the plugin's deadline), and names the plugin.
+    ///
     /// - Parameters:
     ///   - name: The name to register under; `nil` takes the name from `get-metadata`, else `fallbackName`.
-    package init(
-        name: String?, fallbackName: String, compiled: any CompiledModule, engine: any WasmEngine, world: WITWorld,
-        hostFunctions: [HostFunction], configuration: [(key: String, value: String)],
-        limits: PluginLimits = PluginLimits(), capabilities: PluginCapabilities = PluginCapabilities(),
-        logger: Logger, events: EventBroadcaster
-    ) throws {
-        let description = compiled.description
-        let linker = PluginLinker(world: world, hostFunctions: hostFunctions)
-        let linkedExports = try linker.linkExports(of: description)
-        let exports = linkedExports.bindings
-        let imported = try linker.importedHostFunctions(of: description)
-        let state = PluginState(
-            name: name ?? fallbackName, configuration: configuration, logger: logger, events: events, limits: limits,
-            networkAllowlist: capabilities.network)
-        let wasi = try WASIPreview1(output: state.output, capabilities: capabilities)
-        var coreFunctions = try wasi.hostFunctions(for: description.imports)
-        let interruption = CallInterruption()
-        for hostFunction in imported {
-            coreFunctions.append(CanonicalCall.hostFunction(module: hostFunction.module, function: hostFunction.function) { [state] arguments in
-                let context = state.callContext()
-                do {
-                    return try hostFunction.implementation(context, arguments)
-                } catch let error as PlugboardError where error.code == .hostFunctionFailed || error.code == .pluginExited {
-                    throw error
-                } catch {
-                    throw PlugboardError.hostFunctionFailed(hostFunction.importName, underlying: error)
+    ///   - pool: How many instances, and how calls wait for them.
+    ///   - replacesInstancesAfterTraps: Retire an instance after any trap, not only after a limit.
+    package static func load(
+        name: String?, fallbackName: String, compiled: any CompiledModule, engine: any WasmEngine, world: WITWorld, hostFunctions: [HostFunction],
+        configuration: [(key: String, value: String)], limits: PluginLimits, capabilities: PluginCapabilities,
+        capabilityManager: CapabilityManager? = nil, pool: InstancePoolConfiguration, replacesInstancesAfterTraps: Bool = false, logger: Logger,
+        events: EventBroadcaster
+    ) async throws -> Plugin {
+        let context = PluginContext(
+            name: name ?? fallbackName, configuration: configuration, limits: limits, capabilities: capabilities,
+            capabilityManager: capabilityManager, logger: logger, events: events)
+        let module: PluginModule
+        do {
+            module = try PluginModule(compiled: compiled, engine: engine, world: world, hostFunctions: hostFunctions)
+        } catch let error as PlugboardError {
+            throw error.inContext(plugin: context.displayName, function: nil)
+        }
+        let granted = await context.effectiveCapabilities()
+        let (first, metadata) = try await LoadingThreads.run {
+            let instance = try PluginInstance.make(module, context: context, capabilities: granted)
+            let metadata = try Self.readMetadata(instance)
+            return (LeasedInstance(instance), metadata)
+        }
+        let resolvedName = name ?? metadata.name.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackName
+        context.setIdentity(name: resolvedName, version: metadata.version)
+        let instancePool = InstancePool<LeasedInstance>(
+            name: resolvedName, configuration: pool,
+            make: {
+                let granted = await context.effectiveCapabilities()
+                return try await LoadingThreads.run(counted: false) {
+                    LeasedInstance(try PluginInstance.make(module, context: context, capabilities: granted))
                 }
-            })
-        }
-        let instance = try Self.instantiate(
-            compiled, engine: engine, hostFunctions: coreFunctions, limits: limits, interruption: interruption, pluginName: state.name)
-        var version = ""
-        var metadataName: String?
-        if let binding = exports.first(where: { $0.function.name == "get-metadata" && $0.function.parameters.isEmpty }) {
-            instance.startCall()
-            let call = interruption.begin(timeout: limits.timeout, interrupter: instance.interrupter)
-            do {
-                let results = try CanonicalCall.callExport(
-                    binding.function, exportName: binding.coreName, arguments: [], on: instance, maxOutputBytes: limits.maxOutputBytes)
-                interruption.end(call: call)
-                version = results.first?[field: "version"]?.stringValue ?? ""
-                metadataName = results.first?[field: "name"]?.stringValue
-            } catch {
-                let failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
-                throw CallInterruption.failure(failure, stoppedBecause: interruption.end(call: call))
-                    .inContext(plugin: state.name, function: "get-metadata")
-            }
-        }
-        let resolvedName = name ?? metadataName.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackName
-        state.identity.set(name: resolvedName, version: version)
-        self.guestThread = GuestThread(label: "plugboard.plugin.\(resolvedName)", mayRunInline: !imported.contains(where: \.blocks))
-        self.name = resolvedName
-        self.version = version
-        self.world = world
-        self.module = description
-        self.instance = instance
-        self.state = state
-        self.exports = exports
-        self.absentExports = linkedExports.absent
-        self.limits = limits
-        self.compiled = compiled
-        self.engine = engine
-        self.coreFunctions = coreFunctions
-        self.interruption = interruption
-        self.files = wasi.files
+            },
+            close: { await Self.close($0) })
+        await instancePool.adopt(first)
+        return Plugin(
+            name: resolvedName, version: metadata.version, plugin: module, context: context, pool: instancePool,
+            replacesInstancesAfterTraps: replacesInstancesAfterTraps)
     }
 
-    /// Instantiates under `limits` and runs the reactor's `_initialize`.
-    private static func instantiate(
-        _ compiled: any CompiledModule, engine: any WasmEngine, hostFunctions: [CoreHostFunction], limits: PluginLimits,
-        interruption: CallInterruption, pluginName: String
-    ) throws -> any CoreInstance {
-        let instance = try engine.instantiate(compiled, hostFunctions: hostFunctions, limits: limits.instanceLimits)
-        if instance.exportsFunction("_initialize") {
-            instance.startCall()
-            let call = interruption.begin(timeout: limits.timeout, interrupter: instance.interrupter)
-            do {
-                _ = try instance.call("_initialize", [])
-                interruption.end(call: call)
-            } catch {
-                let failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
-                throw CallInterruption.failure(failure, stoppedBecause: interruption.end(call: call))
-                    .inContext(plugin: pluginName, function: "_initialize")
-            }
-        }
-        return instance
+    /// Calls `get-metadata` if the world has it: the version (and name) the plugin reports.
+    private static func readMetadata(_ instance: PluginInstance) throws -> (name: String?, version: String) {
+        guard let index = instance.module.exportIndex(ofParameterless: "get-metadata") else { return (nil, "") }
+        let deadline = instance.context.limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let results = try instance.call(index, arguments: [], deadline: deadline).result.get()
+        return (results.first?[field: "name"]?.stringValue, results.first?[field: "version"]?.stringValue ?? "")
     }
 
-    /// The live instance, instantiating a fresh one if a limit trap discarded the last.
-    private func liveInstance() async throws -> any CoreInstance {
-        if isUnloaded { throw PlugboardError.pluginUnloaded(name) }
-        if let instance { return instance }
-        files.reset()  // the discarded instance's descriptors are not the fresh one's
-        let (compiled, engine, coreFunctions, limits, interruption, pluginName) = (
-            Exclusive(value: compiled), Exclusive(value: engine), Exclusive(value: coreFunctions), limits, interruption, displayName)
-        let instantiated = await guestThread.run {
-            Result {
-                Exclusive(value: try Self.instantiate(
-                    compiled.value, engine: engine.value, hostFunctions: coreFunctions.value, limits: limits,
-                    interruption: interruption, pluginName: pluginName))
-            }
-        }
-        let fresh = try instantiated.get().value
-        instance = fresh
-        instanceReplacements += 1
-        state.logger.info(
-            "Plugin instance replaced after a limit trap: its memory and globals were reset",
-            metadata: ["plugin.instance.replacements": "\(instanceReplacements)"])
-        if lifecycle == .initialized, world.qualifiedName == DefaultWorld.world.qualifiedName {
-            // The default world's plugins expect `initialize` before `process`: run it again with the same configuration.
-            do {
-                try await initialize(config: state.configuration)
-            } catch {
-                state.logger.warning("Re-running initialize on the fresh instance failed", metadata: ["error.message": "\(error)"])
-            }
-        }
-        return fresh
-    }
+    // MARK: calls
 
     /// Calls an exported WIT function by name with dynamic values.
     ///
@@ -190,164 +118,209 @@ public actor Plugin {
     ///   - arguments: One value per parameter.
     /// - Returns: One value per result.
     /// - Throws: ``PlugboardError`` naming this plugin and the function: a trap, an ABI violation by the guest, a
-    ///   failed host function, or a type mismatch in `arguments`.
+    ///   failed host function, a limit, `overloaded`, or a type mismatch in `arguments`.
     public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) async throws -> [WITValue] {
-        let binding = try exportBinding(function, interface: interface)
-        return try await withLease {
-            let instance = try await liveInstance()
-            return try await call(binding, arguments: arguments, on: instance)
+        let index = try plugin.exportIndex(function, interface: interface, plugin: displayName)
+        return try await call(export: index, arguments: arguments)
+    }
+
+    /// Calls export `index` (of ``PluginModule/exports``) with dynamic values.
+    package func call(export index: Int, arguments: [WITValue]) async throws -> [WITValue] {
+        try await run { instance, deadline, arrived, running in
+            instance.call(index, arguments: arguments, deadline: deadline, arrived: arrived, running: running)
         }
     }
 
-    /// Runs `body` holding the plugin's instance: after the calls that came first, and with no other call until
-    /// `body` returns. A task that already holds it runs `body` at once.
-    package func withLease<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        if Self.leaseHolder == ObjectIdentifier(self) { return try await body() }
-        if isLeased {
-            await withCheckedContinuation { leaseWaiters.append($0) }  // handed over by the call before, still leased
-        } else {
-            isLeased = true
-        }
-        defer {
-            if leaseWaiters.isEmpty {
-                isLeased = false
-            } else {
-                leaseWaiters.removeFirst().resume()
+    /// Borrows an instance (waiting in the pool's queue if all are busy), runs `work` on it on the guest thread with
+    /// the call's deadline (counted from now, so the wait counts) and cancellation, and gives the instance back,
+    /// retiring it after a limit (or a trap, in a registry).
+    package func run<T: Sendable>(
+        _ work: @escaping @Sendable (PluginInstance, ContinuousClock.Instant?, ContinuousClock.Instant, RunningCall) -> GuestOutcome<T>
+    ) async throws -> T {
+        var arrived = ContinuousClock.now
+        var deadline = limits.timeout.map { arrived.advanced(by: $0) }
+        let lease: InstancePool<LeasedInstance>.Lease
+        do {
+            lease = try await pool.acquire(deadline: deadline)
+            if lease.isFresh {
+                // Making the instance was host work under its own deadline (start, `_initialize`): the call's starts now.
+                arrived = ContinuousClock.now
+                deadline = limits.timeout.map { arrived.advanced(by: $0) }
             }
+        } catch let error as PlugboardError {
+            throw error.inContext(plugin: displayName, function: nil)
+        } catch is CancellationError {
+            throw PlugboardError.callCancelled().inContext(plugin: displayName, function: nil)
+        } catch is InstancePoolError {
+            throw PlugboardError.pluginUnloaded(displayName)  // drained: unloaded, or a version a registry retired
         }
-        return try await Self.$leaseHolder.withValue(ObjectIdentifier(self)) { try await body() }
-    }
-
-    /// The call a cancellation handler stops: the cancellation can come before the guest starts (on another thread,
-    /// perhaps after waiting for the plugin's queue), while it runs, or after it ended.
-    private final class RunningCall: Sendable {
-        private let state = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
-
-        /// Records the started call's ID; returns whether the call was cancelled before it started.
-        func started(_ id: UInt64) -> Bool {
-            state.withLock {
-                $0.id = id
-                return $0.cancelled
-            }
-        }
-
-        /// Records the cancellation; returns the ID of the call to stop if it has started.
-        func cancel() -> UInt64? {
-            state.withLock {
-                $0.cancelled = true
-                return $0.id
-            }
-        }
-    }
-
-    /// What running the guest produced, measured on the thread that ran it.
-    private struct GuestOutcome: Sendable {
-        var results: Result<[WITValue], any Error>
-        var duration: Duration
-        var stopReason: CallInterruption.Reason?
-    }
-
-    private func call(_ binding: PluginLinker.ExportBinding, arguments: [WITValue], on instance: any CoreInstance) async throws -> [WITValue] {
+        let leased = lease.worker
         let running = RunningCall()
-        return try await withTaskCancellationHandler {
-            try await run(binding, arguments: arguments, on: instance, running: running)
-        } onCancel: { [interruption] in
-            if let id = running.cancel() { interruption.cancel(call: id) }
-        }
-    }
-
-    private func run(
-        _ binding: PluginLinker.ExportBinding, arguments: [WITValue], on instance: any CoreInstance, running: RunningCall
-    ) async throws -> [WITValue] {
-        let (guest, function, exportName, limits, interruption) = (Exclusive(value: instance), binding.function, binding.coreName, limits, interruption)
-        // The deadline counts from entering the guest, on the thread that runs it, to its return.
-        let outcome = await guestThread.run {
-            guest.value.startCall()
-            let id = interruption.begin(timeout: limits.timeout, interrupter: guest.value.interrupter)
-            if running.started(id) { interruption.cancel(call: id) }
-            let started = ContinuousClock.now
-            let results = Result {
-                try CanonicalCall.callExport(
-                    function, exportName: exportName, arguments: arguments, on: guest.value, maxOutputBytes: limits.maxOutputBytes)
+        let (callArrived, callDeadline) = (arrived, deadline)
+        let initializeExport = self.initializeExport
+        let outcome = await withTaskCancellationHandler {
+            await leased.instance.guestThread.run { () -> GuestOutcome<T> in
+                let instance = leased.instance
+                let initialization: GuestOutcome<T>? = Self.ensureInitialized(
+                    instance, export: initializeExport, deadline: callDeadline, arrived: callArrived, running: running)
+                if let initialization { return initialization }
+                return work(instance, callDeadline, callArrived, running)
             }
-            let duration = ContinuousClock.now - started
-            return GuestOutcome(results: results, duration: duration, stopReason: interruption.end(call: id))
+        } onCancel: {
+            if let id = running.cancel() { leased.instance.interruption.cancel(call: id) }
         }
-        let stopReason = outcome.stopReason
-        lastCallDuration = outcome.duration
-        lastMemoryBytes.store(instance.memory?.byteCount ?? 0, ordering: .relaxed)
-        switch outcome.results {
-        case .success(let results):
-            lastCallFuelUsed = instance.fuelUsed
-            return results
+        record(outcome)
+        switch outcome.result {
+        case .success(let value):
+            await pool.release(lease, poisoned: false)
+            return value
         case .failure(let error):
-            state.output.flush()
-            var failure = PlugboardError.fromEngine(error, stackSize: limits.stackBytes, fuelBudget: limits.fuelPerCall)
-            failure = CallInterruption.failure(failure, stoppedBecause: stopReason)
-            if !failure.isLimitTrap, let denied = instance.deniedMemoryBytes {
-                failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
+            let poisoned = error.isLimitTrap || (replacesInstancesAfterTraps && error.isGuestFault)
+            if poisoned {
+                lastCall.withLock { $0.replacements += 1 }
+                context.logger.info(
+                    "Plugin instance discarded after its call failed; the next call gets a fresh one (its state is lost)",
+                    metadata: ["error.code": .string(error.code.rawValue)])
             }
-            lastCallFuelUsed = failure.code == .fuelExhausted ? limits.fuelPerCall : stopReason == nil ? instance.fuelUsed : nil
-            if failure.code == .outOfBoundsMemoryAccess, let size = instance.memory?.byteCount {
-                failure.message += " (its linear memory is \(PlugboardError.byteText(size)))"
-            }
-            if failure.isLimitTrap, self.instance === instance {
-                self.instance = nil
-                files.reset()
-                state.logger.info(
-                    "Plugin hit a limit; its instance is discarded and the next call gets a fresh one (state is lost)",
-                    metadata: ["plugin.function": .string(binding.coreName), "error.code": .string(failure.code.rawValue)])
-            }
-            throw failure.inContext(plugin: displayName, function: binding.coreName)
+            await pool.release(lease, poisoned: poisoned)
+            throw error
         }
     }
 
-    private func exportBinding(_ function: String, interface: String?) throws -> PluginLinker.ExportBinding {
-        func matches(_ candidate: WITInterface, _ pluginInterface: String) -> Bool {
-            interface == nil || candidate.name == interface || candidate.qualifiedName == interface
-                || candidate.unversionedName == interface || pluginInterface == interface
-        }
-        let candidates = exports.filter { $0.function.name == function && matches($0.interface, $0.pluginInterface) }
-        guard candidates.count == 1 else {
-            let scope = interface ?? world.qualifiedName
-            if candidates.isEmpty {
-                if let absent = absentExports.first(where: { $0.function.name == function && matches($0.interface, $0.pluginInterface) }) {
-                    throw PlugboardError.functionAbsentFromPluginVersion(
-                        function, pluginInterface: absent.pluginInterface, hostInterface: absent.interface.qualifiedName,
-                        available: exports.filter { $0.pluginInterface == absent.pluginInterface }.map(\.function.name)
-                    ).inContext(plugin: displayName, function: nil)
-                }
-                throw PlugboardError.noSuchFunction(function, in: scope, available: exports.map(\.function.name))
-                    .inContext(plugin: displayName, function: nil)
+    /// Runs `initialize` on `instance` if the plugin is initialized and the instance has not run it with the current
+    /// configuration yet (a fresh instance, or a new configuration); returns the failure of that, if any.
+    private static func ensureInitialized<T>(
+        _ instance: PluginInstance, export: Int?, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant, running: RunningCall
+    ) -> GuestOutcome<T>? {
+        let (initializes, generation) = instance.context.initialization
+        guard let export, initializes, instance.initializedGeneration != generation else { return nil }
+        let configuration = instance.context.configurationPairs
+        let arguments: [WITValue] = [.list(configuration.map { .tuple([.string($0.key), .string($0.value)]) })]
+        let outcome = instance.call(export, arguments: arguments, deadline: deadline, arrived: arrived, running: running)
+        let failure: PlugboardError
+        switch outcome.result {
+        case .success(let results):
+            if case .err(let message)? = results.first {
+                failure = PlugboardError.pluginReportedError("initialize", message: message?.stringValue ?? "")
+                    .inContext(plugin: instance.context.displayName, function: "initialize")
+            } else {
+                instance.initializedGeneration = generation
+                return nil
             }
-            throw PlugboardError.invalidArgument("more than one exported interface has a function '\(function)'; pass interface:")
-                .inContext(plugin: displayName, function: nil)
+        case .failure(let error):
+            failure = error
         }
-        return candidates[0]
+        return GuestOutcome(result: .failure(failure), duration: outcome.duration, fuelUsed: outcome.fuelUsed, memoryBytes: outcome.memoryBytes)
     }
 
-    package nonisolated var displayName: String { version.isEmpty ? name : "\(name)@\(version)" }
-
-    /// Shuts the plugin down if it was initialized and not shut down, then releases its instance.
-    package func unload() async {
-        // After the call in flight, if any: its instance and descriptors are released below.
-        try? await withLease { await unloadHoldingLease() }
+    private func record<T>(_ outcome: GuestOutcome<T>) {
+        lastCall.withLock {
+            $0.fuelUsed = outcome.fuelUsed
+            $0.duration = outcome.duration
+            $0.memoryBytes = outcome.memoryBytes
+        }
+        CallReport.current?.record(fuelUsed: outcome.fuelUsed, memoryBytes: outcome.memoryBytes, duration: outcome.duration)
     }
 
-    private func unloadHoldingLease() async {
-        if lifecycle == .initialized, exports.contains(where: { $0.function.name == "shutdown" }) {
-            do {
-                try await shutdown()
-            } catch {
-                state.logger.debug("Plugin shutdown failed during unload", metadata: ["error.message": "\(error)"])
+    // MARK: lifecycle
+
+    /// Makes `initialize` run with `configuration` on every instance before its next call (now, on one instance, so
+    /// an `err` it returns is thrown here); the configuration is also what `get-config` answers from then on.
+    package func setInitialization(_ configuration: [(key: String, value: String)]) async throws {
+        context.setConfiguration(configuration, initializes: initializeExport != nil)
+        do {
+            let _: Void = try await run { _, _, _, _ in GuestOutcome(result: .success(()), duration: .zero, fuelUsed: nil, memoryBytes: 0) }
+        } catch {
+            context.stopInitializing()
+            throw error
+        }
+    }
+
+    /// Runs `shutdown` (a default-world export) on one instance; instances no longer re-run `initialize`.
+    package func runShutdown() async throws -> [WITValue] {
+        context.stopInitializing()
+        guard let index = plugin.exportIndex(ofParameterless: "shutdown") else { return [] }
+        return try await run { instance, deadline, arrived, running in
+            let outcome = instance.call(index, arguments: [], deadline: deadline, arrived: arrived, running: running)
+            instance.isShutDown = true
+            return outcome
+        }
+    }
+
+    /// Releases an instance: runs `shutdown` first if it ran `initialize` and not `shutdown` (off the cooperative pool,
+    /// under the deadline), then closes its descriptors.
+    private static func close(_ leased: LeasedInstance) async {
+        let instance = leased.instance
+        if instance.initializedGeneration != 0, !instance.isShutDown, let index = instance.module.exportIndex(ofParameterless: "shutdown") {
+            let outcome = await instance.guestThread.runOnQueue {
+                let instance = leased.instance
+                let deadline = instance.context.limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+                return instance.call(index, arguments: [], deadline: deadline).result.map { _ in () }
+            }
+            if case .failure(let error) = outcome {
+                instance.context.logger.debug("Plugin shutdown failed while releasing an instance", metadata: ["error.message": "\(error)"])
             }
         }
-        state.output.flush()
-        instance = nil
-        files.close()
-        isUnloaded = true
+        instance.close()
     }
+
+    /// Stops lending, waits for the calls in flight, then releases every instance (each shut down first).
+    package func drain() async {
+        await pool.drain()
+    }
+
+    /// Replaces every instance with a fresh one (busy ones once their call returns).
+    package func recycleInstances() async {
+        await pool.recycle()
+    }
+
+    // MARK: reading
+
+    /// `name@version`, or `name` when the version is unknown: how errors name the plugin.
+    package var displayName: String { version.isEmpty ? name : "\(name)@\(version)" }
 
     /// The configuration `get-config` reads.
-    public var configuration: [(key: String, value: String)] { state.configuration }
+    public var configuration: [(key: String, value: String)] { context.configurationPairs }
+    /// Fuel the last call used, when the plugin has a ``PluginLimits/fuelPerCall`` budget.
+    public var lastCallFuelUsed: UInt64? { lastCall.withLock { $0.fuelUsed } }
+    /// How long the last call ran in the guest, from entering it to its return or failure (time waiting for an
+    /// instance is not included).
+    public var lastCallDuration: Duration? { lastCall.withLock { $0.duration } }
+    /// The size of the linear memory of the instance the last call ran on, in bytes (0 before any call).
+    public var memoryBytes: Int { lastCall.withLock { $0.memoryBytes } }
+    /// How many times an instance was discarded after a call failed on a limit (and, in a registry, a trap).
+    public var instanceReplacements: Int { lastCall.withLock { $0.replacements } }
+    /// Occupancy of the plugin's instance pool.
+    public var poolStatistics: InstancePoolStatistics { pool.statistics }
+}
+
+/// A ``PluginInstance`` as the pool holds it.
+///
+/// `@unchecked Sendable`: an instance is not thread-safe, and the pool is what makes this safe. It lends each
+/// instance to one call at a time, and that call uses it on one thread (inline, or on the instance's own queue)
+/// until it gives it back; nothing else touches it meanwhile.
+package final class LeasedInstance: @unchecked Sendable {
+    let instance: PluginInstance
+    init(_ instance: PluginInstance) { self.instance = instance }
+}
+
+/// Collects what the calls made inside ``recording(_:)`` used, for a registry's statistics.
+package final class CallReport: Sendable {
+    private let state = Mutex<(fuelUsed: UInt64?, memoryBytes: Int?, guestDuration: Duration?)>((nil, nil, nil))
+
+    @TaskLocal package static var current: CallReport?
+
+    package var fuelUsed: UInt64? { state.withLock { $0.fuelUsed } }
+    package var memoryBytes: Int? { state.withLock { $0.memoryBytes } }
+
+    func record(fuelUsed: UInt64?, memoryBytes: Int, duration: Duration) {
+        state.withLock { $0 = (fuelUsed, memoryBytes, duration) }
+    }
+
+    /// Runs `body`, recording the last plugin call it makes.
+    package static func recording<T>(_ body: () async throws -> T) async throws -> (T, CallReport) {
+        let report = CallReport()
+        let value = try await $current.withValue(report) { try await body() }
+        return (value, report)
+    }
 }

@@ -159,7 +159,7 @@ public enum PluginWorld {
 /// Typed calls to the exports of `plugboard:plugin/plugin-world@1.0.0`.
 ///
 /// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.
-/// The static variants taking `on plugin: isolated Plugin` serve code already isolated to the plugin.
+/// The static variants take the plugin as an argument.
 public struct PluginWorldExports: Sendable {
     /// The plugin called.
     public let plugin: Plugin
@@ -173,8 +173,8 @@ public struct PluginWorldExports: Sendable {
         try await Self.initialize(config, on: plugin)
     }
 
-    /// Calls `initialize` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func initialize(_ config: [(String, String)], on plugin: isolated Plugin) async throws -> WITResult<Void, String> {
+    /// Calls `initialize` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
+    public static func initialize(_ config: [(String, String)], on plugin: Plugin) async throws -> WITResult<Void, String> {
         let results = try await WITValue.values(plugin.call("initialize", interface: "plugboard:plugin/plugin-api", arguments: [.list(config.map { (v0: (String, String)) -> WITValue in .tuple([.string(v0.0), .string(v0.1)]) })]), count: 1, of: "initialize")
         return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
     }
@@ -184,8 +184,8 @@ public struct PluginWorldExports: Sendable {
         try await Self.process(req, on: plugin)
     }
 
-    /// Calls `process` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func process(_ req: ProcessRequest, on plugin: isolated Plugin) async throws -> ProcessResponse {
+    /// Calls `process` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
+    public static func process(_ req: ProcessRequest, on plugin: Plugin) async throws -> ProcessResponse {
         let results = try await WITValue.values(plugin.call("process", interface: "plugboard:plugin/plugin-api", arguments: [req.witValue]), count: 1, of: "process")
         return try ProcessResponse(witValue: results[0])
     }
@@ -195,8 +195,8 @@ public struct PluginWorldExports: Sendable {
         try await Self.shutdown(on: plugin)
     }
 
-    /// Calls `shutdown` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func shutdown(on plugin: isolated Plugin) async throws -> WITResult<Void, String> {
+    /// Calls `shutdown` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
+    public static func shutdown(on plugin: Plugin) async throws -> WITResult<Void, String> {
         let results = try await WITValue.values(plugin.call("shutdown", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "shutdown")
         return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
     }
@@ -206,8 +206,8 @@ public struct PluginWorldExports: Sendable {
         try await Self.getMetadata(on: plugin)
     }
 
-    /// Calls `get-metadata` of `plugboard:plugin/plugin-api@1.0.0` from code isolated to `plugin`.
-    public static func getMetadata(on plugin: isolated Plugin) async throws -> PluginMetadata {
+    /// Calls `get-metadata` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
+    public static func getMetadata(on plugin: Plugin) async throws -> PluginMetadata {
         let results = try await WITValue.values(plugin.call("get-metadata", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "get-metadata")
         return try PluginMetadata(witValue: results[0])
     }

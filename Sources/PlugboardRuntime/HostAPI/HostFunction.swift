@@ -22,14 +22,22 @@ public struct HostFunction: Sendable {
     /// Guests of a plugin that imports such a function always run on the plugin's own thread, never inline on
     /// Swift's cooperative pool, where the wait could starve the task it waits for.
     public var blocks: Bool
+    /// Whether only plugins granted a network destination (``PluginCapabilities/network``) may call it. For other
+    /// plugins the import is bound to a stub that reads no argument from guest memory: it answers
+    /// ``resultsWithoutCapability``, or fails the call when that is `nil`.
+    public var requiresNetworkCapability: Bool
+    /// What the stub bound for a plugin without the capability returns (e.g. a `denied` error value).
+    public var resultsWithoutCapability: [WITValue]?
 
     public init(
-        module: String, function: WITFunction, blocks: Bool = false,
-        implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+        module: String, function: WITFunction, blocks: Bool = false, requiresNetworkCapability: Bool = false,
+        resultsWithoutCapability: [WITValue]? = nil, implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
     ) {
         self.module = module
         self.function = function
         self.blocks = blocks
+        self.requiresNetworkCapability = requiresNetworkCapability
+        self.resultsWithoutCapability = resultsWithoutCapability
         self.implementation = implementation
     }
 
@@ -66,6 +74,15 @@ public struct HostCallContext: Sendable {
     public var networkAllowlist: [NetworkPattern] = []
     /// The most bytes a call may return (``PluginLimits/maxOutputBytes``): the default cap of a fetched body.
     public var maxOutputBytes: Int = .max
+    /// When the plugin call this host function serves must end (`nil`: it has no deadline). A host function that
+    /// waits (for the network, a timer, another task) should not wait past it: the guest cannot be stopped while
+    /// the host runs.
+    public var deadline: ContinuousClock.Instant?
+
+    /// The time left before ``deadline``, at least zero; `nil` without a deadline.
+    public var remainingTime: Duration? {
+        deadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
+    }
 
     /// A context for calling a host function outside a plugin call, e.g. in a test of the host function.
     public init(

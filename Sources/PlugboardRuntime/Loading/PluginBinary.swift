@@ -49,6 +49,7 @@ public struct PluginBinary: Sendable {
         if trimmed.hasPrefix("(component") {
             throw PlugboardError.componentGiven()
         }
+        try WATScreen.check(text)
         do {
             self.bytes = try wat2wasm(text)
         } catch {

@@ -56,15 +56,20 @@ public actor PluginHost {
         public var limits: PluginLimits
         /// What the plugin is granted.
         public var capabilities: PluginCapabilities
+        /// How many instances a ``PluginHost`` plugin has and how calls wait for them (default: one instance, so calls
+        /// run one at a time; a queue of 512 calls waiting at most 10 s). A ``PluginRegistry`` takes its versions'
+        /// pools from ``RolloutSettings/pool`` instead.
+        public var pool: InstancePoolConfiguration
 
         public init(
             name: String? = nil, configuration: [(key: String, value: String)] = [], limits: PluginLimits = PluginLimits(),
-            capabilities: PluginCapabilities = PluginCapabilities()
+            capabilities: PluginCapabilities = PluginCapabilities(), pool: InstancePoolConfiguration = InstancePoolConfiguration(size: 1)
         ) {
             self.name = name
             self.configuration = configuration
             self.limits = limits
             self.capabilities = capabilities
+            self.pool = pool
         }
     }
 
@@ -98,7 +103,8 @@ public actor PluginHost {
         let options = options ?? LoadOptions()
         let name = options.name ?? Self.stem(of: path)
         do {
-            return try await load(binary: try PluginBinary(contentsOf: path), name: options.name, fallbackName: name, options: options)
+            let binary = try await LoadingThreads.run { try PluginBinary(contentsOf: path) }
+            return try await load(binary: binary, name: options.name, fallbackName: name, options: options)
         } catch let error as PlugboardError {
             throw error.inContext(plugin: name, function: nil)
         }
@@ -117,7 +123,8 @@ public actor PluginHost {
             try Self.checkWorld(of: manifest, against: configuration.world)
             var resolved = options ?? manifest.loadOptions(environment: configuration.environment)
             if resolved.name == nil { resolved.name = manifest.name }
-            return try await load(binary: try PluginBinary(bytes: bytes), name: resolved.name, fallbackName: name, options: resolved)
+            let binary = try await LoadingThreads.run { try PluginBinary(bytes: bytes) }
+            return try await load(binary: binary, name: resolved.name, fallbackName: name, options: resolved)
         } catch let error as PlugboardError {
             throw error.inContext(plugin: name, function: nil)
         }
@@ -146,7 +153,8 @@ public actor PluginHost {
     /// Loads a plugin from bytes (binary or WebAssembly text) and registers it under `name`.
     public func load(bytes: [UInt8], name: String, options: LoadOptions = LoadOptions()) async throws -> Plugin {
         do {
-            return try await load(binary: try PluginBinary(bytes: bytes), name: name, fallbackName: name, options: options)
+            let binary = try await LoadingThreads.run { try PluginBinary(bytes: bytes) }
+            return try await load(binary: binary, name: name, fallbackName: name, options: options)
         } catch let error as PlugboardError {
             throw error.inContext(plugin: name, function: nil)
         }
@@ -155,21 +163,13 @@ public actor PluginHost {
     private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) async throws -> Plugin {
         if let name, loaded[name] != nil { throw PlugboardError.pluginAlreadyLoaded(name) }
         guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
-        var adjusted = options
-        if let manager = configuration.capabilityManager {
-            adjusted.capabilities = await manager.capabilities(for: name ?? fallbackName, base: options.capabilities)
-        }
-        let options = adjusted
-        let compiled = try configuration.engine.compile(binary.bytes)
-        let (engine, world, hostFunctions, logger, events) = (configuration.engine, configuration.world, configuration.hostFunctions, logger, broadcaster)
-        // Instantiation runs guest code (`_initialize`, `get-metadata`), which may call async host functions and
-        // so block its thread: keep it off the cooperative pool, like every later plugin call.
-        let plugin = try await BlockingWork.run {
-            try Plugin(
-                name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: world,
-                hostFunctions: hostFunctions, configuration: options.configuration, limits: options.limits,
-                capabilities: options.capabilities, logger: logger, events: events)
-        }
+        let engine = configuration.engine
+        let compiled = try await LoadingThreads.run { try engine.compile(binary.bytes) }
+        let plugin = try await Plugin.load(
+            name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: configuration.world,
+            hostFunctions: configuration.hostFunctions, configuration: options.configuration, limits: options.limits,
+            capabilities: options.capabilities, capabilityManager: configuration.capabilityManager, pool: options.pool, logger: logger,
+            events: broadcaster)
         guard loaded[plugin.name] == nil else { throw PlugboardError.pluginAlreadyLoaded(plugin.name) }
         loaded[plugin.name] = plugin
         logger.debug("Plugin loaded", metadata: ["plugin.name": .string(plugin.name), "plugin.version": .string(plugin.version)])
@@ -188,7 +188,7 @@ public actor PluginHost {
     /// Shuts the plugin down (if it was initialized) and releases it. Later calls to it fail with `pluginUnloaded`.
     public func unload(_ name: String) async throws {
         guard let plugin = loaded.removeValue(forKey: name) else { throw PlugboardError.pluginNotFound(name, loaded: Array(loaded.keys)) }
-        await plugin.unload()
+        await plugin.drain()
         logger.debug("Plugin unloaded", metadata: ["plugin.name": .string(name)])
     }
 

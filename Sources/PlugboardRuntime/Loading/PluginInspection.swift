@@ -53,7 +53,7 @@ public struct PluginInspection: Sendable {
         do {
             _ = try linker.exportBindings(of: module)
             _ = try linker.importedHostFunctions(of: module)
-            _ = try WASIPreview1(output: GuestOutput { _, _ in }).hostFunctions(for: module.imports)
+            try WASIPreview1.checkImports(module.imports)
             return .success(())
         } catch let error as PlugboardError {
             return .failure(error)

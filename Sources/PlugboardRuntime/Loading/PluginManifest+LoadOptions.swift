@@ -15,6 +15,8 @@ extension PluginManifest {
 extension PluginLimits {
     /// What the engine holds each instance to: every plugin with a deadline is interruptible.
     package var instanceLimits: InstanceLimits {
-        InstanceLimits(maxMemoryBytes: maxMemoryBytes, stackBytes: stackBytes, fuelPerCall: fuelPerCall, interruptible: timeout != nil)
+        InstanceLimits(
+            maxMemoryBytes: maxMemoryBytes, maxTableElements: maxTableElements, stackBytes: stackBytes, fuelPerCall: fuelPerCall,
+            interruptible: timeout != nil)
     }
 }

@@ -40,7 +40,7 @@ extension WASIPreview1 {
         let i32 = CoreType.i32
         let i64 = CoreType.i64
         func sig(_ parameters: [CoreType]) -> CoreSignature { CoreSignature(parameters: parameters, results: [i32]) }
-        func with(_ caller: any CoreCaller, _ body: (GuestMemory, inout WASIFileTable.State) throws -> Errno) -> [CoreValue] {
+        func with(_ caller: CanonicalBinding, _ body: (GuestMemory, inout WASIFileTable.State) throws -> Errno) -> CoreValue? {
             errno {
                 let memory = try memory(of: caller)
                 return try files.withState { state in try body(memory, &state) }
@@ -364,8 +364,8 @@ extension WASIPreview1 {
                     return .success
                 }
             }),
-            "path_symlink": (sig([i32, i32, i32, i32, i32]), { _, _ in [.i32(Errno.perm.rawValue)] }),
-            "path_link": (sig([i32, i32, i32, i32, i32, i32, i32]), { _, _ in [.i32(Errno.perm.rawValue)] }),
+            "path_symlink": (sig([i32, i32, i32, i32, i32]), { _, _ in .i32(Errno.perm.rawValue) }),
+            "path_link": (sig([i32, i32, i32, i32, i32, i32, i32]), { _, _ in .i32(Errno.perm.rawValue) }),
         ]
     }
 

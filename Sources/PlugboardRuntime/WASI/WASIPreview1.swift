@@ -35,25 +35,34 @@ package struct WASIPreview1 {
 
     /// Host functions for every `wasi_snapshot_preview1` function the module imports, or an error for an
     /// import whose signature is not WASI's.
-    package func hostFunctions(for imports: [ModuleDescription.Import]) throws -> [CoreHostFunction] {
+    package func hostFunctions(for imports: [ModuleDescription.Import], binding: CanonicalBinding) throws -> [CoreHostFunction] {
         try imports.filter { $0.module == Self.moduleName }.map { entry in
             guard case .function(let signature) = entry.kind else { throw PlugboardError.unknownImport(entry, provided: []) }
             if let known = implementations[entry.name] {
                 guard known.signature == signature else {
                     throw PlugboardError.importSignatureMismatch(entry, expected: known.signature, got: signature)
                 }
-                return CoreHostFunction(module: Self.moduleName, name: entry.name, signature: signature) { caller, arguments in
-                    try known.body(caller, arguments)
+                let importName = entry.fullName
+                return CoreHostFunction(module: Self.moduleName, name: entry.name, signature: signature) { arguments in
+                    try binding.instance?.checkMayCallImport(importName)
+                    return try known.body(binding, arguments)
                 }
             }
-            return CoreHostFunction(module: Self.moduleName, name: entry.name, signature: signature) { _, _ in
+            return CoreHostFunction(module: Self.moduleName, name: entry.name, signature: signature) { _ in
                 guard signature.results == [.i32] else { throw PlugboardError.unsupportedWASIFunction(entry.name) }
-                return [.i32(Errno.nosys.rawValue)]
+                return .i32(Errno.nosys.rawValue)
             }
         }
     }
 
-    package typealias Body = (any CoreCaller, [CoreValue]) throws -> [CoreValue]
+    /// A WASI function's body: the instance it serves (through the binding, set once instantiated) and its core
+    /// arguments; it returns its errno (or nothing, for `proc_exit`).
+    /// Checks the module's WASI imports (names and signatures) without making anything.
+    package static func checkImports(_ imports: [ModuleDescription.Import]) throws {
+        _ = try WASIPreview1(output: GuestOutput { _, _ in }).hostFunctions(for: imports, binding: CanonicalBinding())
+    }
+
+    package typealias Body = (CanonicalBinding, UnsafeBufferPointer<CoreValue>) throws -> CoreValue?
 
     private var implementations: [String: (signature: CoreSignature, body: Body)] {
         let i32 = CoreType.i32
@@ -107,7 +116,7 @@ package struct WASIPreview1 {
                     return .success
                 }
             }),
-            "sched_yield": (CoreSignature(parameters: [], results: [i32]), { _, _ in [.i32(Errno.success.rawValue)] }),
+            "sched_yield": (CoreSignature(parameters: [], results: [i32]), { _, _ in .i32(Errno.success.rawValue) }),
             "proc_exit": (CoreSignature(parameters: [i32], results: []), { _, args in
                 throw PlugboardError.pluginExited(code: args[0].u32)
             }),
@@ -117,7 +126,7 @@ package struct WASIPreview1 {
     private static func nulTerminated(_ string: String) -> [UInt8] { Array(string.utf8) + [0] }
 
     /// `args_sizes_get` / `environ_sizes_get`: the number of strings and their total size with terminators.
-    private static func sizes(of strings: [[UInt8]], _ caller: any CoreCaller, _ args: [CoreValue]) -> [CoreValue] {
+    private static func sizes(of strings: [[UInt8]], _ caller: CanonicalBinding, _ args: UnsafeBufferPointer<CoreValue>) -> CoreValue? {
         errno {
             let memory = try memory(of: caller)
             try memory.checkRange(args[0].u32, count: 4, "a count")
@@ -130,7 +139,7 @@ package struct WASIPreview1 {
 
     /// `args_get` / `environ_get`: the pointer array at `args[0]`, the strings packed at `args[1]`. Both ranges
     /// are checked before anything is written.
-    private static func strings(_ strings: [[UInt8]], _ caller: any CoreCaller, _ args: [CoreValue], _ what: String) -> [CoreValue] {
+    private static func strings(_ strings: [[UInt8]], _ caller: CanonicalBinding, _ args: UnsafeBufferPointer<CoreValue>, _ what: String) -> CoreValue? {
         errno {
             let memory = try memory(of: caller)
             let (pointers, buffer) = (args[0].u32, args[1].u32)
@@ -146,9 +155,9 @@ package struct WASIPreview1 {
         }
     }
 
-    package static func memory(of caller: any CoreCaller) throws -> GuestMemory {
-        guard let memory = caller.memory else { throw PlugboardError.missingCanonicalExport("memory") }
-        return GuestMemory(raw: memory)
+    package static func memory(of binding: CanonicalBinding) throws -> GuestMemory {
+        guard let memory = binding.instance?.memory else { throw PlugboardError.missingCanonicalExport("memory") }
+        return memory
     }
 
     /// The most iovec entries one read or write takes (POSIX's `IOV_MAX` on Linux); more is `EINVAL`, as for `writev`.
@@ -180,13 +189,13 @@ package struct WASIPreview1 {
 
     /// Runs a WASI body, turning a thrown ``Errno`` into its value and a bad guest pointer into `EFAULT` instead
     /// of a trap.
-    package static func errno(_ body: () throws -> Errno) -> [CoreValue] {
+    package static func errno(_ body: () throws -> Errno) -> CoreValue? {
         do {
-            return [.i32(try body().rawValue)]
+            return .i32(try body().rawValue)
         } catch let code as Errno {
-            return [.i32(code.rawValue)]
+            return .i32(code.rawValue)
         } catch {
-            return [.i32(Errno.fault.rawValue)]
+            return .i32(Errno.fault.rawValue)
         }
     }
 }

@@ -16,11 +16,11 @@ extension APIHandlers {
         return try JSONResponse.make(PluginList(plugins: plugins, failed: failed))
     }
 
-    /// `GET /v1/plugins/{name}`: one plugin, with a fresh health probe.
+    /// `GET /v1/plugins/{name}`: one plugin, with its latest health probe (probes run in the background, never
+    /// because someone asked: an unauthenticated request must not make plugins run).
     func showPlugin(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let name = try pluginName(context)
         let summary = try await registry.summary(name)
-        _ = try? await health.check(name, in: registry)
         return try JSONResponse.make(await describe(summary))
     }
 
@@ -30,7 +30,8 @@ extension APIHandlers {
     }
 
     /// `GET /ready`: 200 once the plugin directories are loaded, no plugin file failed to load and every plugin's
-    /// probe answers; else 503 with what is not ready.
+    /// latest probe answered; else 503 with what is not ready. Reads the probes the server runs in the background
+    /// (every `healthInterval`, and after each deploy): a request never makes plugins run.
     func readiness(_ request: Request, context: BasicRequestContext) async throws -> Response {
         struct Body: Encodable {
             var ready: Bool
@@ -42,11 +43,18 @@ extension APIHandlers {
         for failed in await registry.failedPlugins {
             reasons.append("\(failed.name) (\(failed.path)) failed to load: \(failed.error.description)")
         }
-        let results = await health.refresh(registry)
-        for result in results where result.status != .healthy {
-            reasons.append("\(result.plugin) is \(result.status.rawValue): \(result.lastError ?? "no detail")")
+        var plugins: [String: String] = [:]
+        for name in await registry.names {
+            guard let result = await health.health(of: name) else {
+                reasons.append("\(name) has not been probed yet")
+                plugins[name] = "unknown"
+                continue
+            }
+            plugins[name] = result.status.rawValue
+            if result.status != .healthy {
+                reasons.append("\(result.plugin) is \(result.status.rawValue): \(result.lastError ?? "no detail")")
+            }
         }
-        let plugins = Dictionary(uniqueKeysWithValues: results.map { ($0.plugin, $0.status.rawValue) })
         return try JSONResponse.make(Body(ready: reasons.isEmpty, reasons: reasons, plugins: plugins), status: reasons.isEmpty ? .ok : .serviceUnavailable)
     }
 

@@ -519,7 +519,7 @@ public enum EchoWorld {
 /// Typed calls to the exports of `test:types/echo-world@0.1.0`.
 ///
 /// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.
-/// The static variants taking `on plugin: isolated Plugin` serve code already isolated to the plugin.
+/// The static variants take the plugin as an argument.
 public struct EchoWorldExports: Sendable {
     /// The plugin called.
     public let plugin: Plugin
@@ -533,8 +533,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoBool(x, on: plugin)
     }
 
-    /// Calls `echo-bool` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoBool(_ x: Bool, on plugin: isolated Plugin) async throws -> Bool {
+    /// Calls `echo-bool` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoBool(_ x: Bool, on plugin: Plugin) async throws -> Bool {
         let results = try await WITValue.values(plugin.call("echo-bool", interface: "test:types/echo", arguments: [.bool(x)]), count: 1, of: "echo-bool")
         return try results[0].asBool()
     }
@@ -544,8 +544,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoS8(x, on: plugin)
     }
 
-    /// Calls `echo-s8` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoS8(_ x: Int8, on plugin: isolated Plugin) async throws -> Int8 {
+    /// Calls `echo-s8` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoS8(_ x: Int8, on plugin: Plugin) async throws -> Int8 {
         let results = try await WITValue.values(plugin.call("echo-s8", interface: "test:types/echo", arguments: [.s8(x)]), count: 1, of: "echo-s8")
         return try results[0].asS8()
     }
@@ -555,8 +555,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoU8(x, on: plugin)
     }
 
-    /// Calls `echo-u8` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoU8(_ x: UInt8, on plugin: isolated Plugin) async throws -> UInt8 {
+    /// Calls `echo-u8` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoU8(_ x: UInt8, on plugin: Plugin) async throws -> UInt8 {
         let results = try await WITValue.values(plugin.call("echo-u8", interface: "test:types/echo", arguments: [.u8(x)]), count: 1, of: "echo-u8")
         return try results[0].asU8()
     }
@@ -566,8 +566,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoS16(x, on: plugin)
     }
 
-    /// Calls `echo-s16` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoS16(_ x: Int16, on plugin: isolated Plugin) async throws -> Int16 {
+    /// Calls `echo-s16` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoS16(_ x: Int16, on plugin: Plugin) async throws -> Int16 {
         let results = try await WITValue.values(plugin.call("echo-s16", interface: "test:types/echo", arguments: [.s16(x)]), count: 1, of: "echo-s16")
         return try results[0].asS16()
     }
@@ -577,8 +577,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoU16(x, on: plugin)
     }
 
-    /// Calls `echo-u16` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoU16(_ x: UInt16, on plugin: isolated Plugin) async throws -> UInt16 {
+    /// Calls `echo-u16` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoU16(_ x: UInt16, on plugin: Plugin) async throws -> UInt16 {
         let results = try await WITValue.values(plugin.call("echo-u16", interface: "test:types/echo", arguments: [.u16(x)]), count: 1, of: "echo-u16")
         return try results[0].asU16()
     }
@@ -588,8 +588,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoS32(x, on: plugin)
     }
 
-    /// Calls `echo-s32` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoS32(_ x: Int32, on plugin: isolated Plugin) async throws -> Int32 {
+    /// Calls `echo-s32` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoS32(_ x: Int32, on plugin: Plugin) async throws -> Int32 {
         let results = try await WITValue.values(plugin.call("echo-s32", interface: "test:types/echo", arguments: [.s32(x)]), count: 1, of: "echo-s32")
         return try results[0].asS32()
     }
@@ -599,8 +599,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoU32(x, on: plugin)
     }
 
-    /// Calls `echo-u32` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoU32(_ x: UInt32, on plugin: isolated Plugin) async throws -> UInt32 {
+    /// Calls `echo-u32` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoU32(_ x: UInt32, on plugin: Plugin) async throws -> UInt32 {
         let results = try await WITValue.values(plugin.call("echo-u32", interface: "test:types/echo", arguments: [.u32(x)]), count: 1, of: "echo-u32")
         return try results[0].asU32()
     }
@@ -610,8 +610,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoS64(x, on: plugin)
     }
 
-    /// Calls `echo-s64` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoS64(_ x: Int64, on plugin: isolated Plugin) async throws -> Int64 {
+    /// Calls `echo-s64` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoS64(_ x: Int64, on plugin: Plugin) async throws -> Int64 {
         let results = try await WITValue.values(plugin.call("echo-s64", interface: "test:types/echo", arguments: [.s64(x)]), count: 1, of: "echo-s64")
         return try results[0].asS64()
     }
@@ -621,8 +621,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoU64(x, on: plugin)
     }
 
-    /// Calls `echo-u64` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoU64(_ x: UInt64, on plugin: isolated Plugin) async throws -> UInt64 {
+    /// Calls `echo-u64` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoU64(_ x: UInt64, on plugin: Plugin) async throws -> UInt64 {
         let results = try await WITValue.values(plugin.call("echo-u64", interface: "test:types/echo", arguments: [.u64(x)]), count: 1, of: "echo-u64")
         return try results[0].asU64()
     }
@@ -632,8 +632,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoF32(x, on: plugin)
     }
 
-    /// Calls `echo-f32` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoF32(_ x: Float, on plugin: isolated Plugin) async throws -> Float {
+    /// Calls `echo-f32` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoF32(_ x: Float, on plugin: Plugin) async throws -> Float {
         let results = try await WITValue.values(plugin.call("echo-f32", interface: "test:types/echo", arguments: [.f32(x)]), count: 1, of: "echo-f32")
         return try results[0].asF32()
     }
@@ -643,8 +643,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoF64(x, on: plugin)
     }
 
-    /// Calls `echo-f64` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoF64(_ x: Double, on plugin: isolated Plugin) async throws -> Double {
+    /// Calls `echo-f64` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoF64(_ x: Double, on plugin: Plugin) async throws -> Double {
         let results = try await WITValue.values(plugin.call("echo-f64", interface: "test:types/echo", arguments: [.f64(x)]), count: 1, of: "echo-f64")
         return try results[0].asF64()
     }
@@ -654,8 +654,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoChar(x, on: plugin)
     }
 
-    /// Calls `echo-char` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoChar(_ x: Unicode.Scalar, on plugin: isolated Plugin) async throws -> Unicode.Scalar {
+    /// Calls `echo-char` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoChar(_ x: Unicode.Scalar, on plugin: Plugin) async throws -> Unicode.Scalar {
         let results = try await WITValue.values(plugin.call("echo-char", interface: "test:types/echo", arguments: [.char(x)]), count: 1, of: "echo-char")
         return try results[0].asChar()
     }
@@ -665,8 +665,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoString(x, on: plugin)
     }
 
-    /// Calls `echo-string` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoString(_ x: String, on plugin: isolated Plugin) async throws -> String {
+    /// Calls `echo-string` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoString(_ x: String, on plugin: Plugin) async throws -> String {
         let results = try await WITValue.values(plugin.call("echo-string", interface: "test:types/echo", arguments: [.string(x)]), count: 1, of: "echo-string")
         return try results[0].asString()
     }
@@ -676,8 +676,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoBytes(x, on: plugin)
     }
 
-    /// Calls `echo-bytes` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoBytes(_ x: [UInt8], on plugin: isolated Plugin) async throws -> [UInt8] {
+    /// Calls `echo-bytes` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoBytes(_ x: [UInt8], on plugin: Plugin) async throws -> [UInt8] {
         let results = try await WITValue.values(plugin.call("echo-bytes", interface: "test:types/echo", arguments: [.list(x.map { (v0: UInt8) -> WITValue in .u8(v0) })]), count: 1, of: "echo-bytes")
         return try results[0].asList("list<u8>") { (v0: WITValue) throws -> UInt8 in try v0.asU8() }
     }
@@ -687,8 +687,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoStrings(x, on: plugin)
     }
 
-    /// Calls `echo-strings` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoStrings(_ x: [String], on plugin: isolated Plugin) async throws -> [String] {
+    /// Calls `echo-strings` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoStrings(_ x: [String], on plugin: Plugin) async throws -> [String] {
         let results = try await WITValue.values(plugin.call("echo-strings", interface: "test:types/echo", arguments: [.list(x.map { (v0: String) -> WITValue in .string(v0) })]), count: 1, of: "echo-strings")
         return try results[0].asList("list<string>") { (v0: WITValue) throws -> String in try v0.asString() }
     }
@@ -698,8 +698,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoPoint(x, on: plugin)
     }
 
-    /// Calls `echo-point` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoPoint(_ x: Point, on plugin: isolated Plugin) async throws -> Point {
+    /// Calls `echo-point` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoPoint(_ x: Point, on plugin: Plugin) async throws -> Point {
         let results = try await WITValue.values(plugin.call("echo-point", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-point")
         return try Point(witValue: results[0])
     }
@@ -709,8 +709,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoItems(x, on: plugin)
     }
 
-    /// Calls `echo-items` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoItems(_ x: [Item], on plugin: isolated Plugin) async throws -> [Item] {
+    /// Calls `echo-items` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoItems(_ x: [Item], on plugin: Plugin) async throws -> [Item] {
         let results = try await WITValue.values(plugin.call("echo-items", interface: "test:types/echo", arguments: [.list(x.map { (v0: Item) -> WITValue in v0.witValue })]), count: 1, of: "echo-items")
         return try results[0].asList("list<item>") { (v0: WITValue) throws -> Item in try Item(witValue: v0) }
     }
@@ -720,8 +720,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoTuple(x, on: plugin)
     }
 
-    /// Calls `echo-tuple` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoTuple(_ x: (UInt8, String, UInt64), on plugin: isolated Plugin) async throws -> (UInt8, String, UInt64) {
+    /// Calls `echo-tuple` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoTuple(_ x: (UInt8, String, UInt64), on plugin: Plugin) async throws -> (UInt8, String, UInt64) {
         let results = try await WITValue.values(plugin.call("echo-tuple", interface: "test:types/echo", arguments: [.tuple([.u8(x.0), .string(x.1), .u64(x.2)])]), count: 1, of: "echo-tuple")
         return try results[0].asTuple("tuple<u8, string, u64>", count: 3) { (v0: [WITValue]) throws -> (UInt8, String, UInt64) in (try v0[0].asU8(), try v0[1].asString(), try v0[2].asU64()) }
     }
@@ -731,8 +731,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoShape(x, on: plugin)
     }
 
-    /// Calls `echo-shape` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoShape(_ x: Shape, on plugin: isolated Plugin) async throws -> Shape {
+    /// Calls `echo-shape` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoShape(_ x: Shape, on plugin: Plugin) async throws -> Shape {
         let results = try await WITValue.values(plugin.call("echo-shape", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-shape")
         return try Shape(witValue: results[0])
     }
@@ -742,8 +742,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoShapes(x, on: plugin)
     }
 
-    /// Calls `echo-shapes` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoShapes(_ x: [Shape], on plugin: isolated Plugin) async throws -> [Shape] {
+    /// Calls `echo-shapes` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoShapes(_ x: [Shape], on plugin: Plugin) async throws -> [Shape] {
         let results = try await WITValue.values(plugin.call("echo-shapes", interface: "test:types/echo", arguments: [.list(x.map { (v0: Shape) -> WITValue in v0.witValue })]), count: 1, of: "echo-shapes")
         return try results[0].asList("list<shape>") { (v0: WITValue) throws -> Shape in try Shape(witValue: v0) }
     }
@@ -753,8 +753,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoColor(x, on: plugin)
     }
 
-    /// Calls `echo-color` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoColor(_ x: Color, on plugin: isolated Plugin) async throws -> Color {
+    /// Calls `echo-color` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoColor(_ x: Color, on plugin: Plugin) async throws -> Color {
         let results = try await WITValue.values(plugin.call("echo-color", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-color")
         return try Color(witValue: results[0])
     }
@@ -764,8 +764,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoNestedOption(x, on: plugin)
     }
 
-    /// Calls `echo-nested-option` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoNestedOption(_ x: UInt32??, on plugin: isolated Plugin) async throws -> UInt32?? {
+    /// Calls `echo-nested-option` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoNestedOption(_ x: UInt32??, on plugin: Plugin) async throws -> UInt32?? {
         let results = try await WITValue.values(plugin.call("echo-nested-option", interface: "test:types/echo", arguments: [.option(x.map { (v0: UInt32?) -> WITValue in .option(v0.map { (v1: UInt32) -> WITValue in .u32(v1) }) })]), count: 1, of: "echo-nested-option")
         return try results[0].asOption("option<option<u32>>") { (v0: WITValue) throws -> UInt32? in try v0.asOption("option<u32>") { (v1: WITValue) throws -> UInt32 in try v1.asU32() } }
     }
@@ -775,8 +775,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoResult(x, on: plugin)
     }
 
-    /// Calls `echo-result` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoResult(_ x: WITResult<String, UInt32>, on plugin: isolated Plugin) async throws -> WITResult<String, UInt32> {
+    /// Calls `echo-result` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoResult(_ x: WITResult<String, UInt32>, on plugin: Plugin) async throws -> WITResult<String, UInt32> {
         let results = try await WITValue.values(plugin.call("echo-result", interface: "test:types/echo", arguments: [x.witValue(ok: { (v0: String) -> WITValue? in .string(v0) }, err: { (v0: UInt32) -> WITValue? in .u32(v0) })]), count: 1, of: "echo-result")
         return try results[0].asResult("result<string, u32>", ok: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<string, u32>").asString() }, err: { (v0: WITValue?) throws -> UInt32 in try WITValue.payload(v0, of: "result<string, u32>").asU32() })
     }
@@ -786,8 +786,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoBareResult(x, on: plugin)
     }
 
-    /// Calls `echo-bare-result` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoBareResult(_ x: WITResult<Void, Void>, on plugin: isolated Plugin) async throws -> WITResult<Void, Void> {
+    /// Calls `echo-bare-result` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoBareResult(_ x: WITResult<Void, Void>, on plugin: Plugin) async throws -> WITResult<Void, Void> {
         let results = try await WITValue.values(plugin.call("echo-bare-result", interface: "test:types/echo", arguments: [x.witValue(ok: { _ in nil }, err: { _ in nil })]), count: 1, of: "echo-bare-result")
         return try results[0].asResult("result", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") }, err: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") })
     }
@@ -797,8 +797,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoErrorOnly(x, on: plugin)
     }
 
-    /// Calls `echo-error-only` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoErrorOnly(_ x: WITResult<Void, String>, on plugin: isolated Plugin) async throws -> WITResult<Void, String> {
+    /// Calls `echo-error-only` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoErrorOnly(_ x: WITResult<Void, String>, on plugin: Plugin) async throws -> WITResult<Void, String> {
         let results = try await WITValue.values(plugin.call("echo-error-only", interface: "test:types/echo", arguments: [x.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]), count: 1, of: "echo-error-only")
         return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
     }
@@ -808,8 +808,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoPerms(x, on: plugin)
     }
 
-    /// Calls `echo-perms` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoPerms(_ x: Perms, on plugin: isolated Plugin) async throws -> Perms {
+    /// Calls `echo-perms` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoPerms(_ x: Perms, on plugin: Plugin) async throws -> Perms {
         let results = try await WITValue.values(plugin.call("echo-perms", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-perms")
         return try Perms(witValue: results[0])
     }
@@ -819,8 +819,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoTwelve(x, on: plugin)
     }
 
-    /// Calls `echo-twelve` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoTwelve(_ x: Twelve, on plugin: isolated Plugin) async throws -> Twelve {
+    /// Calls `echo-twelve` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoTwelve(_ x: Twelve, on plugin: Plugin) async throws -> Twelve {
         let results = try await WITValue.values(plugin.call("echo-twelve", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-twelve")
         return try Twelve(witValue: results[0])
     }
@@ -830,8 +830,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoManyFlags(x, on: plugin)
     }
 
-    /// Calls `echo-many-flags` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoManyFlags(_ x: ManyFlags, on plugin: isolated Plugin) async throws -> ManyFlags {
+    /// Calls `echo-many-flags` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoManyFlags(_ x: ManyFlags, on plugin: Plugin) async throws -> ManyFlags {
         let results = try await WITValue.values(plugin.call("echo-many-flags", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-many-flags")
         return try ManyFlags(witValue: results[0])
     }
@@ -841,8 +841,8 @@ public struct EchoWorldExports: Sendable {
         try await Self.echoMany(a, b: b, c: c, d: d, e: e, f: f, g: g, h: h, i: i, j: j, k: k, l: l, m: m, n: n, o: o, on: plugin)
     }
 
-    /// Calls `echo-many` of `test:types/echo@0.1.0` from code isolated to `plugin`.
-    public static func echoMany(_ a: UInt8, b: Int16, c: UInt32, d: Int64, e: Float, f: Double, g: Unicode.Scalar, h: String, i: Point, j: Bool, k: UInt64, l: Int32, m: UInt16, n: Int8, o: [UInt8], on plugin: isolated Plugin) async throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) {
+    /// Calls `echo-many` of `test:types/echo@0.1.0` on `plugin`.
+    public static func echoMany(_ a: UInt8, b: Int16, c: UInt32, d: Int64, e: Float, f: Double, g: Unicode.Scalar, h: String, i: Point, j: Bool, k: UInt64, l: Int32, m: UInt16, n: Int8, o: [UInt8], on plugin: Plugin) async throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) {
         let results = try await WITValue.values(plugin.call("echo-many", interface: "test:types/echo", arguments: [.u8(a), .s16(b), .u32(c), .s64(d), .f32(e), .f64(f), .char(g), .string(h), i.witValue, .bool(j), .u64(k), .s32(l), .u16(m), .s8(n), .list(o.map { (v0: UInt8) -> WITValue in .u8(v0) })]), count: 1, of: "echo-many")
         return try results[0].asTuple("tuple<u8, s16, u32, s64, f32, f64, char, string, point, bool, u64, s32, u16, s8, list<u8>>", count: 15) { (v0: [WITValue]) throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) in (try v0[0].asU8(), try v0[1].asS16(), try v0[2].asU32(), try v0[3].asS64(), try v0[4].asF32(), try v0[5].asF64(), try v0[6].asChar(), try v0[7].asString(), try Point(witValue: v0[8]), try v0[9].asBool(), try v0[10].asU64(), try v0[11].asS32(), try v0[12].asU16(), try v0[13].asS8(), try v0[14].asList("list<u8>") { (v1: WITValue) throws -> UInt8 in try v1.asU8() }) }
     }

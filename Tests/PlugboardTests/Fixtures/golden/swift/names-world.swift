@@ -270,7 +270,7 @@ public enum NamesWorld {
 /// Typed calls to the exports of `test:names/names-world@0.2.0`.
 ///
 /// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.
-/// The static variants taking `on plugin: isolated Plugin` serve code already isolated to the plugin.
+/// The static variants take the plugin as an argument.
 public struct NamesWorldExports: Sendable {
     /// The plugin called.
     public let plugin: Plugin
@@ -284,8 +284,8 @@ public struct NamesWorldExports: Sendable {
         try await Self.put(e, k: k, m: m, on: plugin)
     }
 
-    /// Calls `put` of `test:names/store@0.2.0` from code isolated to `plugin`.
-    public static func put(_ e: Entry, k: Kind, m: Mode, on plugin: isolated Plugin) async throws -> WITResult<Event, StoreError> {
+    /// Calls `put` of `test:names/store@0.2.0` on `plugin`.
+    public static func put(_ e: Entry, k: Kind, m: Mode, on plugin: Plugin) async throws -> WITResult<Event, StoreError> {
         let results = try await WITValue.values(plugin.call("put", interface: "test:names/store", arguments: [e.witValue, k.witValue, m.witValue]), count: 1, of: "put")
         return try results[0].asResult("result<event, error>", ok: { (v0: WITValue?) throws -> Event in try Event(witValue: WITValue.payload(v0, of: "result<event, error>")) }, err: { (v0: WITValue?) throws -> StoreError in try StoreError(witValue: WITValue.payload(v0, of: "result<event, error>")) })
     }
@@ -295,8 +295,8 @@ public struct NamesWorldExports: Sendable {
         try await Self.storeGet(key, on: plugin)
     }
 
-    /// Calls `get` of `test:names/store@0.2.0` from code isolated to `plugin`.
-    public static func storeGet(_ key: String, on plugin: isolated Plugin) async throws -> Entry? {
+    /// Calls `get` of `test:names/store@0.2.0` on `plugin`.
+    public static func storeGet(_ key: String, on plugin: Plugin) async throws -> Entry? {
         let results = try await WITValue.values(plugin.call("get", interface: "test:names/store", arguments: [.string(key)]), count: 1, of: "get")
         return try results[0].asOption("option<entry>") { (v0: WITValue) throws -> Entry in try Entry(witValue: v0) }
     }
@@ -306,8 +306,8 @@ public struct NamesWorldExports: Sendable {
         try await Self.cacheGet(key, on: plugin)
     }
 
-    /// Calls `get` of `test:names/cache@0.2.0` from code isolated to `plugin`.
-    public static func cacheGet(_ key: String, on plugin: isolated Plugin) async throws -> WITResult<UInt64, CacheError> {
+    /// Calls `get` of `test:names/cache@0.2.0` on `plugin`.
+    public static func cacheGet(_ key: String, on plugin: Plugin) async throws -> WITResult<UInt64, CacheError> {
         let results = try await WITValue.values(plugin.call("get", interface: "test:names/cache", arguments: [.string(key)]), count: 1, of: "get")
         return try results[0].asResult("result<u64, error>", ok: { (v0: WITValue?) throws -> UInt64 in try WITValue.payload(v0, of: "result<u64, error>").asU64() }, err: { (v0: WITValue?) throws -> CacheError in try CacheError(witValue: WITValue.payload(v0, of: "result<u64, error>")) })
     }
@@ -317,8 +317,8 @@ public struct NamesWorldExports: Sendable {
         try await Self.flush(on: plugin)
     }
 
-    /// Calls `flush` of `test:names/cache@0.2.0` from code isolated to `plugin`.
-    public static func flush(on plugin: isolated Plugin) async throws {
+    /// Calls `flush` of `test:names/cache@0.2.0` on `plugin`.
+    public static func flush(on plugin: Plugin) async throws {
         _ = try await plugin.call("flush", interface: "test:names/cache", arguments: [])
     }
 
@@ -327,8 +327,8 @@ public struct NamesWorldExports: Sendable {
         try await Self.pairs(on: plugin)
     }
 
-    /// Calls `pairs` of `test:names/cache@0.2.0` from code isolated to `plugin`.
-    public static func pairs(on plugin: isolated Plugin) async throws -> [(String, String?)] {
+    /// Calls `pairs` of `test:names/cache@0.2.0` on `plugin`.
+    public static func pairs(on plugin: Plugin) async throws -> [(String, String?)] {
         let results = try await WITValue.values(plugin.call("pairs", interface: "test:names/cache", arguments: []), count: 1, of: "pairs")
         return try results[0].asList("list<tuple<string, option<string>>>") { (v0: WITValue) throws -> (String, String?) in try v0.asTuple("tuple<string, option<string>>", count: 2) { (v1: [WITValue]) throws -> (String, String?) in (try v1[0].asString(), try v1[1].asOption("option<string>") { (v2: WITValue) throws -> String in try v2.asString() }) } }
     }

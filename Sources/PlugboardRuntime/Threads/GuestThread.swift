@@ -38,6 +38,13 @@ package struct GuestThread: Sendable {
         }
     }
 
+    /// Runs `work` on the plugin's queue, never inline (for work that may wait: releasing an instance).
+    package func runOnQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
+    }
+
     /// How many guest calls may run inline on the cooperative pool at once, process-wide.
     package static let inlineLimit = max(0, ProcessInfo.processInfo.activeProcessorCount - 1)
     private static let runningInline = Atomic<Int>(0)

@@ -1,0 +1,53 @@
+/// A core instance as the canonical ABI uses it: its `memory` and `cabi_realloc`, resolved once, and whether the guest
+/// may call an import right now.
+///
+/// While the host runs the guest's `cabi_realloc` (to lower a value) or `cabi_post_*` (to let it free a result), the
+/// guest must not call back into the host: the component model's `may_leave` flag. Without it, a `cabi_realloc` that
+/// calls an import whose result is lowered through `cabi_realloc` recurses through the host without bound.
+/// Confined to the thread running the instance's call, like the instance.
+package final class CanonicalInstance {
+    package let memory: GuestMemory?
+    package let realloc: (any CoreFunction)?
+    private var mayLeave = true
+    private var inside = ""
+
+    package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?) {
+        self.memory = memory.map(GuestMemory.init)
+        self.realloc = realloc
+    }
+
+    /// The canonical view of `instance`: its exported `memory` and `cabi_realloc`.
+    package convenience init(_ instance: any CoreInstance) {
+        self.init(memory: instance.memory, realloc: instance.function(named: "cabi_realloc"))
+    }
+
+    /// Runs `body`, a call into the guest's `what` (`cabi_realloc`, `cabi_post_…`), with imports forbidden.
+    package func withImportsForbidden<R>(during what: String, _ body: () throws -> R) rethrows -> R {
+        let (previousMayLeave, previousInside) = (mayLeave, inside)
+        mayLeave = false
+        inside = what
+        defer { (mayLeave, inside) = (previousMayLeave, previousInside) }
+        return try body()
+    }
+
+    /// Throws when the guest calls import `importName` where it may not.
+    package func checkMayCallImport(_ importName: String) throws {
+        guard mayLeave else { throw PlugboardError.reentered(importName, during: inside) }
+    }
+}
+
+/// Where host functions created before instantiation find their instance once it exists.
+package final class CanonicalBinding {
+    package var instance: CanonicalInstance?
+
+    package init() {}
+
+    package func require(_ importName: String) throws -> CanonicalInstance {
+        guard let instance else {
+            throw PlugboardError(
+                .trap, "the plugin called host function '\(importName)' while it was being instantiated (from its start function)",
+                hint: "Call imports from `_initialize` or from an export, not from the module's start function")
+        }
+        return instance
+    }
+}

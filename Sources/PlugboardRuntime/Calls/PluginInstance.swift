@@ -1,0 +1,240 @@
+import PlugboardABI
+import PlugboardManifest
+
+/// One live instance of a plugin: its store and instance, its exports and canonical view resolved once, its WASI
+/// descriptors and captured output, and the deadline machinery of its calls.
+///
+/// Not thread-safe: a ``Plugin``'s pool lends each instance to one call at a time, and the call runs on one thread.
+package final class PluginInstance {
+    package let module: PluginModule
+    package let context: PluginContext
+    let store: any CoreStore
+    let canonical: CanonicalInstance
+    /// Parallel to ``PluginModule/exports``.
+    private let exports: [CanonicalCall.Export]
+    let files: WASIFileTable
+    let output: GuestOutput
+    /// Stops the running call at its deadline or when its task is cancelled.
+    let interruption = CallInterruption()
+    /// Where this instance's guest code runs (inline, or on its own queue).
+    let guestThread: GuestThread
+    /// What host functions read during this instance's calls.
+    private let hostCalls: HostCallState
+    /// The configuration generation `initialize` last ran with on this instance (0: never).
+    var initializedGeneration: UInt64 = 0
+    /// Whether `shutdown` ran (it is not run again when the instance is released).
+    var isShutDown = false
+    /// The size of the instance's linear memory after its last call.
+    private(set) var memoryBytes = 0
+
+    private init(
+        module: PluginModule, context: PluginContext, store: any CoreStore, canonical: CanonicalInstance, exports: [CanonicalCall.Export],
+        files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState
+    ) {
+        self.module = module
+        self.context = context
+        self.store = store
+        self.canonical = canonical
+        self.exports = exports
+        self.files = files
+        self.output = output
+        self.hostCalls = hostCalls
+        self.guestThread = GuestThread(label: "plugboard.plugin.\(context.name)", mayRunInline: !module.importsBlockingFunctions)
+        self.memoryBytes = canonical.memory?.byteCount ?? 0
+    }
+
+    /// Instantiates `module` under the plugin's limits and runs its `start` function and `_initialize`, all within
+    /// one call's deadline (so a module that loops at start-up is stopped like a call that loops). Runs guest code:
+    /// call it on a loading thread.
+    /// - Parameter capabilities: What this instance is granted (the plugin's, with a capability manager's changes).
+    package static func make(_ module: PluginModule, context: PluginContext, capabilities: PluginCapabilities) throws -> PluginInstance {
+        let limits = context.limits
+        let store = module.engine.makeStore(limits: limits.instanceLimits)
+        let binding = CanonicalBinding()
+        let output = context.makeGuestOutput()
+        let wasi = try WASIPreview1(output: output, capabilities: capabilities)
+        let hostCalls = HostCallState(context: context, networkAllowlist: capabilities.network)
+        var hostFunctions = try wasi.hostFunctions(for: module.description.imports, binding: binding)
+        for (function, signature) in module.imports {
+            if function.requiresNetworkCapability && capabilities.network.isEmpty {
+                hostFunctions.append(Self.refusal(function, signature: signature, binding: binding))
+            } else {
+                hostFunctions.append(Self.hostFunction(function, signature: signature, binding: binding, hostCalls: hostCalls, limits: limits))
+            }
+        }
+        let interruption = CallInterruption()
+        store.startCall()
+        let call = interruption.begin(timeout: limits.timeout, interrupter: store.interrupter)
+        do {
+            let instance = try store.instantiate(module.compiled, hostFunctions: hostFunctions)
+            let canonical = CanonicalInstance(instance)
+            binding.instance = canonical
+            if module.exportsInitializeFunction, let initialize = instance.function(named: "_initialize") {
+                _ = try initialize.call([])
+            }
+            interruption.end(call: call)
+            var exports: [CanonicalCall.Export] = []
+            for (binding, signature) in zip(module.exports, module.exportSignatures) {
+                guard let function = instance.function(named: binding.coreName) else { throw PlugboardError.missingExport(binding.coreName) }
+                exports.append(
+                    CanonicalCall.Export(
+                        signature: signature, function: function, postReturn: instance.function(named: "cabi_post_" + binding.coreName),
+                        coreName: binding.coreName))
+            }
+            let made = PluginInstance(
+                module: module, context: context, store: store, canonical: canonical, exports: exports, files: wasi.files, output: output,
+                hostCalls: hostCalls)
+            return made
+        } catch {
+            let stopped = interruption.end(call: call)
+            output.flush()
+            wasi.files.close()
+            throw CallInterruption.failure(Self.typed(error), stoppedBecause: stopped)
+                .inContext(plugin: context.displayName, function: module.exportsInitializeFunction ? "_initialize" : nil)
+        }
+    }
+
+    /// Calls export `index` with `arguments`, on the current thread, under the plugin's limits and `deadline`.
+    ///
+    /// - Parameters:
+    ///   - deadline: When the call must end (`nil`: no deadline); time spent waiting for the instance already counts.
+    ///   - running: Where a cancellation of the calling task finds the call to stop.
+    package func call(
+        _ index: Int, arguments: [WITValue], deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall? = nil
+    ) -> GuestOutcome<[WITValue]> {
+        run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
+            try CanonicalCall.callExport(exports[index], arguments: arguments, on: canonical, maxOutputBytes: context.limits.maxOutputBytes)
+        }
+    }
+
+    /// The WIT function export `index` implements.
+    package func function(_ index: Int) -> WITFunction { exports[index].signature.function }
+
+    /// Runs guest work as one call: fuel refilled, deadline armed (and cancellation honoured), the outcome measured
+    /// and its failure classified.
+    /// - Parameter arrived: When the call arrived (before waiting for this instance), so a timeout reports the whole wait.
+    package func run<T>(
+        _ function: String, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall?, _ work: () throws -> T
+    ) -> GuestOutcome<T> {
+        let limits = context.limits
+        store.startCall()
+        let started = ContinuousClock.now
+        let id = interruption.begin(deadline: deadline, limit: limits.timeout, since: arrived ?? started, interrupter: store.interrupter)
+        if running?.started(id) == true { interruption.cancel(call: id) }
+        hostCalls.beginCall(deadline: deadline)
+        let result = Result { try work() }
+        let duration = ContinuousClock.now - started
+        let stopReason = interruption.end(call: id)
+        memoryBytes = canonical.memory?.byteCount ?? 0
+        switch result {
+        case .success(let value):
+            return GuestOutcome(result: .success(value), duration: duration, fuelUsed: store.fuelUsed, memoryBytes: memoryBytes)
+        case .failure(let error):
+            output.flush()
+            var failure = CallInterruption.failure(Self.typed(error), stoppedBecause: stopReason)
+            if !failure.isLimitTrap, let denied = store.deniedMemoryBytes {
+                failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
+            } else if !failure.isLimitTrap, let denied = store.deniedTableElements {
+                failure = .tableGrowthOverLimit(requestedElements: denied, limitElements: limits.maxTableElements, after: failure)
+            }
+            if failure.code == .outOfBoundsMemoryAccess, let size = canonical.memory?.byteCount {
+                failure.message += " (its linear memory is \(PlugboardError.byteText(size)))"
+            }
+            let fuel = failure.code == .fuelExhausted ? limits.fuelPerCall : stopReason == nil ? store.fuelUsed : nil
+            return GuestOutcome(
+                result: .failure(failure.inContext(plugin: context.displayName, function: function)), duration: duration, fuelUsed: fuel,
+                memoryBytes: memoryBytes)
+        }
+    }
+
+    /// Releases the instance: its descriptors are closed and its captured output flushed.
+    package func close() {
+        output.flush()
+        files.close()
+    }
+
+    /// A typed error for anything guest execution threw (engines already throw ``PlugboardError``s).
+    static func typed(_ error: any Error) -> PlugboardError {
+        if let error = error as? PlugboardError { return error }
+        return PlugboardError(.trap, "the engine failed: \(String(describing: error).prefix(500))", hint: "This may be a bug in the plugin or in the engine")
+    }
+
+    /// The core function bound to an import the plugin has no capability for: fails the call without reading anything.
+    private static func refusal(_ function: HostFunction, signature: CanonicalSignature, binding: CanonicalBinding) -> CoreHostFunction {
+        let importName = function.importName
+        guard let results = function.resultsWithoutCapability else {
+            return CoreHostFunction(module: function.module, name: function.function.name, signature: signature.importSignature) { _ in
+                throw PlugboardError.capabilityMissing(importName, capability: "network")
+            }
+        }
+        return CanonicalCall.hostFunction(module: function.module, signature: signature, importName: importName, binding: binding, answering: results)
+    }
+
+    /// The core function a guest imports for a Swift host function: lifts the arguments under the plugin's host-call
+    /// budget, runs the implementation with the plugin's context, lowers the results.
+    private static func hostFunction(
+        _ function: HostFunction, signature: CanonicalSignature, binding: CanonicalBinding, hostCalls: HostCallState, limits: PluginLimits
+    ) -> CoreHostFunction {
+        let importName = function.importName
+        let implementation = function.implementation
+        return CanonicalCall.hostFunction(
+            module: function.module, signature: signature, importName: importName, binding: binding, maxArgumentBytes: limits.hostCallBudgetBytes
+        ) { arguments in
+            do {
+                return try implementation(hostCalls.current, arguments)
+            } catch let error as PlugboardError where error.code == .hostFunctionFailed || error.code == .pluginExited {
+                throw error
+            } catch {
+                throw PlugboardError.hostFunctionFailed(importName, underlying: error)
+            }
+        }
+    }
+}
+
+/// What one guest call produced, measured on the thread that ran it.
+package struct GuestOutcome<T> {
+    package var result: Result<T, PlugboardError>
+    /// From entering the guest to its return or failure (waiting for an instance is not included).
+    package var duration: Duration
+    /// Fuel the call used, when the plugin has a fuel budget.
+    package var fuelUsed: UInt64?
+    /// The instance's linear memory after the call.
+    package var memoryBytes: Int
+}
+
+extension GuestOutcome: Sendable where T: Sendable {}
+
+/// The ``HostCallContext`` an instance's host functions read, refreshed when the plugin's configuration or identity
+/// changes (checked with one atomic load per host call) and given each call's deadline.
+final class HostCallState {
+    private let context: PluginContext
+    private let networkAllowlist: [NetworkPattern]
+    private var cached: HostCallContext
+    private var generation: UInt64
+
+    init(context: PluginContext, networkAllowlist: [NetworkPattern]) {
+        self.context = context
+        self.networkAllowlist = networkAllowlist
+        self.generation = context.generation
+        self.cached = context.makeHostCallContext(networkAllowlist: networkAllowlist)
+    }
+
+    func beginCall(deadline: ContinuousClock.Instant?) {
+        refresh()
+        cached.deadline = deadline
+    }
+
+    var current: HostCallContext {
+        refresh()
+        return cached
+    }
+
+    private func refresh() {
+        let now = context.generation
+        guard now != generation else { return }
+        let deadline = cached.deadline
+        cached = context.makeHostCallContext(networkAllowlist: networkAllowlist)
+        cached.deadline = deadline
+        generation = now
+    }
+}
