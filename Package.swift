@@ -183,6 +183,7 @@ let package = Package(
                 "Plugboard", "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardRuntime", "PlugboardRegistry",
                 "PlugboardHTTPFetch", "PlugboardBindgen",
                 "PlugboardTesting",
+                .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -197,6 +198,13 @@ let package = Package(
             name: "PlugboardStateWriter",
             dependencies: ["Plugboard", "PlugboardTesting"],
             path: "Tests/PlugboardStateWriter",
+            swiftSettings: strictSettings
+        ),
+        // Runs one flood of host input in a process of its own, so HostileFloodTests can assert its peak memory.
+        .executableTarget(
+            name: "PlugboardFloodProbe",
+            dependencies: ["Plugboard", "PlugboardRuntime", "PlugboardTesting"],
+            path: "Tests/PlugboardFloodProbe",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -224,7 +232,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PlugboardCLITests",
-            dependencies: ["Plugboard", "PlugboardCLICommands", "PlugboardCLI", "PlugboardTesting"],
+            dependencies: [
+                "Plugboard", "PlugboardCLICommands", "PlugboardCLI", "PlugboardTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

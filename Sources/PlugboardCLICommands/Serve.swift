@@ -39,11 +39,25 @@ public struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-watch"), help: "Do not reload plugins when their files change.")
     public var noWatch = false
 
+    @Option(
+        name: .customLong("timeout-ms"),
+        help: ArgumentHelp(
+            "Wall-clock limit per call for plugins without a manifest (uploaded modules, bare files), in milliseconds (default: 30000).",
+            valueName: "N"))
+    public var timeoutMilliseconds: Int?
+
+    @Option(
+        name: .customLong("max-memory-mb"),
+        help: ArgumentHelp("Linear memory quota for plugins without a manifest, in MiB (default: 32).", valueName: "N"))
+    public var maxMemoryMB: Int?
+
     public init() {}
 
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0-65535).") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive.") }
+        if let timeoutMilliseconds, timeoutMilliseconds <= 0 { throw ValidationError("--timeout-ms must be positive.") }
+        if let maxMemoryMB, maxMemoryMB <= 0 { throw ValidationError("--max-memory-mb must be positive.") }
         for directory in pluginDirectories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -55,11 +69,12 @@ public struct Serve: AsyncParsableCommand {
     public func run() async throws {
         let logger = global.bootstrapLogging()
         let token = adminToken ?? ProcessInfo.processInfo.environment["PLUGBOARD_ADMIN_TOKEN"]
-        let server = PlugboardServer(
-            configuration: .init(
-                pluginDirectories: pluginDirectories, host: host, port: port, stateDirectory: stateDirectory, adminToken: token,
-                maxBodyBytes: maxBodyBytes, watch: !noWatch),
-            logger: logger)
+        var configuration = PlugboardServer.Configuration(
+            pluginDirectories: pluginDirectories, host: host, port: port, stateDirectory: stateDirectory, adminToken: token,
+            maxBodyBytes: maxBodyBytes, watch: !noWatch)
+        if let timeoutMilliseconds { configuration.registry.defaultOptions.limits.timeout = .milliseconds(timeoutMilliseconds) }
+        if let maxMemoryMB { configuration.registry.defaultOptions.limits.maxMemoryBytes = maxMemoryMB << 20 }
+        let server = PlugboardServer(configuration: configuration, logger: logger)
         server.bootstrapMetrics()
         if token?.isEmpty ?? true {
             logger.notice("The admin API is off: set PLUGBOARD_ADMIN_TOKEN (or --admin-token) to deploy, promote and roll back over HTTP")

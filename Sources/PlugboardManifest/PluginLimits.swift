@@ -53,4 +53,9 @@ public struct PluginLimits: Sendable, Hashable {
 
     /// The budget of one host-import call's lifted arguments: ``maxHostCallBytes``, else ``maxOutputBytes``.
     public var hostCallBudgetBytes: Int { maxHostCallBytes ?? maxOutputBytes }
+
+    /// The deadline of each phase of guest code that loading runs (the `start` function, `_initialize`,
+    /// `get-metadata`): ``timeout``, but at least one second, so that a plugin tuned for millisecond calls still loads
+    /// on a busy machine; `nil` when the plugin has no deadline.
+    public var loadTimeout: Duration? { timeout.map { max($0, .seconds(1)) } }
 }

@@ -32,6 +32,10 @@ public struct WasmKitEngine: WasmEngine {
     /// and their pool sizes, whatever the number of reloads. For leak checks and diagnostics.
     public static var liveInstanceCount: Int { WasmKitStore.live.load(ordering: .relaxed) }
 
+    /// How many stores made by this engine (and its copies) are alive.
+    public var liveStoreCount: Int { stores.count }
+    private let stores = StoreCounter()
+
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
@@ -49,7 +53,8 @@ public struct WasmKitEngine: WasmEngine {
 
     public func makeStore(limits: InstanceLimits) -> any CoreStore {
         let metered = limits.fuelPerCall != nil || limits.interruptible
-        return WasmKitStore(engine: engines.engine(stackSize: limits.stackBytes, fuelMetering: metered), limits: limits, metered: metered)
+        return WasmKitStore(
+            engine: engines.engine(stackSize: limits.stackBytes, fuelMetering: metered), limits: limits, metered: metered, counter: stores)
     }
 
     /// A store with the engine's default stack and no limits (beyond the address space), for tools and tests.
@@ -61,6 +66,13 @@ public struct WasmKitEngine: WasmEngine {
 package struct WasmKitModule: CompiledModule {
     package let module: WasmKit.Module
     package let description: ModuleDescription
+}
+
+/// Counts live stores, shared by an engine's copies.
+final class StoreCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func add(_ delta: Int) { value.add(delta, ordering: .relaxed) }
+    var count: Int { value.load(ordering: .relaxed) }
 }
 
 /// Shared WasmKit engines by stack size and fuel metering.

@@ -25,7 +25,11 @@ final class WasmKitStore: CoreStore {
     /// result through `cabi_realloc`); past this a call traps instead of recursing on the host's native stack.
     static let maxNesting = 4
 
-    init(engine: WasmKit.Engine, limits: InstanceLimits, metered: Bool) {
+    private let counter: StoreCounter
+
+    init(engine: WasmKit.Engine, limits: InstanceLimits, metered: Bool, counter: StoreCounter) {
+        self.counter = counter
+        counter.add(1)
         self.store = Store(engine: engine)
         self.limits = limits
         self.metered = metered
@@ -38,6 +42,7 @@ final class WasmKitStore: CoreStore {
 
     deinit {
         Self.live.subtract(1, ordering: .relaxed)
+        counter.add(-1)
     }
 
     func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {

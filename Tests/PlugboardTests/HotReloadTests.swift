@@ -57,7 +57,8 @@ import PlugboardManifest
         let file = directory + "/hot.wat"
         let versions = [VersionedGuest.bytes(version: "1.0.0"), VersionedGuest.bytes(version: "2.0.0")]
         try Self.write(versions[0], to: file)
-        let registry = PluginRegistry(configuration: .init(reloadDebounce: .milliseconds(10)))
+        let engine = WasmKitEngine()
+        let registry = PluginRegistry(configuration: .init(host: .init(engine: engine), reloadDebounce: .milliseconds(10)))
         try await registry.load(path: file)
         try await registry.startWatching([directory])
         var events = registry.rolloutEvents().makeAsyncIterator()
@@ -114,10 +115,17 @@ import PlugboardManifest
         #expect(deployed == 900)
         #expect(refused == 100)
         #expect(calls > 0)
-        if let baseline, let final { #expect(final - baseline < 64 << 20, "memory grew by \(megabytes(final - baseline))") }
+        // A coarse bound on the process (other suites run in it meanwhile); the live-store count below is exact.
+        if let baseline, let final { #expect(final - baseline < 256 << 20, "memory grew by \(megabytes(final - baseline))") }
         let summary = try await registry.summary("hot")
         #expect(summary.previousVersions.count <= RolloutSettings().keepVersions)
+        // Leak hook: once the swapped-out versions have drained, the live stores (instances) are the stable version's
+        // pool at most, whatever the number of reloads; after shutdown, none.
+        #expect(try await eventually(within: 60) { try await registry.summary("hot").draining.isEmpty })
+        let poolSize = RolloutSettings().pool.size
+        #expect(engine.liveStoreCount <= 1 * poolSize, "\(engine.liveStoreCount) live stores after \(reloads) reloads")
         await registry.shutdown()
+        #expect(try await eventually(within: 60) { engine.liveStoreCount == 0 }, "\(engine.liveStoreCount) stores left after shutdown")
     }
 
     @Test func aNewFileLoadsAPluginAndDeletingItUnloadsIt() async throws {

@@ -74,15 +74,17 @@ package enum CanonicalCall {
     /// - Parameters:
     ///   - binding: Where the instance is found once it exists (the function is made before instantiation).
     ///   - importName: `module.name`, for errors.
+    ///   - stopCheck: Throws when the call was stopped; run between large copies while lifting.
     package static func hostFunction(
         module: String, signature: CanonicalSignature, importName: String, binding: CanonicalBinding, maxArgumentBytes: Int,
-        implementation: @escaping ([WITValue]) throws -> [WITValue]
+        stopCheck: (() throws -> Void)? = nil, implementation: @escaping ([WITValue]) throws -> [WITValue]
     ) -> CoreHostFunction {
         let function = signature.function
         return CoreHostFunction(module: module, name: function.name, signature: signature.importSignature) { arguments in
             let instance = try binding.require(importName)
             try instance.checkMayCallImport(importName)
-            let lifting = CanonicalContext(instance: instance, budget: LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName)))
+            let lifting = CanonicalContext(
+                instance: instance, budget: LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName), stopCheck: stopCheck))
             var reader = FlatReader(arguments)
             let values: [WITValue]
             if signature.spillsParameters {

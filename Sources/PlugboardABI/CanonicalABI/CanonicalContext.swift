@@ -55,13 +55,18 @@ package final class LiftBudget {
     package let limit: Int
     package let purpose: Purpose
     package private(set) var used = 0
+    /// Throws when the call was stopped meanwhile; run before each large copy, so a deadline passing while the host
+    /// lifts a big argument ends the call before the next copy.
+    private let stopCheck: (() throws -> Void)?
 
-    package init(limit: Int, purpose: Purpose = .output) {
+    package init(limit: Int, purpose: Purpose = .output, stopCheck: (() throws -> Void)? = nil) {
         self.limit = limit
         self.purpose = purpose
+        self.stopCheck = stopCheck
     }
 
     package func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
+        if bytes >= 64 << 10 { try stopCheck?() }
         let (total, overflow) = used.addingReportingOverflow(bytes)
         guard !overflow, bytes >= 0, total <= limit else {
             switch purpose {

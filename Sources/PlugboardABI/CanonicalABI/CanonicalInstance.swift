@@ -37,8 +37,11 @@ package final class CanonicalInstance {
 }
 
 /// Where host functions created before instantiation find their instance once it exists.
+///
+/// The reference is weak: the engine's store holds the host functions, which hold this binding, and the instance
+/// holds the store's functions and memory, so a strong one would be a cycle that keeps every instance alive.
 package final class CanonicalBinding {
-    package var instance: CanonicalInstance?
+    package weak var instance: CanonicalInstance?
 
     package init() {}
 

@@ -7,18 +7,15 @@ extension PlugboardError {
         return "Raise PluginLimits.\(field) (PluginHost.LoadOptions.limits, `\(manifestKey)` under [limits] in plugin.toml\(cli))"
     }
 
-    /// Whether this error is a limit the plugin hit (its instance is replaced before the next call).
-    package var isLimitTrap: Bool {
-        [.memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded, .hostCallLimitExceeded, .timeout, .cancelled].contains(code)
-    }
-
     /// The call ran past its wall-clock deadline and was stopped.
     package static func timeout(limit: Duration, elapsed: Duration) -> PlugboardError {
-        PlugboardError(
+        var error = PlugboardError(
             .timeout,
             "plugin timeout: the call was stopped after \(millisecondText(elapsed)), over its wall-clock limit of \(millisecondText(limit))",
             hint: "Fix the loop in the plugin if it should have finished, or "
                 + raiseHint("timeout", manifestKey: "timeout-ms", flag: "--timeout-ms N").lowercasedFirst)
+        error.elapsed = elapsed
+        return error
     }
 
     /// The task that made the call was cancelled while the plugin ran.

@@ -85,6 +85,9 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
     public var exitCode: UInt32?
     /// For `overloaded`: how long the caller should wait before retrying.
     public var retryAfter: Duration?
+    /// For `timeout`: how long the call ran, from its arrival until the guest stopped (measured on the thread that
+    /// ran it).
+    public var elapsed: Duration?
 
     package init(_ code: Code, _ message: String, hint: String? = nil, plugin: String? = nil, function: String? = nil, backtrace: [String] = []) {
         self.code = code
@@ -93,15 +96,6 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         self.plugin = plugin
         self.function = function
         self.backtrace = backtrace
-    }
-
-    /// Whether the plugin (not the host or its configuration) caused the error.
-    public var isGuestFault: Bool {
-        [
-            .trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .memoryLimitExceeded, .fuelExhausted,
-            .outputLimitExceeded, .hostCallLimitExceeded, .timeout,
-        ]
-            .contains(code)
     }
 
     public var description: String {

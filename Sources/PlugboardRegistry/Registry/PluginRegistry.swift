@@ -140,26 +140,39 @@ public actor PluginRegistry {
     /// to load is logged and reported; the others load anyway.
     /// - Returns: The paths that failed, with their errors.
     @discardableResult
+    ///
+    /// The plugins load concurrently (at most `LoadingThreads.maxConcurrentLoads` at a time), each under its own
+    /// deadline: a file that loads slowly, or loops in its start function until its deadline stops it, delays the
+    /// others by no more than that.
     public func loadDirectory(_ directory: String) async -> [String: PlugboardError] {
-        var failures: [String: PlugboardError] = [:]
-        for (path, name) in Self.pluginPaths(in: directory) {
-            do {
-                try await load(path: path, name: name)
-            } catch let error as PlugboardError {
-                failures[path] = error
-                recordFailure(path: path, name: name, error)
-            } catch {
-                failures[path] = .invalidArgument("\(error)")
-                recordFailure(path: path, name: name, .invalidArgument("\(error)"))
+        await withTaskGroup(of: (String, PlugboardError?).self) { group in
+            for (path, name) in Self.pluginPaths(in: directory) {
+                group.addTask {
+                    do {
+                        try await self.load(path: path, name: name)
+                        return (path, nil)
+                    } catch let error as PlugboardError {
+                        await self.recordFailure(path: path, name: name, error)
+                        return (path, error)
+                    } catch {
+                        await self.recordFailure(path: path, name: name, .invalidArgument("\(error)"))
+                        return (path, .invalidArgument("\(error)"))
+                    }
+                }
             }
+            var failures: [String: PlugboardError] = [:]
+            for await (path, error) in group {
+                if let error { failures[path] = error }
+            }
+            return failures
         }
-        return failures
     }
 
     /// Keeps a plugin that failed to load in ``failedPlugins`` (until it loads or its file goes away) and logs why.
     package func recordFailure(path: String, name: String?, _ error: PlugboardError) {
         guard error.code != .pluginAlreadyLoaded else { return }
-        let pluginName = error.plugin ?? name ?? PluginHost.stem(of: path)
+        // An error names the plugin `name@version` once its version is known; the listing is by name.
+        let pluginName = name ?? error.plugin.map { String($0.split(separator: "@", maxSplits: 1).first ?? Substring($0)) } ?? PluginHost.stem(of: path)
         failed[pluginName] = FailedPlugin(name: pluginName, path: path, error: error, failedAt: Date())
         logger.error("Plugin not loaded", metadata: ["plugin.name": .string(pluginName), "plugin.path": .string(path), "error.message": .string(error.description)])
     }

@@ -22,11 +22,11 @@ public enum CallOutcome: String, Sendable, Hashable, CaseIterable {
     case cancelled
 
     package init(_ error: PlugboardError) {
-        switch error.code {
+        switch error.category {
         case .timeout: self = .timeout
         case .cancelled: self = .cancelled
-        case .memoryLimitExceeded, .fuelExhausted, .stackOverflow, .outputLimitExceeded: self = .limit
-        case .trap, .outOfBoundsMemoryAccess, .abiViolation, .pluginExited: self = .trap
+        case .limit: self = .limit
+        case .guestFault: self = .trap
         default: self = .error
         }
     }

@@ -33,6 +33,19 @@ package final class CallInterruption: Sendable {
 
     private let current = Mutex<Call?>(nil)
     private let nextID = Atomic<UInt64>(1)
+    /// Set when the current call is stopped, for host work to notice (one relaxed load per check).
+    private let stopRequested = Atomic<Bool>(false)
+
+    /// Thrown by host work that noticed its call was stopped; ``failure(_:stoppedBecause:stoppedAfter:)`` reports the
+    /// reason (deadline or cancellation) instead.
+    package struct Stopped: Error {}
+
+    /// Throws ``Stopped`` when the running call was stopped: host functions doing long or repeated work (filling a
+    /// random buffer, copying output, lifting large arguments) call this between steps, so a deadline that passes
+    /// while the host works ends the call within one step, not after all of it.
+    package func checkNotStopped() throws {
+        if stopRequested.load(ordering: .relaxed) { throw Stopped() }
+    }
 
     /// Starts a call that must end within `timeout` from now (`nil`: no deadline, cancellation only); returns its id
     /// for ``cancel(call:)`` and ``end(call:)``.
@@ -46,6 +59,7 @@ package final class CallInterruption: Sendable {
     /// an instance). Returns the call's id for ``cancel(call:)`` and ``end(call:)``.
     package func begin(deadline: ContinuousClock.Instant?, limit: Duration?, since started: ContinuousClock.Instant, interrupter: (any CallInterrupter)?) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
+        stopRequested.store(false, ordering: .relaxed)
         // The call is current before its deadline is scheduled: a deadline firing at once must find it.
         current.withLock { $0 = Call(id: id, started: started, interrupter: interrupter, reason: nil, deadlineTimer: nil) }
         if let deadline, interrupter != nil {
@@ -81,10 +95,13 @@ package final class CallInterruption: Sendable {
 
     /// The error to report for a call that failed with `failure`: `timeout` or `cancelled` when this object
     /// stopped it (the engine saw only its fuel run out).
-    package static func failure(_ failure: PlugboardError, stoppedBecause reason: Reason?) -> PlugboardError {
+    ///
+    /// - Parameter stoppedAfter: How long the call ran until the guest actually stopped (measured on its thread when
+    ///   it ended); a timeout reports it, else the time at which the deadline fired.
+    package static func failure(_ failure: PlugboardError, stoppedBecause reason: Reason?, stoppedAfter: Duration? = nil) -> PlugboardError {
         switch reason {
         case nil: failure
-        case .timeout(let limit, let elapsed)?: .timeout(limit: limit, elapsed: elapsed)
+        case .timeout(let limit, let elapsed)?: .timeout(limit: limit, elapsed: max(stoppedAfter ?? elapsed, elapsed))
         case .cancelled?: .callCancelled()
         }
     }
@@ -93,6 +110,7 @@ package final class CallInterruption: Sendable {
         let stillRunning = current.withLock { call -> Bool in
             guard var running = call, running.id == id, let interrupter = running.interrupter else { return false }
             if running.reason == nil { running.reason = reason }
+            stopRequested.store(true, ordering: .relaxed)
             interrupter.interrupt()
             call = running
             return true

@@ -102,7 +102,7 @@ public final class Plugin: Sendable {
     /// Calls `get-metadata` if the world has it: the version (and name) the plugin reports.
     private static func readMetadata(_ instance: PluginInstance) throws -> (name: String?, version: String) {
         guard let index = instance.module.exportIndex(ofParameterless: "get-metadata") else { return (nil, "") }
-        let deadline = instance.context.limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = instance.context.limits.loadTimeout.map { ContinuousClock.now.advanced(by: $0) }
         let results = try instance.call(index, arguments: [], deadline: deadline).result.get()
         return (results.first?[field: "name"]?.stringValue, results.first?[field: "version"]?.stringValue ?? "")
     }

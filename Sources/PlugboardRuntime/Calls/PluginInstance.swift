@@ -15,7 +15,7 @@ package final class PluginInstance {
     let files: WASIFileTable
     let output: GuestOutput
     /// Stops the running call at its deadline or when its task is cancelled.
-    let interruption = CallInterruption()
+    let interruption: CallInterruption
     /// Where this instance's guest code runs (inline, or on its own queue).
     let guestThread: GuestThread
     /// What host functions read during this instance's calls.
@@ -29,8 +29,9 @@ package final class PluginInstance {
 
     private init(
         module: PluginModule, context: PluginContext, store: any CoreStore, canonical: CanonicalInstance, exports: [CanonicalCall.Export],
-        files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState
+        files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState, interruption: CallInterruption
     ) {
+        self.interruption = interruption
         self.module = module
         self.context = context
         self.store = store
@@ -52,8 +53,9 @@ package final class PluginInstance {
         let store = module.engine.makeStore(limits: limits.instanceLimits)
         let binding = CanonicalBinding()
         let output = context.makeGuestOutput()
-        let wasi = try WASIPreview1(output: output, capabilities: capabilities)
-        let hostCalls = HostCallState(context: context, networkAllowlist: capabilities.network)
+        let interruption = CallInterruption()
+        let wasi = try WASIPreview1(output: output, capabilities: capabilities, stopCheck: { try interruption.checkNotStopped() })
+        let hostCalls = HostCallState(context: context, networkAllowlist: capabilities.network, interruption: interruption)
         var hostFunctions = try wasi.hostFunctions(for: module.description.imports, binding: binding)
         for (function, signature) in module.imports {
             if function.requiresNetworkCapability && capabilities.network.isEmpty {
@@ -62,17 +64,25 @@ package final class PluginInstance {
                 hostFunctions.append(Self.hostFunction(function, signature: signature, binding: binding, hostCalls: hostCalls, limits: limits))
             }
         }
-        let interruption = CallInterruption()
+        // Each phase of guest code gets a call's deadline: the start function (inside instantiation, which then
+        // translates the module's code, host work a deadline cannot stop), and `_initialize`.
+        var phase = "start"
+        var started = ContinuousClock.now
         store.startCall()
-        let call = interruption.begin(timeout: limits.timeout, interrupter: store.interrupter)
+        var call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
         do {
             let instance = try store.instantiate(module.compiled, hostFunctions: hostFunctions)
+            interruption.end(call: call)
             let canonical = CanonicalInstance(instance)
             binding.instance = canonical
             if module.exportsInitializeFunction, let initialize = instance.function(named: "_initialize") {
+                phase = "_initialize"
+                started = ContinuousClock.now
+                store.startCall()
+                call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
                 _ = try initialize.call([])
+                interruption.end(call: call)
             }
-            interruption.end(call: call)
             var exports: [CanonicalCall.Export] = []
             for (binding, signature) in zip(module.exports, module.exportSignatures) {
                 guard let function = instance.function(named: binding.coreName) else { throw PlugboardError.missingExport(binding.coreName) }
@@ -81,16 +91,15 @@ package final class PluginInstance {
                         signature: signature, function: function, postReturn: instance.function(named: "cabi_post_" + binding.coreName),
                         coreName: binding.coreName))
             }
-            let made = PluginInstance(
+            return PluginInstance(
                 module: module, context: context, store: store, canonical: canonical, exports: exports, files: wasi.files, output: output,
-                hostCalls: hostCalls)
-            return made
+                hostCalls: hostCalls, interruption: interruption)
         } catch {
             let stopped = interruption.end(call: call)
             output.flush()
             wasi.files.close()
-            throw CallInterruption.failure(Self.typed(error), stoppedBecause: stopped)
-                .inContext(plugin: context.displayName, function: module.exportsInitializeFunction ? "_initialize" : nil)
+            throw CallInterruption.failure(Self.typed(error), stoppedBecause: stopped, stoppedAfter: ContinuousClock.now - started)
+                .inContext(plugin: context.displayName, function: phase == "start" ? nil : phase)
         }
     }
 
@@ -131,7 +140,8 @@ package final class PluginInstance {
             return GuestOutcome(result: .success(value), duration: duration, fuelUsed: store.fuelUsed, memoryBytes: memoryBytes)
         case .failure(let error):
             output.flush()
-            var failure = CallInterruption.failure(Self.typed(error), stoppedBecause: stopReason)
+            let stoppedAfter = ContinuousClock.now - (arrived ?? started)
+            var failure = CallInterruption.failure(Self.typed(error), stoppedBecause: stopReason, stoppedAfter: stoppedAfter)
             if !failure.isLimitTrap, let denied = store.deniedMemoryBytes {
                 failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
             } else if !failure.isLimitTrap, let denied = store.deniedTableElements {
@@ -178,7 +188,8 @@ package final class PluginInstance {
         let importName = function.importName
         let implementation = function.implementation
         return CanonicalCall.hostFunction(
-            module: function.module, signature: signature, importName: importName, binding: binding, maxArgumentBytes: limits.hostCallBudgetBytes
+            module: function.module, signature: signature, importName: importName, binding: binding, maxArgumentBytes: limits.hostCallBudgetBytes,
+            stopCheck: { [interruption = hostCalls.interruption] in try interruption.checkNotStopped() }
         ) { arguments in
             do {
                 return try implementation(hostCalls.current, arguments)
@@ -211,9 +222,12 @@ final class HostCallState {
     private let networkAllowlist: [NetworkPattern]
     private var cached: HostCallContext
     private var generation: UInt64
+    /// What host functions check between steps of long work (``CallInterruption/checkNotStopped()``).
+    let interruption: CallInterruption
 
-    init(context: PluginContext, networkAllowlist: [NetworkPattern]) {
+    init(context: PluginContext, networkAllowlist: [NetworkPattern], interruption: CallInterruption) {
         self.context = context
+        self.interruption = interruption
         self.networkAllowlist = networkAllowlist
         self.generation = context.generation
         self.cached = context.makeHostCallContext(networkAllowlist: networkAllowlist)

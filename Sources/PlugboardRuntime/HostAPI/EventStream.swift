@@ -22,6 +22,10 @@ public struct EventStream<Event: BufferedEvent>: AsyncSequence, Sendable {
 
     /// Events dropped so far because this subscriber's buffer was full.
     public var droppedCount: Int { buffer.droppedCount }
+    /// The bytes of events buffered and not read yet (at most the buffer's ``EventBufferLimits/maxBytes``).
+    public var bufferedBytes: Int { buffer.bufferedBytes }
+    /// The events buffered and not read yet.
+    public var bufferedCount: Int { buffer.bufferedCount }
 
     public func makeAsyncIterator() -> Iterator { Iterator(buffer: buffer) }
 
@@ -81,6 +85,8 @@ package final class EventBuffer<Event: BufferedEvent>: Sendable {
     }
 
     package var droppedCount: Int { state.withLock { $0.dropped } }
+    package var bufferedBytes: Int { state.withLock { $0.bytes } }
+    package var bufferedCount: Int { state.withLock { $0.count } }
 
     /// Hands `event` to the waiting reader, or buffers it, dropping the oldest events past the bounds.
     package func push(_ event: Event) {

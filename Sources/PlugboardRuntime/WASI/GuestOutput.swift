@@ -20,16 +20,34 @@ package final class GuestOutput: Sendable {
     }
 
     package func write(_ bytes: [UInt8], toStandardError: Bool) {
+        bytes.withUnsafeBytes { write($0, toStandardError: toStandardError) }
+    }
+
+    /// Splits `bytes` into lines, a run at a time (no per-byte work beyond finding newlines).
+    package func write(_ bytes: UnsafeRawBufferPointer, toStandardError: Bool) {
         var lines: [String] = []
         buffers.withLock { buffers in
             var buffer = toStandardError ? buffers.stderr : buffers.stdout
-            for byte in bytes {
-                if byte == UInt8(ascii: "\n") || buffer.count >= maximumLineLength {
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let room = maximumLineLength - buffer.count
+                let window = rest.prefix(max(room, 0))
+                if let newline = window.firstIndex(of: UInt8(ascii: "\n")) {
+                    buffer.append(contentsOf: rest[rest.startIndex..<newline])
                     lines.append(String(decoding: buffer, as: UTF8.self))
                     buffer.removeAll(keepingCapacity: true)
-                    if byte == UInt8(ascii: "\n") { continue }
+                    rest = rest[(newline + 1)...]
+                } else if window.count == room {
+                    // A full line without a newline: cut it there.
+                    buffer.append(contentsOf: window)
+                    lines.append(String(decoding: buffer, as: UTF8.self))
+                    buffer.removeAll(keepingCapacity: true)
+                    rest = rest[(rest.startIndex + room)...]
+                    if rest.first == UInt8(ascii: "\n") { rest = rest.dropFirst() }  // the line ended exactly at the limit
+                } else {
+                    buffer.append(contentsOf: window)
+                    rest = rest[rest.endIndex...]
                 }
-                buffer.append(byte)
             }
             if toStandardError { buffers.stderr = buffer } else { buffers.stdout = buffer }
         }

@@ -16,9 +16,11 @@ package enum SystemEntropy {
     package static let chunkBytes = 1 << 20
 
     /// Fills `count` bytes at `pointer`; the range must have been checked against memory.
-    package static func fill(_ memory: GuestMemory, at pointer: UInt32, count: Int) throws {
+    /// `stopCheck` runs before each chunk, so a call stopped meanwhile ends within one chunk.
+    package static func fill(_ memory: GuestMemory, at pointer: UInt32, count: Int, stopCheck: () throws -> Void = {}) throws {
         var offset = 0
         while offset < count {
+            try stopCheck()
             let chunk = min(chunkBytes, count - offset)
             try memory.raw.withUnsafeMutableBytes(offset: Int(pointer) + offset, count: chunk) { buffer in
                 try fill(buffer)

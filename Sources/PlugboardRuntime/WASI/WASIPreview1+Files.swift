@@ -36,27 +36,32 @@ extension WASIPreview1 {
 
     package static let appendFlag: UInt32 = 1
 
-    package static func fileImplementations(files: WASIFileTable, output: GuestOutput?) -> [String: (signature: CoreSignature, body: Body)] {
+    package static func fileImplementations(
+        files: WASIFileTable, output: GuestOutput?, stopCheck: @escaping @Sendable () throws -> Void
+    ) -> [String: (signature: CoreSignature, body: Body)] {
         let i32 = CoreType.i32
         let i64 = CoreType.i64
         func sig(_ parameters: [CoreType]) -> CoreSignature { CoreSignature(parameters: parameters, results: [i32]) }
-        func with(_ caller: CanonicalBinding, _ body: (GuestMemory, inout WASIFileTable.State) throws -> Errno) -> CoreValue? {
-            errno {
+        func with(_ caller: CanonicalBinding, _ body: (GuestMemory, inout WASIFileTable.State) throws -> Errno) throws -> CoreValue? {
+            try errno {
                 let memory = try memory(of: caller)
                 return try files.withState { state in try body(memory, &state) }
             }
         }
         return [
             "fd_write": (sig([i32, i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let fd = args[0].u32
                     try memory.checkRange(args[3].u32, count: 4, "nwritten")
                     if fd <= 2 {
                         guard fd != 0 else { return .badf }
-                        let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
+                        let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32, maxBytes: maxBytesPerOutputWrite)
                         var written: UInt32 = 0
-                        for (pointer, length) in chunks {
-                            output?.write(try memory.bytes(at: pointer, count: Int(length), "an iovec buffer"), toStandardError: fd == 2)
+                        for (pointer, length) in chunks where length > 0 {
+                            try stopCheck()
+                            if let output {
+                                memory.raw.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { output.write($0, toStandardError: fd == 2) }
+                            }
                             written &+= length
                         }
                         try memory.store(written, at: Int(args[3].u32))
@@ -71,7 +76,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_pwrite": (sig([i32, i32, i32, i64, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     try memory.checkRange(args[4].u32, count: 4, "nwritten")
                     guard args[0].u32 > 2 else { return .spipe }
                     let entry = try writableFile(state.entry(args[0].u32))
@@ -84,7 +89,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_read": (sig([i32, i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let fd = args[0].u32
                     try memory.checkRange(args[3].u32, count: 4, "nread")
                     let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
@@ -100,7 +105,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_pread": (sig([i32, i32, i32, i64, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     try memory.checkRange(args[4].u32, count: 4, "nread")
                     let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
                     guard args[0].u32 > 2 else { return .spipe }
@@ -114,7 +119,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_seek": (sig([i32, i64, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     try memory.checkRange(args[3].u32, count: 8, "the new offset")
                     guard args[0].u32 > 2 else { return .spipe }
                     let entry = try state.entry(args[0].u32)
@@ -133,7 +138,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_tell": (sig([i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     try memory.checkRange(args[1].u32, count: 8, "the offset")
                     guard args[0].u32 > 2 else { return .spipe }
                     let entry = try state.entry(args[0].u32)
@@ -145,14 +150,14 @@ extension WASIPreview1 {
                 }
             }),
             "fd_close": (sig([i32]), { caller, args in
-                with(caller) { _, state in
+                try with(caller) { _, state in
                     if args[0].u32 <= 2 { return .success }
                     try state.remove(args[0].u32)
                     return .success
                 }
             }),
             "fd_fdstat_get": (sig([i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let fd = args[0].u32
                     let pointer = Int(args[1].u32)
                     try memory.checkRange(start: pointer, count: 24, "an fdstat")
@@ -180,13 +185,13 @@ extension WASIPreview1 {
                 }
             }),
             "fd_fdstat_set_flags": (sig([i32, i32]), { caller, args in
-                with(caller) { _, state in
+                try with(caller) { _, state in
                     if args[0].u32 > 2 { _ = try state.entry(args[0].u32) }
                     return .notsup
                 }
             }),
             "fd_filestat_get": (sig([i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let pointer = args[1].u32
                     try memory.checkRange(pointer, count: 64, "a filestat")
                     guard args[0].u32 > 2 else {
@@ -201,20 +206,20 @@ extension WASIPreview1 {
                 }
             }),
             "fd_filestat_set_size": (sig([i32, i64]), { caller, args in
-                with(caller) { _, state in
+                try with(caller) { _, state in
                     let entry = try writableFile(state.entry(args[0].u32))
                     guard ftruncate(entry.hostFD, off_t(try fileOffset(args[1].u64))) == 0 else { return .current }
                     return .success
                 }
             }),
             "fd_sync": (sig([i32]), { caller, args in
-                with(caller) { _, state in
+                try with(caller) { _, state in
                     guard args[0].u32 > 2 else { return .inval }
                     return fsync(try state.entry(args[0].u32).hostFD) == 0 ? .success : .current
                 }
             }),
             "fd_datasync": (sig([i32]), { caller, args in
-                with(caller) { _, state in
+                try with(caller) { _, state in
                     guard args[0].u32 > 2 else { return .inval }
                     let fd = try state.entry(args[0].u32).hostFD
                     #if os(Linux)
@@ -225,7 +230,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_prestat_get": (sig([i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     try memory.checkRange(args[1].u32, count: 8, "a prestat")
                     guard args[0].u32 > 2, let index = try state.entry(args[0].u32).preopen else { return .badf }
                     try memory.store(UInt32(0), at: Int(args[1].u32))  // tag 0: a directory
@@ -234,7 +239,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_prestat_dir_name": (sig([i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     try memory.checkRange(args[1].u32, count: Int(args[2].u32), "a preopen name buffer")
                     guard args[0].u32 > 2, let index = try state.entry(args[0].u32).preopen else { return .badf }
                     let name = state.preopens[index].guestPath
@@ -244,7 +249,7 @@ extension WASIPreview1 {
                 }
             }),
             "fd_readdir": (sig([i32, i32, i32, i64, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let (buffer, length) = (args[1].u32, Int(args[2].u32))
                     try memory.checkRange(buffer, count: length, "a dirent buffer")
                     try memory.checkRange(args[4].u32, count: 4, "bufused")
@@ -257,7 +262,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_open": (sig([i32, i32, i32, i32, i32, i64, i64, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let (oflags, rights, fdflags) = (args[4].u32, args[5].u64, args[7].u32)
                     let path = try guestPath(memory, args[2], args[3])
                     try memory.checkRange(args[8].u32, count: 4, "the opened fd")
@@ -294,7 +299,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_filestat_get": (sig([i32, i32, i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let path = try guestPath(memory, args[2], args[3])
                     try memory.checkRange(args[4].u32, count: 64, "a filestat")
                     let resolved = try WASIResolvedPath(path, beneath: state.directory(args[0].u32).hostFD)
@@ -306,7 +311,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_create_directory": (sig([i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
                     let directory = try state.directory(args[0].u32)
                     guard !directory.readOnly else { return .rofs }
@@ -316,7 +321,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_remove_directory": (sig([i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
                     let directory = try state.directory(args[0].u32)
                     guard !directory.readOnly else { return .rofs }
@@ -326,7 +331,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_unlink_file": (sig([i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
                     let directory = try state.directory(args[0].u32)
                     guard !directory.readOnly else { return .rofs }
@@ -337,7 +342,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_rename": (sig([i32, i32, i32, i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let old = try guestPath(memory, args[1], args[2])
                     let new = try guestPath(memory, args[4], args[5])
                     let (from, to) = (try state.directory(args[0].u32), try state.directory(args[3].u32))
@@ -349,7 +354,7 @@ extension WASIPreview1 {
                 }
             }),
             "path_readlink": (sig([i32, i32, i32, i32, i32, i32]), { caller, args in
-                with(caller) { memory, state in
+                try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
                     let (buffer, length) = (args[3].u32, Int(args[4].u32))
                     try memory.checkRange(buffer, count: length, "a readlink buffer")

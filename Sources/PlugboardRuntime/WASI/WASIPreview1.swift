@@ -27,9 +27,15 @@ package struct WASIPreview1 {
     package let files: WASIFileTable
 
     /// - Throws: `fileNotFound` when a granted directory cannot be opened.
-    package init(output: GuestOutput, capabilities: PluginCapabilities = PluginCapabilities()) throws(PlugboardError) {
+    /// Throws when the call the host works for was stopped (see ``CallInterruption/checkNotStopped()``).
+    package let stopCheck: @Sendable () throws -> Void
+
+    package init(
+        output: GuestOutput, capabilities: PluginCapabilities = PluginCapabilities(), stopCheck: @escaping @Sendable () throws -> Void = {}
+    ) throws(PlugboardError) {
         self.output = output
         self.capabilities = capabilities
+        self.stopCheck = stopCheck
         self.files = try WASIFileTable(directories: capabilities.directories)
     }
 
@@ -70,21 +76,22 @@ package struct WASIPreview1 {
         let (allowsClocks, allowsRandom) = (capabilities.allowsClocks, capabilities.allowsRandom)
         let environment = capabilities.environment.sorted { $0.key < $1.key }.map { Self.nulTerminated("\($0.key)=\($0.value)") }
         let arguments = capabilities.arguments.map(Self.nulTerminated)
-        return Self.fileImplementations(files: files, output: output).merging([
+        let stopCheck = self.stopCheck
+        return Self.fileImplementations(files: files, output: output, stopCheck: stopCheck).merging([
             "args_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.sizes(of: arguments, caller, args)
+                try Self.sizes(of: arguments, caller, args)
             }),
             "environ_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.sizes(of: environment, caller, args)
+                try Self.sizes(of: environment, caller, args)
             }),
             "args_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.strings(arguments, caller, args, "argv")
+                try Self.strings(arguments, caller, args, "argv")
             }),
             "environ_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.strings(environment, caller, args, "environ")
+                try Self.strings(environment, caller, args, "environ")
             }),
             "clock_time_get": (CoreSignature(parameters: [i32, .i64, i32], results: [i32]), { caller, args in
-                Self.errno {
+                try Self.errno {
                     guard allowsClocks else { return .acces }
                     let memory = try Self.memory(of: caller)
                     let clock: clockid_t
@@ -100,7 +107,7 @@ package struct WASIPreview1 {
                 }
             }),
             "clock_res_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.errno {
+                try Self.errno {
                     guard allowsClocks else { return .acces }
                     guard args[0].u32 <= 1 else { return .inval }
                     try Self.memory(of: caller).store(UInt64(1_000), at: Int(args[1].u32))
@@ -108,11 +115,11 @@ package struct WASIPreview1 {
                 }
             }),
             "random_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
-                Self.errno {
+                try Self.errno {
                     guard allowsRandom else { return .acces }
                     let memory = try Self.memory(of: caller)
                     try memory.checkRange(args[0].u32, count: Int(args[1].u32), "a random buffer")
-                    try SystemEntropy.fill(memory, at: args[0].u32, count: Int(args[1].u32))
+                    try SystemEntropy.fill(memory, at: args[0].u32, count: Int(args[1].u32), stopCheck: stopCheck)
                     return .success
                 }
             }),
@@ -126,8 +133,8 @@ package struct WASIPreview1 {
     private static func nulTerminated(_ string: String) -> [UInt8] { Array(string.utf8) + [0] }
 
     /// `args_sizes_get` / `environ_sizes_get`: the number of strings and their total size with terminators.
-    private static func sizes(of strings: [[UInt8]], _ caller: CanonicalBinding, _ args: UnsafeBufferPointer<CoreValue>) -> CoreValue? {
-        errno {
+    private static func sizes(of strings: [[UInt8]], _ caller: CanonicalBinding, _ args: UnsafeBufferPointer<CoreValue>) throws -> CoreValue? {
+        try errno {
             let memory = try memory(of: caller)
             try memory.checkRange(args[0].u32, count: 4, "a count")
             try memory.checkRange(args[1].u32, count: 4, "a buffer size")
@@ -139,8 +146,8 @@ package struct WASIPreview1 {
 
     /// `args_get` / `environ_get`: the pointer array at `args[0]`, the strings packed at `args[1]`. Both ranges
     /// are checked before anything is written.
-    private static func strings(_ strings: [[UInt8]], _ caller: CanonicalBinding, _ args: UnsafeBufferPointer<CoreValue>, _ what: String) -> CoreValue? {
-        errno {
+    private static func strings(_ strings: [[UInt8]], _ caller: CanonicalBinding, _ args: UnsafeBufferPointer<CoreValue>, _ what: String) throws -> CoreValue? {
+        try errno {
             let memory = try memory(of: caller)
             let (pointers, buffer) = (args[0].u32, args[1].u32)
             try memory.checkRange(pointers, count: 4 * strings.count, "the \(what) pointer array")
@@ -166,15 +173,19 @@ package struct WASIPreview1 {
     /// (it calls again for the rest). So the host's work in one call is bounded whatever the guest's iovecs say,
     /// and a guest that writes more runs guest code between calls, where its deadline stops it.
     package static let maxBytesPerTransfer = 1 << 20
+    /// The most bytes one write to stdout or stderr takes (a pipe's worth): each is split into log lines.
+    package static let maxBytesPerOutputWrite = 64 << 10
 
     /// Reads and checks an iovec array: at most ``maxIovecs`` entries, each entry's buffer inside memory; the
     /// buffers are cut so that together they hold at most ``maxBytesPerTransfer`` bytes.
-    package static func iovecs(_ memory: GuestMemory, pointer: UInt32, count: UInt32) throws -> [(UInt32, UInt32)] {
+    package static func iovecs(
+        _ memory: GuestMemory, pointer: UInt32, count: UInt32, maxBytes: Int = maxBytesPerTransfer
+    ) throws -> [(UInt32, UInt32)] {
         guard count <= maxIovecs else { throw Errno.inval }
         try memory.checkAlignment(pointer, 4, "an iovec array")
         try memory.checkRange(pointer, count: Int(count) * 8, "an iovec array of \(count) entries")
         var chunks: [(UInt32, UInt32)] = []
-        var remaining = maxBytesPerTransfer
+        var remaining = maxBytes
         for index in 0..<Int(count) {
             let base = try memory.load(UInt32.self, at: Int(pointer) + 8 * index)
             let length = try memory.load(UInt32.self, at: Int(pointer) + 8 * index + 4)
@@ -189,11 +200,13 @@ package struct WASIPreview1 {
 
     /// Runs a WASI body, turning a thrown ``Errno`` into its value and a bad guest pointer into `EFAULT` instead
     /// of a trap.
-    package static func errno(_ body: () throws -> Errno) -> CoreValue? {
+    package static func errno(_ body: () throws -> Errno) throws -> CoreValue? {
         do {
             return .i32(try body().rawValue)
         } catch let code as Errno {
             return .i32(code.rawValue)
+        } catch let stopped as CallInterruption.Stopped {
+            throw stopped
         } catch {
             return .i32(Errno.fault.rawValue)
         }

@@ -17,39 +17,40 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public var message: String
     public var plugin: String?
     public var hint: String?
+    /// For 503 `overloaded`: sent as `Retry-After` (whole seconds, at least 1).
+    public var retryAfter: Duration?
 
-    public init(status: HTTPResponse.Status, code: String, message: String, plugin: String? = nil, hint: String? = nil) {
+    public init(status: HTTPResponse.Status, code: String, message: String, plugin: String? = nil, hint: String? = nil, retryAfter: Duration? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.plugin = plugin
         self.hint = hint
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
 
-    /// The HTTP form of a library error: traps and guest faults are 502 (the plugin, not the server, failed),
-    /// a timeout is 504, a resource limit 429, an unknown plugin 404, a quarantined plugin 503, a module that
-    /// cannot be deployed 422.
+    /// The HTTP form of a library error, by its ``PlugboardError/Category``: traps and guest faults are 502 (the
+    /// plugin, not the server, failed), a timeout is 504, a resource limit 429, an unknown plugin 404, a quarantined
+    /// or overloaded plugin 503 (overloaded with `Retry-After`), a module that cannot be deployed 422.
     public init(_ error: PlugboardError) {
         self.init(
-            status: Self.status(for: error.code), code: error.code.rawValue, message: error.description, plugin: error.plugin,
-            hint: error.hint)
+            status: Self.status(for: error.category), code: error.code.rawValue, message: error.description, plugin: error.plugin,
+            hint: error.hint, retryAfter: error.retryAfter)
     }
 
-    static func status(for code: PlugboardError.Code) -> HTTPResponse.Status {
-        switch code {
-        case .pluginNotFound: .notFound
-        case .trap, .outOfBoundsMemoryAccess, .stackOverflow, .abiViolation, .pluginExited, .hostFunctionFailed,
-            .pluginReportedError, .unsupportedType:
-            .badGateway
+    static func status(for category: PlugboardError.Category) -> HTTPResponse.Status {
+        switch category {
+        case .guestFault, .pluginError: .badGateway
         case .timeout: .gatewayTimeout
-        case .memoryLimitExceeded, .fuelExhausted, .outputLimitExceeded: .tooManyRequests
-        case .quarantined, .cancelled, .pluginUnloaded: .serviceUnavailable
-        case .invalidModule, .wrongBinaryKind, .unknownImport, .incompatibleInterface, .invalidWIT: .unprocessableContent
-        case .pluginAlreadyLoaded, .noSuchVersion: .conflict
-        case .invalidArgument, .typeMismatch, .noSuchFunction: .badRequest
-        default: .internalServerError
+        case .limit: .tooManyRequests
+        case .overloaded, .unavailable, .cancelled: .serviceUnavailable
+        case .notFound: .notFound
+        case .invalidRequest: .badRequest
+        case .undeployable: .unprocessableContent
+        case .conflict: .conflict
+        case .host: .internalServerError
         }
     }
 
@@ -90,7 +91,11 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         var body = ErrorBody.Detail(code: code, message: message)
         body.plugin = plugin
         body.hint = hint
-        return try JSONResponse.make(ErrorBody(error: body), status: status)
+        var response = try JSONResponse.make(ErrorBody(error: body), status: status)
+        if let retryAfter {
+            response.headers[.retryAfter] = String(max(1, Int(retryAfter.components.seconds) + (retryAfter.components.attoseconds > 0 ? 1 : 0)))
+        }
+        return response
     }
 
     struct ErrorBody: Encodable {

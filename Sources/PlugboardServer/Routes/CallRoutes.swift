@@ -36,7 +36,7 @@ extension APIHandlers {
                 BatchItemResult(
                     plugin: item.plugin, result: nil,
                     error: .init(code: error.code.rawValue, message: error.description, plugin: error.plugin, hint: error.hint),
-                    status: Int(APIError.status(for: error.code).code))
+                    status: Int(APIError.status(for: error.category).code))
             }
         }
         return try JSONResponse.make(["results": items])
