@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Plugboard
+import Synchronization
 import PlugboardTesting
 import Testing
 
@@ -74,6 +75,25 @@ import Testing
             let server = Server(process: process, base: "http://127.0.0.1:\(port)")
             try await server.expectServing(after: "start-up")
 
+            // Throughout, another client asks for /health and the good plugin's answer, and records what failed.
+            let stopPolling = ServerPollingFlag()
+            let poller = Task { () -> (answers: Int, failures: [String]) in
+                var answers = 0
+                var failures: [String] = []
+                while !stopPolling.isRaised {
+                    do {
+                        let health = try await server.request(.GET, "/health").status
+                        let (status, json) = try await server.request(
+                            .POST, "/v1/plugins/good/process", body: Array(#"{"input": "ok", "options": {"mode": "uppercase"}}"#.utf8))
+                        if health == 200, status == 200, json["output"] as? String == "OK" { answers += 1 } else { failures.append("\(health) \(status) \(json)") }
+                    } catch {
+                        failures.append("\(error)")
+                    }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                return (answers, failures)
+            }
+
             // 1. Dropped into the watched directory.
             for hostile in HostileCatalog.all {
                 try hostile.write(into: plugins)
@@ -125,10 +145,22 @@ import Testing
                 try await server.expectServing(after: "\(name) uploaded")
             }
 
+            stopPolling.raise()
+            let (answers, failures) = await poller.value
+            #expect(failures.isEmpty, "while the cases ran, /health or the good plugin failed: \(failures.prefix(3))")
+            #expect(answers > 0)
+
             let peak = try #require(process.peakResidentBytes)
             #expect(peak < Self.peakBound, "the server peaked at \(peak >> 20) MiB")
             print("HostileServeTests: \(HostileCatalog.all.count) classes through the watched directory and the admin API; the server peaked at \(peak >> 20) MiB")
             #expect(await process.stop() == 0, "the server did not stop cleanly: \(process.log.suffix(2000))")
         }
     }
+}
+
+/// A flag the test raises to stop its poller.
+final class ServerPollingFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func raise() { value.store(true, ordering: .relaxed) }
+    var isRaised: Bool { value.load(ordering: .relaxed) }
 }
