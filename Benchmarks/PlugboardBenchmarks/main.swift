@@ -19,6 +19,8 @@ let iterations = arguments.compactMap { Int($0) }.first ?? 20_000
 let groups = Set(arguments.filter { Int($0) == nil })
 do {
     if groups.isEmpty || groups.contains("process") { try await ProcessBenchmark(iterations: iterations).report() }
+    // The C example's `process` with an empty input, alone (for profiling the fixed cost of a call).
+    if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
     if groups.isEmpty || groups.contains("registry") { try await RegistryBenchmark(reloads: 200).run() }
     if groups.isEmpty || groups.contains("http") {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -52,6 +54,7 @@ struct ProcessBenchmark {
         let actorHop = await measureAsync { await actor.touch() }
         row("empty actor call (baseline)", actorHop)
 
+        var c: (typed: Double, empty: Double, dynamic: Double, dynamicEmpty: Double)?
         for (label, path) in [("C", "examples/plugins/text-transform-c/plugin.wasm"), ("WAT", "examples/plugins/text-transform-wat/plugin.wat")] {
             let host = PluginHost()
             let plugin = try await host.load(path: root + "/" + path)
@@ -65,9 +68,59 @@ struct ProcessBenchmark {
             let empty = ProcessRequest(input: "", options: request.options)
             let fixed = try await measureAsync { _ = try await plugin.process(empty) }
             row("  same, empty input (fixed cost per call)", fixed, String(format: "   %5.1f× empty WasmKit call", fixed / emptyCall))
+            // The call path typed calls took before they lowered and lifted directly: Swift values converted to a
+            // WITValue tree and back around a dynamic call (still how dynamic calls work).
+            let dynamic = try await measureAsync { _ = try ProcessResponse(witValue: try await plugin.call("process", arguments: [request.witValue])[0]) }
+            row("  same through WITValue (dynamic call)", dynamic, String(format: "   typed = %4.2f× this", typed / dynamic))
+            let dynamicEmpty = try await measureAsync { _ = try ProcessResponse(witValue: try await plugin.call("process", arguments: [empty.witValue])[0]) }
+            row("  same, empty input, through WITValue", dynamicEmpty, String(format: "   typed = %4.2f× this", fixed / dynamicEmpty))
+            if label == "C" { c = (typed, fixed, dynamic, dynamicEmpty) }
+        }
+        if let c {
+            print("goals (issue 12), C example, same run:")
+            print(String(format: "  empty-input typed process = %5.1f× an empty WasmKit call (goal ≤ 6×)", c.empty / emptyCall))
+            print(String(format: "  1 KiB typed process = %4.2f× the WITValue path (goal ≤ 0.67×); empty input %4.2f×", c.typed / c.dynamic, c.empty / c.dynamicEmpty))
+            try reportExtism(typed: c.typed, empty: c.empty)
         }
         if sink == 42 { print("") }
         try await InterruptionBenchmark(benchmark: self).run()
+    }
+
+    /// Times Extism's Python SDK on the same work (Benchmarks/extism/bench.py, needs scripts/setup-extism) now, in
+    /// this run, and prints Plugboard's ratio to it.
+    func reportExtism(typed: Double, empty: Double) throws {
+        let python = root + "/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            print("  extism: .venv/bin/python is missing; run scripts/setup-extism to compare with Extism's Python SDK")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root + "/Benchmarks/extism/bench.py", "--calls", "\(iterations)", "--runs", "7", "--prefix", ">> "]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let extism = json["process_1kib_us"] as? Double, let extismEmpty = json["process_empty_us"] as? Double
+        else {
+            print("  extism: bench.py failed (status \(process.terminationStatus))")
+            return
+        }
+        print(String(format: "  Extism Python SDK (Wasmtime JIT), same work: 1 KiB %.1f µs, empty %.1f µs", extism, extismEmpty))
+        print(String(format: "  1 KiB typed process = %4.2f× Extism (goal < 1×); empty input %4.2f×", typed / 1000 / extism, empty / 1000 / extismEmpty))
+    }
+
+    func reportFixedCost() async throws {
+        let host = PluginHost()
+        let plugin = try await host.load(path: root + "/examples/plugins/text-transform-c/plugin.wasm")
+        try await plugin.initialize(config: [("prefix", ">> ")])
+        let empty = ProcessRequest(input: "", options: request.options)
+        let fixed = try await measureAsync { _ = try await plugin.process(empty) }
+        row("typed process, C plugin, empty input", fixed)
+        print("  pool: \(plugin.poolStatistics), replacements: \(plugin.instanceReplacements), last guest duration: \(plugin.lastCallDuration.map { "\($0)" } ?? "-")")
     }
 
     /// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.

@@ -320,6 +320,18 @@ package struct SwiftHostGenerator {
         default:
             break
         }
+        let generator = self
+        emit(SwiftHostCanonicalCode.namedTypeHelpers(type, name: name, caseIdentifiers: canonicalMemberIdentifiers(type), swiftType: { generator.swiftType($0) }), indent: 0)
+    }
+
+    /// The Swift identifiers of a record's fields, a variant's or an enum's cases, as ``emitNamedType`` declares them.
+    private func canonicalMemberIdentifiers(_ type: WITType) -> [String] {
+        switch type {
+        case .record(_, let fields): fields.map { SwiftHostNaming.identifier($0.name, reserved: ["witValue", "witType"]) }
+        case .variant(_, let cases): cases.map { SwiftHostNaming.identifier($0.name, reserved: ["witValue", "witType"]) }
+        case .enum(_, let cases): cases.map { SwiftHostNaming.identifier($0, reserved: ["witValue", "witType", "rawValue", "allCases"]) }
+        default: []
+        }
     }
 
     /// `==` and `hash(into:)` for a type whose members (tuples, `Void` results) rule out synthesized ones: two
@@ -416,9 +428,11 @@ package struct SwiftHostGenerator {
         let names = methodNames(world.exports, reserved: ["plugin", "init"])
         emit("/// Typed calls to the exports of `\(world.qualifiedName)`.")
         emit("///")
-        emit("/// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.")
+        emit("/// Each method lowers its arguments straight into the guest's memory and lifts the results straight out of it")
+        emit("/// (``Plugin/call(_:_:)`` with an ``ExportCall``), under the same bounds checks and budgets as dynamic calls.")
         emit("/// The static variants take the plugin as an argument.")
         emit("public struct \(name): Sendable {")
+        var exportCount = 0
         emit("    /// The plugin called.")
         emit("    public let plugin: Plugin")
         emit("")
@@ -443,21 +457,17 @@ package struct SwiftHostGenerator {
                 emit("")
                 emit("    /// Calls `\(function.name)`\(where_) on `plugin`.")
                 emit("    public static func \(method)(\(staticParameters)) async throws\(returnType(function)) {")
-                let arguments = zip(function.parameters, parameterIDs).map { lower($0.0.type, $0.1, depth: 0) }
-                let interfaceArgument = interface.name == nil ? "" : ", interface: \(literal(interface.unversionedName))"
-                let call = "plugin.call(\(literal(function.name))\(interfaceArgument), arguments: [\(arguments.joined(separator: ", "))])"
-                if function.results.isEmpty {
-                    emit("        _ = try await \(call)")
-                } else {
-                    emit("        let results = try await WITValue.values(\(call), count: \(function.results.count), of: \(literal(function.name)))")
-                    if function.results.count == 1 {
-                        emit("        return \(lift(function.results[0], "results[0]", depth: 0))")
-                    } else {
-                        let lifted = function.results.enumerated().map { lift($0.element, "results[\($0.offset)]", depth: 0) }
-                        emit("        return (\(lifted.joined(separator: ", ")))")
-                    }
-                }
+                let generator = self
+                let result = function.results.isEmpty ? "Void" : String(returnType(function).dropFirst(4))
+                emit(
+                    SwiftHostCanonicalCode.exportCall(
+                        function, parameters: parameterIDs, export: "Self._export\(exportCount)", swiftType: { generator.swiftType($0) },
+                        returnType: result),
+                    indent: 0)
                 emit("    }")
+                emit("")
+                emit("    private static let _export\(exportCount) = TypedExport(\(worldName).world.exports[\(interfaceIndex)], function: \(functionIndex))")
+                exportCount += 1
             }
         }
         emit("}")
@@ -528,6 +538,14 @@ package struct SwiftHostGenerator {
                     let lowered = function.results.enumerated().map { lower($0.element, "result.\($0.offset)", depth: 0) }
                     emit("                    return [\(lowered.joined(separator: ", "))]")
                 }
+                emit("                },")
+                let typedArguments = ["context: context"] + labels.enumerated().map { index, id in "\(label(id)): _a\(index)" }
+                let typedCall = async
+                    ? "try HostFunction.serving { try HostFunction.waitFor { try await self.\(method)(\(typedArguments.joined(separator: ", "))) } }"
+                    : "try HostFunction.serving { try self.\(method)(\(typedArguments.joined(separator: ", "))) }"
+                let generator = self
+                emit("                lowered: { context, _call in")
+                emit(SwiftHostCanonicalCode.importCall(function, call: typedCall, swiftType: { generator.swiftType($0) }), indent: 0)
                 emit("                }),")
             }
         }

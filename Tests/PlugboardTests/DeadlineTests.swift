@@ -58,7 +58,9 @@ import PlugboardManifest
         #expect(error.message.hasPrefix("plugin timeout: the call was stopped after "))
         #expect(error.message.hasSuffix("over its wall-clock limit of 200 ms"))
         #expect(error.hint?.contains("--timeout-ms N") == true)
-        #expect(ran >= 200)
+        // The deadline counts from the call's arrival (waiting for the instance counts), so the guest itself may run
+        // a little less than 200 ms; the caller cannot see the call end before it.
+        #expect(elapsed >= 200)
         #expect(ran < 200 + 1000, "a generous bound for a loaded debug build; the closing note reports release figures")
         // The instance was discarded; the next call runs on a fresh one.
         #expect(try await plugin.call("fib", arguments: [.u32(12)]) == [.u32(144)])

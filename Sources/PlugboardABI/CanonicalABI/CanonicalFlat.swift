@@ -1,6 +1,6 @@
 /// Reads core values one at a time, coercing joined variant slots back to the type a case expects
-/// (`CoerceValueIter` in the canonical ABI).
-package struct FlatReader {
+/// (`CoerceValueIter` in the canonical ABI). Typed bindings read flat arguments and results through it.
+public struct FlatReader {
     private let values: UnsafeBufferPointer<CoreValue>
     private(set) var index = 0
 
@@ -8,7 +8,7 @@ package struct FlatReader {
     /// array's storage inside `withUnsafeBufferPointer`).
     package init(_ values: UnsafeBufferPointer<CoreValue>) { self.values = values }
 
-    package mutating func next(_ want: CoreType) throws -> CoreValue {
+    public mutating func next(_ want: CoreType) throws -> CoreValue {
         guard index < values.count else { throw PlugboardError.flatArityMismatch(expected: index + 1, got: values.count) }
         let value = values[index]
         index += 1
@@ -22,18 +22,30 @@ package struct FlatReader {
         }
     }
 
-    package mutating func nextI32() throws -> UInt32 {
+    public mutating func nextI32() throws -> UInt32 {
         guard case .i32(let v) = try next(.i32) else { preconditionFailure("coerced to i32") }
         return v
     }
 
-    package mutating func nextI64() throws -> UInt64 {
+    public mutating func nextI64() throws -> UInt64 {
         guard case .i64(let v) = try next(.i64) else { preconditionFailure("coerced to i64") }
         return v
     }
 
+    /// The next value as an `f32`'s bits.
+    public mutating func nextF32() throws -> UInt32 {
+        guard case .f32(let v) = try next(.f32) else { preconditionFailure("coerced to f32") }
+        return v
+    }
+
+    /// The next value as an `f64`'s bits.
+    public mutating func nextF64() throws -> UInt64 {
+        guard case .f64(let v) = try next(.f64) else { preconditionFailure("coerced to f64") }
+        return v
+    }
+
     /// A reader of the next `count` values as they are, for a variant's joined payload slots.
-    package mutating func take(_ count: Int) throws -> FlatReader {
+    public mutating func take(_ count: Int) throws -> FlatReader {
         guard index + count <= values.count else { throw PlugboardError.flatArityMismatch(expected: index + count, got: values.count) }
         defer { index += count }
         return FlatReader(UnsafeBufferPointer(rebasing: values[index..<index + count]))

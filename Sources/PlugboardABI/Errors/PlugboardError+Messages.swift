@@ -183,8 +183,12 @@ extension PlugboardError {
     }
 
     package static func badDiscriminant(_ value: UInt32, type: WITType, caseCount: Int) -> PlugboardError {
+        badDiscriminantValue(value, typeName: type.description, caseCount: caseCount)
+    }
+
+    package static func badDiscriminantValue(_ value: UInt32, typeName: String, caseCount: Int) -> PlugboardError {
         PlugboardError(
-            .abiViolation, "the plugin passed discriminant \(value) for \(type), which has \(caseCount) cases",
+            .abiViolation, "the plugin passed discriminant \(value) for \(typeName), which has \(caseCount) cases",
             hint: "This is a bug in the plugin's canonical-ABI glue")
     }
 

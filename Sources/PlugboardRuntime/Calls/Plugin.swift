@@ -33,6 +33,7 @@ public final class Plugin: Sendable {
     private let replacesInstancesAfterTraps: Bool
     private let initializeExport: Int?
     private let lastCall = Mutex(LastCall())
+    private let typedExports = Mutex<[ObjectIdentifier: (export: TypedExport, index: Int)]>([:])
 
     private struct LastCall {
         var fuelUsed: UInt64?
@@ -122,6 +123,34 @@ public final class Plugin: Sendable {
     public func call(_ function: String, interface: String? = nil, arguments: [WITValue]) async throws -> [WITValue] {
         let index = try plugin.exportIndex(function, interface: interface, plugin: displayName)
         return try await call(export: index, arguments: arguments)
+    }
+
+    /// Calls an export through typed bindings: `body` lowers the arguments, invokes the guest once and lifts the
+    /// results with the ``ExportCall`` it is given, on the thread running the guest. Generated bindings call this.
+    /// - Throws: ``PlugboardError`` as ``call(_:interface:arguments:)`` does, and `typeMismatch` when the plugin's
+    ///   export has other types than the bindings were generated for.
+    public func call<R: Sendable>(_ export: TypedExport, _ body: @escaping @Sendable (ExportCall) throws -> R) async throws -> R {
+        let index = try typedExportIndex(export)
+        return try await run { instance, deadline, arrived, running in
+            instance.callTyped(index, deadline: deadline, arrived: arrived, running: running, body)
+        }
+    }
+
+    /// Resolves `export` once per plugin: its index, after checking the plugin's export has the bindings' types.
+    private func typedExportIndex(_ export: TypedExport) throws -> Int {
+        let key = ObjectIdentifier(export)
+        if let index = typedExports.withLock({ $0[key]?.index }) { return index }
+        let index = try plugin.exportIndex(export.function.name, interface: export.interface, plugin: displayName)
+        let actual = plugin.exports[index].function
+        guard actual == export.function else {
+            throw PlugboardError(
+                .typeMismatch, "the plugin exports \(actual.name) as \(actual.signature), but the bindings were generated for \(export.function.signature)",
+                hint: "Regenerate the bindings from the WIT the plugin implements, or call it dynamically with call(_:interface:arguments:)"
+            ).inContext(plugin: displayName, function: actual.name)
+        }
+        // The entry holds the export, so its identifier cannot be reused by another object while cached.
+        typedExports.withLock { $0[key] = (export, index) }
+        return index
     }
 
     /// Calls export `index` (of ``PluginModule/exports``) with dynamic values.

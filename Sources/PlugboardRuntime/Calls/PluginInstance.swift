@@ -116,6 +116,15 @@ package final class PluginInstance {
         }
     }
 
+    /// Calls export `index` through typed bindings (see ``Plugin/call(_:_:)``), like ``call(_:arguments:deadline:arrived:running:)``.
+    package func callTyped<R>(
+        _ index: Int, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant?, running: RunningCall?, _ body: (ExportCall) throws -> R
+    ) -> GuestOutcome<R> {
+        run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
+            try CanonicalCall.callTyped(exports[index], on: canonical, maxOutputBytes: context.limits.maxOutputBytes, body)
+        }
+    }
+
     /// The WIT function export `index` implements.
     package func function(_ index: Int) -> WITFunction { exports[index].signature.function }
 
@@ -186,6 +195,19 @@ package final class PluginInstance {
         _ function: HostFunction, signature: CanonicalSignature, binding: CanonicalBinding, hostCalls: HostCallState, limits: PluginLimits
     ) -> CoreHostFunction {
         let importName = function.importName
+        if let lowered = function.lowered {
+            return CanonicalCall.typedHostFunction(
+                module: function.module, signature: signature, importName: importName, binding: binding, maxArgumentBytes: limits.hostCallBudgetBytes,
+                stopCheck: { [interruption = hostCalls.interruption] in try interruption.checkNotStopped() }
+            ) { call in
+                do {
+                    return try lowered(hostCalls.current, &call)
+                } catch let failure as HostFunction.ImplementationFailure {
+                    if let error = failure.underlying as? PlugboardError, error.code == .hostFunctionFailed || error.code == .pluginExited { throw error }
+                    throw PlugboardError.hostFunctionFailed(importName, underlying: failure.underlying)
+                }
+            }
+        }
         let implementation = function.implementation
         return CanonicalCall.hostFunction(
             module: function.module, signature: signature, importName: importName, binding: binding, maxArgumentBytes: limits.hostCallBudgetBytes,

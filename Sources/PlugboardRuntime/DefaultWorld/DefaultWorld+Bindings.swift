@@ -37,6 +37,54 @@ extension ProcessRequest: WITValueConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(witValue) }
 }
 
+extension ProcessRequest {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeString(self.input, at: _address + 0)
+        let (_t1, _t2) = try _l.list(self.options, elementSize: 16, alignment: 4, type: "list<tuple<string, string>>") { (_element: (String, String), _address: Int) throws in
+            try _l.storeString(_element.0, at: _address + 0)
+            try _l.storeString(_element.1, at: _address + 8)
+        }
+        try _l.store(_t1, at: _address + 8)
+        try _l.store(_t2, at: _address + 8 + 4)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> ProcessRequest {
+        let _t1 = try _r.list(pointer: try _r.load(UInt32.self, at: _address + 8), count: try _r.load(UInt32.self, at: _address + 8 + 4), elementSize: 16, alignment: 4, type: "list<tuple<string, string>>") { (_address: Int) throws -> (String, String) in
+            let _t2 = try _r.loadString(at: _address + 0)
+            let _t3 = try _r.loadString(at: _address + 8)
+            return (_t2, _t3)
+        }
+        return ProcessRequest(input: try _r.loadString(at: _address + 0), options: _t1)
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        let (_t1, _t2) = try _l.string(self.input)
+        _flat.append(.i32(_t1))
+        _flat.append(.i32(_t2))
+        let (_t3, _t4) = try _l.list(self.options, elementSize: 16, alignment: 4, type: "list<tuple<string, string>>") { (_element: (String, String), _address: Int) throws in
+            try _l.storeString(_element.0, at: _address + 0)
+            try _l.storeString(_element.1, at: _address + 8)
+        }
+        _flat.append(.i32(_t3))
+        _flat.append(.i32(_t4))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> ProcessRequest {
+        let _t1 = try _reader.nextI32()
+        let _t2 = try _reader.nextI32()
+        let _f0 = try _r.string(pointer: _t1, length: _t2)
+        let _t3 = try _reader.nextI32()
+        let _t4 = try _reader.nextI32()
+        let _t5 = try _r.list(pointer: _t3, count: _t4, elementSize: 16, alignment: 4, type: "list<tuple<string, string>>") { (_address: Int) throws -> (String, String) in
+            let _t6 = try _r.loadString(at: _address + 0)
+            let _t7 = try _r.loadString(at: _address + 8)
+            return (_t6, _t7)
+        }
+        let _f1 = _t5
+        return ProcessRequest(input: _f0, options: _f1)
+    }
+}
+
 /// The WIT record `process-response` of `plugboard:plugin/plugin-api@1.0.0`.
 public struct ProcessResponse: Sendable, Hashable {
     public var output: String
@@ -71,6 +119,66 @@ extension ProcessResponse: WITValueConvertible {
     }
 }
 
+extension ProcessResponse {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeString(self.output, at: _address + 0)
+        try _l.store(UInt8(self.success ? 1 : 0), at: _address + 8)
+        switch self.errorMessage {
+        case .none:
+            try _l.storeDiscriminant(0, size: 1, at: _address + 12)
+        case .some(let _payload):
+            try _l.storeDiscriminant(1, size: 1, at: _address + 12)
+            try _l.storeString(_payload, at: _address + 12 + 4)
+        }
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> ProcessResponse {
+        let _t1: String?
+        if try _r.loadDiscriminant(size: 1, at: _address + 12, caseCount: 2, type: "option<string>") == 0 {
+            _t1 = nil
+        } else {
+            _t1 = try _r.loadString(at: _address + 12 + 4)
+        }
+        return ProcessResponse(output: try _r.loadString(at: _address + 0), success: (try _r.load(UInt8.self, at: _address + 8) != 0), errorMessage: _t1)
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        let (_t1, _t2) = try _l.string(self.output)
+        _flat.append(.i32(_t1))
+        _flat.append(.i32(_t2))
+        _flat.append(.i32(self.success ? 1 : 0))
+        switch self.errorMessage {
+        case .none:
+            CanonicalLowering.appendCase(0, payload: [], joined: [.i32, .i32], into: &_flat)
+        case .some(let _payload):
+            var _t3: [CoreValue] = []
+            let (_t4, _t5) = try _l.string(_payload)
+            _t3.append(.i32(_t4))
+            _t3.append(.i32(_t5))
+            CanonicalLowering.appendCase(1, payload: _t3, joined: [.i32, .i32], into: &_flat)
+        }
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> ProcessResponse {
+        let _t1 = try _reader.nextI32()
+        let _t2 = try _reader.nextI32()
+        let _f0 = try _r.string(pointer: _t1, length: _t2)
+        let _f1 = (try _reader.nextI32() != 0)
+        let _t3 = try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 2, type: "option<string>")
+        var _t4 = try _reader.take(2)
+        let _t5: String?
+        if _t3 == 0 {
+            _t5 = nil
+        } else {
+            let _t6 = try _t4.nextI32()
+            let _t7 = try _t4.nextI32()
+            _t5 = try _r.string(pointer: _t6, length: _t7)
+        }
+        let _f2 = _t5
+        return ProcessResponse(output: _f0, success: _f1, errorMessage: _f2)
+    }
+}
+
 /// The WIT record `plugin-metadata` of `plugboard:plugin/plugin-api@1.0.0`.
 public struct PluginMetadata: Sendable, Hashable {
     public var name: String
@@ -102,6 +210,43 @@ extension PluginMetadata: WITValueConvertible {
             WITValue.Field("version", .string(self.version)),
             WITValue.Field("description", .string(self.description)),
         ])
+    }
+}
+
+extension PluginMetadata {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeString(self.name, at: _address + 0)
+        try _l.storeString(self.version, at: _address + 8)
+        try _l.storeString(self.description, at: _address + 16)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> PluginMetadata {
+        return PluginMetadata(name: try _r.loadString(at: _address + 0), version: try _r.loadString(at: _address + 8), description: try _r.loadString(at: _address + 16))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        let (_t1, _t2) = try _l.string(self.name)
+        _flat.append(.i32(_t1))
+        _flat.append(.i32(_t2))
+        let (_t3, _t4) = try _l.string(self.version)
+        _flat.append(.i32(_t3))
+        _flat.append(.i32(_t4))
+        let (_t5, _t6) = try _l.string(self.description)
+        _flat.append(.i32(_t5))
+        _flat.append(.i32(_t6))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> PluginMetadata {
+        let _t1 = try _reader.nextI32()
+        let _t2 = try _reader.nextI32()
+        let _f0 = try _r.string(pointer: _t1, length: _t2)
+        let _t3 = try _reader.nextI32()
+        let _t4 = try _reader.nextI32()
+        let _f1 = try _r.string(pointer: _t3, length: _t4)
+        let _t5 = try _reader.nextI32()
+        let _t6 = try _reader.nextI32()
+        let _f2 = try _r.string(pointer: _t5, length: _t6)
+        return PluginMetadata(name: _f0, version: _f1, description: _f2)
     }
 }
 
@@ -158,7 +303,8 @@ public enum PluginWorld {
 
 /// Typed calls to the exports of `plugboard:plugin/plugin-world@1.0.0`.
 ///
-/// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.
+/// Each method lowers its arguments straight into the guest's memory and lifts the results straight out of it
+/// (``Plugin/call(_:_:)`` with an ``ExportCall``), under the same bounds checks and budgets as dynamic calls.
 /// The static variants take the plugin as an argument.
 public struct PluginWorldExports: Sendable {
     /// The plugin called.
@@ -175,9 +321,29 @@ public struct PluginWorldExports: Sendable {
 
     /// Calls `initialize` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
     public static func initialize(_ config: [(String, String)], on plugin: Plugin) async throws -> WITResult<Void, String> {
-        let results = try await WITValue.values(plugin.call("initialize", interface: "plugboard:plugin/plugin-api", arguments: [.list(config.map { (v0: (String, String)) -> WITValue in .tuple([.string(v0.0), .string(v0.1)]) })]), count: 1, of: "initialize")
-        return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
+        try await plugin.call(Self._export0) { (_call: ExportCall) throws -> WITResult<Void, String> in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.list(config, elementSize: 16, alignment: 4, type: "list<tuple<string, string>>") { (_element: (String, String), _address: Int) throws in
+                try _call.lowering.storeString(_element.0, at: _address + 0)
+                try _call.lowering.storeString(_element.1, at: _address + 8)
+            }
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 12, alignment: 4)
+            let _t3: WITResult<Void, String>
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "result<_, string>") == 0 {
+                _t3 = .ok(())
+            } else {
+                _t3 = .err(try _call.lifting.loadString(at: _address + 0 + 4))
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export0 = TypedExport(PluginWorld.world.exports[0], function: 0)
 
     /// Calls `process` of `plugboard:plugin/plugin-api@1.0.0`.
     public func process(_ req: ProcessRequest) async throws -> ProcessResponse {
@@ -186,9 +352,18 @@ public struct PluginWorldExports: Sendable {
 
     /// Calls `process` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
     public static func process(_ req: ProcessRequest, on plugin: Plugin) async throws -> ProcessResponse {
-        let results = try await WITValue.values(plugin.call("process", interface: "plugboard:plugin/plugin-api", arguments: [req.witValue]), count: 1, of: "process")
-        return try ProcessResponse(witValue: results[0])
+        try await plugin.call(Self._export1) { (_call: ExportCall) throws -> ProcessResponse in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(4)
+            try req.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 24, alignment: 4)
+            let _v0 = try ProcessResponse.canonicalLoad(_call.lifting, at: _address + 0)
+            return _v0
+        }
     }
+
+    private static let _export1 = TypedExport(PluginWorld.world.exports[0], function: 1)
 
     /// Calls `shutdown` of `plugboard:plugin/plugin-api@1.0.0`.
     public func shutdown() async throws -> WITResult<Void, String> {
@@ -197,9 +372,21 @@ public struct PluginWorldExports: Sendable {
 
     /// Calls `shutdown` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
     public static func shutdown(on plugin: Plugin) async throws -> WITResult<Void, String> {
-        let results = try await WITValue.values(plugin.call("shutdown", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "shutdown")
-        return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
+        try await plugin.call(Self._export2) { (_call: ExportCall) throws -> WITResult<Void, String> in
+            let _results = try _call.invoke([])
+            let _address = try _call.resultArea(_results, size: 12, alignment: 4)
+            let _t1: WITResult<Void, String>
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "result<_, string>") == 0 {
+                _t1 = .ok(())
+            } else {
+                _t1 = .err(try _call.lifting.loadString(at: _address + 0 + 4))
+            }
+            let _v0 = _t1
+            return _v0
+        }
     }
+
+    private static let _export2 = TypedExport(PluginWorld.world.exports[0], function: 2)
 
     /// Calls `get-metadata` of `plugboard:plugin/plugin-api@1.0.0`.
     public func getMetadata() async throws -> PluginMetadata {
@@ -208,9 +395,15 @@ public struct PluginWorldExports: Sendable {
 
     /// Calls `get-metadata` of `plugboard:plugin/plugin-api@1.0.0` on `plugin`.
     public static func getMetadata(on plugin: Plugin) async throws -> PluginMetadata {
-        let results = try await WITValue.values(plugin.call("get-metadata", interface: "plugboard:plugin/plugin-api", arguments: []), count: 1, of: "get-metadata")
-        return try PluginMetadata(witValue: results[0])
+        try await plugin.call(Self._export3) { (_call: ExportCall) throws -> PluginMetadata in
+            let _results = try _call.invoke([])
+            let _address = try _call.resultArea(_results, size: 24, alignment: 4)
+            let _v0 = try PluginMetadata.canonicalLoad(_call.lifting, at: _address + 0)
+            return _v0
+        }
     }
+
+    private static let _export3 = TypedExport(PluginWorld.world.exports[0], function: 3)
 }
 
 /// The host's side of the imports of `plugboard:plugin/plugin-world@1.0.0`, with `async` methods: a method may await,
@@ -240,6 +433,26 @@ extension PluginWorldImports {
                     let arguments = try WITValue.values(arguments, count: 2, of: "log-message")
                     let result = try await self.logMessage(context: context, level: try arguments[0].asString(), message: try arguments[1].asString())
                     return [result.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    let _t3 = try _arguments.nextI32()
+                    let _t4 = try _arguments.nextI32()
+                    let _a1 = try _call.lifting.string(pointer: _t3, length: _t4)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.logMessage(context: context, level: _a0, message: _a1) } }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[1],
@@ -247,6 +460,23 @@ extension PluginWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "get-config")
                     let result = try await self.getConfig(context: context, key: try arguments[0].asString())
                     return [.option(result.map { (v0: String) -> WITValue in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.getConfig(context: context, key: _a0) } }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .none:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .some(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[2],
@@ -254,6 +484,26 @@ extension PluginWorldImports {
                     let arguments = try WITValue.values(arguments, count: 2, of: "emit-event")
                     let result = try await self.emitEvent(context: context, eventType: try arguments[0].asString(), payload: try arguments[1].asString())
                     return [result.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    let _t3 = try _arguments.nextI32()
+                    let _t4 = try _arguments.nextI32()
+                    let _a1 = try _call.lifting.string(pointer: _t3, length: _t4)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.emitEvent(context: context, eventType: _a0, payload: _a1) } }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
         ]
     }
@@ -283,6 +533,26 @@ extension PluginWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 2, of: "log-message")
                     let result = try self.logMessage(context: context, level: try arguments[0].asString(), message: try arguments[1].asString())
                     return [result.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    let _t3 = try _arguments.nextI32()
+                    let _t4 = try _arguments.nextI32()
+                    let _a1 = try _call.lifting.string(pointer: _t3, length: _t4)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.logMessage(context: context, level: _a0, message: _a1) }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[1],
@@ -290,6 +560,23 @@ extension PluginWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "get-config")
                     let result = try self.getConfig(context: context, key: try arguments[0].asString())
                     return [.option(result.map { (v0: String) -> WITValue in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.getConfig(context: context, key: _a0) }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .none:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .some(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[2],
@@ -297,6 +584,26 @@ extension PluginWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 2, of: "emit-event")
                     let result = try self.emitEvent(context: context, eventType: try arguments[0].asString(), payload: try arguments[1].asString())
                     return [result.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    let _t3 = try _arguments.nextI32()
+                    let _t4 = try _arguments.nextI32()
+                    let _a1 = try _call.lifting.string(pointer: _t3, length: _t4)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.emitEvent(context: context, eventType: _a0, payload: _a1) }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
         ]
     }

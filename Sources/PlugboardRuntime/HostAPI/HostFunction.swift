@@ -28,10 +28,15 @@ public struct HostFunction: Sendable {
     public var requiresNetworkCapability: Bool
     /// What the stub bound for a plugin without the capability returns (e.g. a `denied` error value).
     public var resultsWithoutCapability: [WITValue]?
+    /// The same implementation serving the guest's flat arguments directly (typed bindings generate it): it lifts
+    /// the arguments out of guest memory and lowers the results into it with no ``WITValue`` in between. When set,
+    /// plugins call this; ``implementation`` stays for dynamic callers.
+    public var lowered: (@Sendable (HostCallContext, inout ImportCall) throws -> CoreValue?)?
 
     public init(
         module: String, function: WITFunction, blocks: Bool = false, requiresNetworkCapability: Bool = false,
-        resultsWithoutCapability: [WITValue]? = nil, implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue]
+        resultsWithoutCapability: [WITValue]? = nil, implementation: @escaping @Sendable (HostCallContext, [WITValue]) throws -> [WITValue],
+        lowered: (@Sendable (HostCallContext, inout ImportCall) throws -> CoreValue?)? = nil
     ) {
         self.module = module
         self.function = function
@@ -39,6 +44,7 @@ public struct HostFunction: Sendable {
         self.requiresNetworkCapability = requiresNetworkCapability
         self.resultsWithoutCapability = resultsWithoutCapability
         self.implementation = implementation
+        self.lowered = lowered
     }
 
     /// A host function for `function` of a WIT interface.
@@ -117,13 +123,38 @@ extension HostFunction {
     /// The guest sees an ordinary blocking call. While the implementation runs as a task, the thread running the
     /// guest waits: such plugins always run on their own dispatch queue, never on the cooperative pool, so the
     /// wait cannot starve the task it waits for (see ``blocks``).
+    /// - Parameter lowered: The same implementation on flat arguments (see ``lowered``); it waits with ``waitFor(_:)``.
     public init(
         module: String, function: WITFunction,
-        asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue]
+        asyncImplementation: @escaping @Sendable (HostCallContext, [WITValue]) async throws -> [WITValue],
+        lowered: (@Sendable (HostCallContext, inout ImportCall) throws -> CoreValue?)? = nil
     ) {
-        self.init(module: module, function: function, blocks: true) { context, arguments in
-            try BlockingTask.run { try await asyncImplementation(context, arguments) }
+        self.init(
+            module: module, function: function, blocks: true,
+            implementation: { context, arguments in try BlockingTask.run { try await asyncImplementation(context, arguments) } },
+            lowered: lowered)
+    }
+
+    /// Runs a ``lowered`` implementation's own work (the Swift method it serves), marking what it throws as the
+    /// implementation's failure: the call then fails with `hostFunctionFailed` naming the import, while errors of
+    /// lifting and lowering (a bad pointer, an exhausted budget) keep their own codes.
+    public static func serving<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw ImplementationFailure(underlying: error)
         }
+    }
+
+    /// What ``serving(_:)`` wraps an implementation's error in.
+    package struct ImplementationFailure: Error {
+        package let underlying: any Error
+    }
+
+    /// Runs `body` as a task and blocks the plugin's thread until it finishes: how a ``lowered`` implementation
+    /// awaits (the plugin runs on its own thread because the function ``blocks``).
+    public static func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        try BlockingTask.run(body)
     }
 
     /// An `async` host function for `function` of a WIT interface.

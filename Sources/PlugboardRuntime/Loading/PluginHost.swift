@@ -57,13 +57,13 @@ public actor PluginHost {
         /// What the plugin is granted.
         public var capabilities: PluginCapabilities
         /// How many instances a ``PluginHost`` plugin has and how calls wait for them (default: one instance, so calls
-        /// run one at a time; a queue of 512 calls waiting at most 10 s). A ``PluginRegistry`` takes its versions'
-        /// pools from ``RolloutSettings/pool`` instead.
+        /// run one at a time, kept for the plugin's life so its state persists between calls; a queue of 512 calls
+        /// waiting at most 10 s). A ``PluginRegistry`` takes its versions' pools from ``RolloutSettings/pool`` instead.
         public var pool: InstancePoolConfiguration
 
         public init(
             name: String? = nil, configuration: [(key: String, value: String)] = [], limits: PluginLimits = PluginLimits(),
-            capabilities: PluginCapabilities = PluginCapabilities(), pool: InstancePoolConfiguration = InstancePoolConfiguration(size: 1)
+            capabilities: PluginCapabilities = PluginCapabilities(), pool: InstancePoolConfiguration = InstancePoolConfiguration(size: 1, maxInvocations: .max)
         ) {
             self.name = name
             self.configuration = configuration

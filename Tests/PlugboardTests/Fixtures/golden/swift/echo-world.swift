@@ -32,6 +32,28 @@ extension Point: WITValueConvertible {
     }
 }
 
+extension Point {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(self.x, at: _address + 0)
+        try _l.store(self.y, at: _address + 4)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Point {
+        return Point(x: try _r.load(Int32.self, at: _address + 0), y: try _r.load(Int32.self, at: _address + 4))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(UInt32(bitPattern: self.x)))
+        _flat.append(.i32(UInt32(bitPattern: self.y)))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Point {
+        let _f0 = Int32(bitPattern: try _reader.nextI32())
+        let _f1 = Int32(bitPattern: try _reader.nextI32())
+        return Point(x: _f0, y: _f1)
+    }
+}
+
 /// The WIT record `item` of `test:types/echo@0.1.0`.
 public struct Item: Sendable, Hashable {
     public var name: String
@@ -71,6 +93,88 @@ extension Item: WITValueConvertible {
             WITValue.Field("score", .f64(self.score)),
             WITValue.Field("at", self.at.witValue),
         ])
+    }
+}
+
+extension Item {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeString(self.name, at: _address + 0)
+        let (_t1, _t2) = try _l.list(self.tags, elementSize: 8, alignment: 4, type: "list<string>") { (_element: String, _address: Int) throws in
+            try _l.storeString(_element, at: _address)
+        }
+        try _l.store(_t1, at: _address + 8)
+        try _l.store(_t2, at: _address + 8 + 4)
+        switch self.note {
+        case .none:
+            try _l.storeDiscriminant(0, size: 1, at: _address + 16)
+        case .some(let _payload):
+            try _l.storeDiscriminant(1, size: 1, at: _address + 16)
+            try _l.storeString(_payload, at: _address + 16 + 4)
+        }
+        try _l.store(self.score.bitPattern, at: _address + 32)
+        try self.at.canonicalStore(_l, at: _address + 40)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Item {
+        let _t1 = try _r.list(pointer: try _r.load(UInt32.self, at: _address + 8), count: try _r.load(UInt32.self, at: _address + 8 + 4), elementSize: 8, alignment: 4, type: "list<string>") { (_address: Int) throws -> String in
+            return try _r.loadString(at: _address)
+        }
+        let _t2: String?
+        if try _r.loadDiscriminant(size: 1, at: _address + 16, caseCount: 2, type: "option<string>") == 0 {
+            _t2 = nil
+        } else {
+            _t2 = try _r.loadString(at: _address + 16 + 4)
+        }
+        return Item(name: try _r.loadString(at: _address + 0), tags: _t1, note: _t2, score: Double(bitPattern: try _r.load(UInt64.self, at: _address + 32)), at: try Point.canonicalLoad(_r, at: _address + 40))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        let (_t1, _t2) = try _l.string(self.name)
+        _flat.append(.i32(_t1))
+        _flat.append(.i32(_t2))
+        let (_t3, _t4) = try _l.list(self.tags, elementSize: 8, alignment: 4, type: "list<string>") { (_element: String, _address: Int) throws in
+            try _l.storeString(_element, at: _address)
+        }
+        _flat.append(.i32(_t3))
+        _flat.append(.i32(_t4))
+        switch self.note {
+        case .none:
+            CanonicalLowering.appendCase(0, payload: [], joined: [.i32, .i32], into: &_flat)
+        case .some(let _payload):
+            var _t5: [CoreValue] = []
+            let (_t6, _t7) = try _l.string(_payload)
+            _t5.append(.i32(_t6))
+            _t5.append(.i32(_t7))
+            CanonicalLowering.appendCase(1, payload: _t5, joined: [.i32, .i32], into: &_flat)
+        }
+        _flat.append(.f64(self.score.bitPattern))
+        try self.at.canonicalLowerFlat(_l, into: &_flat)
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Item {
+        let _t1 = try _reader.nextI32()
+        let _t2 = try _reader.nextI32()
+        let _f0 = try _r.string(pointer: _t1, length: _t2)
+        let _t3 = try _reader.nextI32()
+        let _t4 = try _reader.nextI32()
+        let _t5 = try _r.list(pointer: _t3, count: _t4, elementSize: 8, alignment: 4, type: "list<string>") { (_address: Int) throws -> String in
+            return try _r.loadString(at: _address)
+        }
+        let _f1 = _t5
+        let _t6 = try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 2, type: "option<string>")
+        var _t7 = try _reader.take(2)
+        let _t8: String?
+        if _t6 == 0 {
+            _t8 = nil
+        } else {
+            let _t9 = try _t7.nextI32()
+            let _t10 = try _t7.nextI32()
+            _t8 = try _r.string(pointer: _t9, length: _t10)
+        }
+        let _f2 = _t8
+        let _f3 = Double(bitPattern: try _reader.nextF64())
+        let _f4 = try Point.canonicalLiftFlat(_r, from: &_reader)
+        return Item(name: _f0, tags: _f1, note: _f2, score: _f3, at: _f4)
     }
 }
 
@@ -125,6 +229,103 @@ extension Shape: WITValueConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(witValue) }
 }
 
+extension Shape {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        switch self {
+        case .circle(let _payload):
+            try _l.storeDiscriminant(0, size: 1, at: _address)
+            try _l.store(_payload.bitPattern, at: _address + 8)
+        case .rect(let _payload):
+            try _l.storeDiscriminant(1, size: 1, at: _address)
+            try _payload.canonicalStore(_l, at: _address + 8)
+        case .empty:
+            try _l.storeDiscriminant(2, size: 1, at: _address)
+        case .label(let _payload):
+            try _l.storeDiscriminant(3, size: 1, at: _address)
+            try _l.storeString(_payload, at: _address + 8)
+        case .big(let _payload):
+            try _l.storeDiscriminant(4, size: 1, at: _address)
+            try _l.store(_payload, at: _address + 8)
+        case .pair(let _payload):
+            try _l.storeDiscriminant(5, size: 1, at: _address)
+            try _l.store(_payload.0, at: _address + 8 + 0)
+            try _l.store(_payload.1.bitPattern, at: _address + 8 + 8)
+        }
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Shape {
+        switch try _r.loadDiscriminant(size: 1, at: _address, caseCount: 6, type: "shape") {
+        case 0:
+            return .circle(Float(bitPattern: try _r.load(UInt32.self, at: _address + 8)))
+        case 1:
+            return .rect(try Point.canonicalLoad(_r, at: _address + 8))
+        case 2:
+            return .empty
+        case 3:
+            return .label(try _r.loadString(at: _address + 8))
+        case 4:
+            return .big(try _r.load(UInt64.self, at: _address + 8))
+        default:
+            let _t1 = try _r.load(UInt8.self, at: _address + 8 + 0)
+            let _t2 = Double(bitPattern: try _r.load(UInt64.self, at: _address + 8 + 8))
+            return .pair((_t1, _t2))
+        }
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        switch self {
+        case .circle(let _payload):
+            var _caseValues: [CoreValue] = []
+            _caseValues.append(.f32(_payload.bitPattern))
+            CanonicalLowering.appendCase(0, payload: _caseValues, joined: [.i64, .i64], into: &_flat)
+        case .rect(let _payload):
+            var _caseValues: [CoreValue] = []
+            try _payload.canonicalLowerFlat(_l, into: &_caseValues)
+            CanonicalLowering.appendCase(1, payload: _caseValues, joined: [.i64, .i64], into: &_flat)
+        case .empty:
+            CanonicalLowering.appendCase(2, payload: [], joined: [.i64, .i64], into: &_flat)
+        case .label(let _payload):
+            var _caseValues: [CoreValue] = []
+            let (_t1, _t2) = try _l.string(_payload)
+            _caseValues.append(.i32(_t1))
+            _caseValues.append(.i32(_t2))
+            CanonicalLowering.appendCase(3, payload: _caseValues, joined: [.i64, .i64], into: &_flat)
+        case .big(let _payload):
+            var _caseValues: [CoreValue] = []
+            _caseValues.append(.i64(_payload))
+            CanonicalLowering.appendCase(4, payload: _caseValues, joined: [.i64, .i64], into: &_flat)
+        case .pair(let _payload):
+            var _caseValues: [CoreValue] = []
+            _caseValues.append(.i32(UInt32(_payload.0)))
+            _caseValues.append(.f64(_payload.1.bitPattern))
+            CanonicalLowering.appendCase(5, payload: _caseValues, joined: [.i64, .i64], into: &_flat)
+        }
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Shape {
+        let _discriminant = try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 6, type: "shape")
+        var _slots = try _reader.take(2)
+        switch _discriminant {
+        case 0:
+            return .circle(Float(bitPattern: try _slots.nextF32()))
+        case 1:
+            return .rect(try Point.canonicalLiftFlat(_r, from: &_slots))
+        case 2:
+            return .empty
+        case 3:
+            let _t1 = try _slots.nextI32()
+            let _t2 = try _slots.nextI32()
+            return .label(try _r.string(pointer: _t1, length: _t2))
+        case 4:
+            return .big(try _slots.nextI64())
+        default:
+            let _t3 = UInt8(truncatingIfNeeded: try _slots.nextI32())
+            let _t4 = Double(bitPattern: try _slots.nextF64())
+            return .pair((_t3, _t4))
+        }
+    }
+}
+
 /// The WIT enum `color` of `test:types/echo@0.1.0`; raw values are the WIT names.
 public enum Color: String, Sendable, Hashable, CaseIterable {
     case red
@@ -143,6 +344,33 @@ extension Color: WITValueConvertible {
     }
 
     public var witValue: WITValue { .enum(rawValue) }
+}
+
+extension Color {
+    /// The case's index in the WIT enum.
+    var canonicalIndex: Int {
+        switch self {
+        case .red: 0
+        case .green: 1
+        case .blue: 2
+        }
+    }
+
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeDiscriminant(self.canonicalIndex, size: 1, at: _address)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Color {
+        return Self.allCases[try _r.loadDiscriminant(size: 1, at: _address, caseCount: 3, type: "color")]
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(UInt32(self.canonicalIndex)))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Color {
+        return Self.allCases[try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 3, type: "color")]
+    }
 }
 
 /// The WIT flags `perms` of `test:types/echo@0.1.0`.
@@ -169,6 +397,24 @@ extension Perms: WITValueConvertible {
     }
 
     public var witValue: WITValue { .flags(bits: UInt64(rawValue), names: Self.witNames) }
+}
+
+extension Perms {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(UInt8(truncatingIfNeeded: self.rawValue), at: _address)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Perms {
+        return Self(rawValue: UInt32(try _r.load(UInt8.self, at: _address)) & UInt32((1 as UInt64) << 3 - 1))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(self.rawValue))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Perms {
+        return Self(rawValue: try _reader.nextI32() & UInt32((1 as UInt64) << 3 - 1))
+    }
 }
 
 /// The WIT flags `twelve` of `test:types/echo@0.1.0`.
@@ -204,6 +450,24 @@ extension Twelve: WITValueConvertible {
     }
 
     public var witValue: WITValue { .flags(bits: UInt64(rawValue), names: Self.witNames) }
+}
+
+extension Twelve {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(UInt16(truncatingIfNeeded: self.rawValue), at: _address)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Twelve {
+        return Self(rawValue: UInt32(try _r.load(UInt16.self, at: _address)) & UInt32((1 as UInt64) << 12 - 1))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(self.rawValue))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Twelve {
+        return Self(rawValue: try _reader.nextI32() & UInt32((1 as UInt64) << 12 - 1))
+    }
 }
 
 /// The WIT flags `many-flags` of `test:types/echo@0.1.0`.
@@ -259,6 +523,24 @@ extension ManyFlags: WITValueConvertible {
     }
 
     public var witValue: WITValue { .flags(bits: UInt64(rawValue), names: Self.witNames) }
+}
+
+extension ManyFlags {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(self.rawValue, at: _address)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> ManyFlags {
+        return Self(rawValue: try _r.load(UInt32.self, at: _address) & UInt32((1 as UInt64) << 32 - 1))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(self.rawValue))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> ManyFlags {
+        return Self(rawValue: try _reader.nextI32() & UInt32((1 as UInt64) << 32 - 1))
+    }
 }
 
 /// The WIT world `test:types/echo-world@0.1.0` these bindings were generated from.
@@ -518,7 +800,8 @@ public enum EchoWorld {
 
 /// Typed calls to the exports of `test:types/echo-world@0.1.0`.
 ///
-/// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.
+/// Each method lowers its arguments straight into the guest's memory and lifts the results straight out of it
+/// (``Plugin/call(_:_:)`` with an ``ExportCall``), under the same bounds checks and budgets as dynamic calls.
 /// The static variants take the plugin as an argument.
 public struct EchoWorldExports: Sendable {
     /// The plugin called.
@@ -535,9 +818,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-bool` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoBool(_ x: Bool, on plugin: Plugin) async throws -> Bool {
-        let results = try await WITValue.values(plugin.call("echo-bool", interface: "test:types/echo", arguments: [.bool(x)]), count: 1, of: "echo-bool")
-        return try results[0].asBool()
+        try await plugin.call(Self._export0) { (_call: ExportCall) throws -> Bool in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(x ? 1 : 0))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Bool in
+                return (try _reader.nextI32() != 0)
+            }
+        }
     }
+
+    private static let _export0 = TypedExport(EchoWorld.world.exports[0], function: 0)
 
     /// Calls `echo-s8` of `test:types/echo@0.1.0`.
     public func echoS8(_ x: Int8) async throws -> Int8 {
@@ -546,9 +838,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-s8` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoS8(_ x: Int8, on plugin: Plugin) async throws -> Int8 {
-        let results = try await WITValue.values(plugin.call("echo-s8", interface: "test:types/echo", arguments: [.s8(x)]), count: 1, of: "echo-s8")
-        return try results[0].asS8()
+        try await plugin.call(Self._export1) { (_call: ExportCall) throws -> Int8 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(UInt32(bitPattern: Int32(x))))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Int8 in
+                return Int8(truncatingIfNeeded: Int32(bitPattern: try _reader.nextI32()))
+            }
+        }
     }
+
+    private static let _export1 = TypedExport(EchoWorld.world.exports[0], function: 1)
 
     /// Calls `echo-u8` of `test:types/echo@0.1.0`.
     public func echoU8(_ x: UInt8) async throws -> UInt8 {
@@ -557,9 +858,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-u8` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoU8(_ x: UInt8, on plugin: Plugin) async throws -> UInt8 {
-        let results = try await WITValue.values(plugin.call("echo-u8", interface: "test:types/echo", arguments: [.u8(x)]), count: 1, of: "echo-u8")
-        return try results[0].asU8()
+        try await plugin.call(Self._export2) { (_call: ExportCall) throws -> UInt8 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(UInt32(x)))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> UInt8 in
+                return UInt8(truncatingIfNeeded: try _reader.nextI32())
+            }
+        }
     }
+
+    private static let _export2 = TypedExport(EchoWorld.world.exports[0], function: 2)
 
     /// Calls `echo-s16` of `test:types/echo@0.1.0`.
     public func echoS16(_ x: Int16) async throws -> Int16 {
@@ -568,9 +878,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-s16` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoS16(_ x: Int16, on plugin: Plugin) async throws -> Int16 {
-        let results = try await WITValue.values(plugin.call("echo-s16", interface: "test:types/echo", arguments: [.s16(x)]), count: 1, of: "echo-s16")
-        return try results[0].asS16()
+        try await plugin.call(Self._export3) { (_call: ExportCall) throws -> Int16 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(UInt32(bitPattern: Int32(x))))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Int16 in
+                return Int16(truncatingIfNeeded: Int32(bitPattern: try _reader.nextI32()))
+            }
+        }
     }
+
+    private static let _export3 = TypedExport(EchoWorld.world.exports[0], function: 3)
 
     /// Calls `echo-u16` of `test:types/echo@0.1.0`.
     public func echoU16(_ x: UInt16) async throws -> UInt16 {
@@ -579,9 +898,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-u16` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoU16(_ x: UInt16, on plugin: Plugin) async throws -> UInt16 {
-        let results = try await WITValue.values(plugin.call("echo-u16", interface: "test:types/echo", arguments: [.u16(x)]), count: 1, of: "echo-u16")
-        return try results[0].asU16()
+        try await plugin.call(Self._export4) { (_call: ExportCall) throws -> UInt16 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(UInt32(x)))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> UInt16 in
+                return UInt16(truncatingIfNeeded: try _reader.nextI32())
+            }
+        }
     }
+
+    private static let _export4 = TypedExport(EchoWorld.world.exports[0], function: 4)
 
     /// Calls `echo-s32` of `test:types/echo@0.1.0`.
     public func echoS32(_ x: Int32) async throws -> Int32 {
@@ -590,9 +918,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-s32` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoS32(_ x: Int32, on plugin: Plugin) async throws -> Int32 {
-        let results = try await WITValue.values(plugin.call("echo-s32", interface: "test:types/echo", arguments: [.s32(x)]), count: 1, of: "echo-s32")
-        return try results[0].asS32()
+        try await plugin.call(Self._export5) { (_call: ExportCall) throws -> Int32 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(UInt32(bitPattern: x)))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Int32 in
+                return Int32(bitPattern: try _reader.nextI32())
+            }
+        }
     }
+
+    private static let _export5 = TypedExport(EchoWorld.world.exports[0], function: 5)
 
     /// Calls `echo-u32` of `test:types/echo@0.1.0`.
     public func echoU32(_ x: UInt32) async throws -> UInt32 {
@@ -601,9 +938,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-u32` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoU32(_ x: UInt32, on plugin: Plugin) async throws -> UInt32 {
-        let results = try await WITValue.values(plugin.call("echo-u32", interface: "test:types/echo", arguments: [.u32(x)]), count: 1, of: "echo-u32")
-        return try results[0].asU32()
+        try await plugin.call(Self._export6) { (_call: ExportCall) throws -> UInt32 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(x))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> UInt32 in
+                return try _reader.nextI32()
+            }
+        }
     }
+
+    private static let _export6 = TypedExport(EchoWorld.world.exports[0], function: 6)
 
     /// Calls `echo-s64` of `test:types/echo@0.1.0`.
     public func echoS64(_ x: Int64) async throws -> Int64 {
@@ -612,9 +958,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-s64` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoS64(_ x: Int64, on plugin: Plugin) async throws -> Int64 {
-        let results = try await WITValue.values(plugin.call("echo-s64", interface: "test:types/echo", arguments: [.s64(x)]), count: 1, of: "echo-s64")
-        return try results[0].asS64()
+        try await plugin.call(Self._export7) { (_call: ExportCall) throws -> Int64 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i64(UInt64(bitPattern: x)))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Int64 in
+                return Int64(bitPattern: try _reader.nextI64())
+            }
+        }
     }
+
+    private static let _export7 = TypedExport(EchoWorld.world.exports[0], function: 7)
 
     /// Calls `echo-u64` of `test:types/echo@0.1.0`.
     public func echoU64(_ x: UInt64) async throws -> UInt64 {
@@ -623,9 +978,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-u64` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoU64(_ x: UInt64, on plugin: Plugin) async throws -> UInt64 {
-        let results = try await WITValue.values(plugin.call("echo-u64", interface: "test:types/echo", arguments: [.u64(x)]), count: 1, of: "echo-u64")
-        return try results[0].asU64()
+        try await plugin.call(Self._export8) { (_call: ExportCall) throws -> UInt64 in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i64(x))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> UInt64 in
+                return try _reader.nextI64()
+            }
+        }
     }
+
+    private static let _export8 = TypedExport(EchoWorld.world.exports[0], function: 8)
 
     /// Calls `echo-f32` of `test:types/echo@0.1.0`.
     public func echoF32(_ x: Float) async throws -> Float {
@@ -634,9 +998,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-f32` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoF32(_ x: Float, on plugin: Plugin) async throws -> Float {
-        let results = try await WITValue.values(plugin.call("echo-f32", interface: "test:types/echo", arguments: [.f32(x)]), count: 1, of: "echo-f32")
-        return try results[0].asF32()
+        try await plugin.call(Self._export9) { (_call: ExportCall) throws -> Float in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.f32(x.bitPattern))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Float in
+                return Float(bitPattern: try _reader.nextF32())
+            }
+        }
     }
+
+    private static let _export9 = TypedExport(EchoWorld.world.exports[0], function: 9)
 
     /// Calls `echo-f64` of `test:types/echo@0.1.0`.
     public func echoF64(_ x: Double) async throws -> Double {
@@ -645,9 +1018,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-f64` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoF64(_ x: Double, on plugin: Plugin) async throws -> Double {
-        let results = try await WITValue.values(plugin.call("echo-f64", interface: "test:types/echo", arguments: [.f64(x)]), count: 1, of: "echo-f64")
-        return try results[0].asF64()
+        try await plugin.call(Self._export10) { (_call: ExportCall) throws -> Double in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.f64(x.bitPattern))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Double in
+                return Double(bitPattern: try _reader.nextF64())
+            }
+        }
     }
+
+    private static let _export10 = TypedExport(EchoWorld.world.exports[0], function: 10)
 
     /// Calls `echo-char` of `test:types/echo@0.1.0`.
     public func echoChar(_ x: Unicode.Scalar) async throws -> Unicode.Scalar {
@@ -656,9 +1038,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-char` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoChar(_ x: Unicode.Scalar, on plugin: Plugin) async throws -> Unicode.Scalar {
-        let results = try await WITValue.values(plugin.call("echo-char", interface: "test:types/echo", arguments: [.char(x)]), count: 1, of: "echo-char")
-        return try results[0].asChar()
+        try await plugin.call(Self._export11) { (_call: ExportCall) throws -> Unicode.Scalar in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            _flat.append(.i32(x.value))
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Unicode.Scalar in
+                return try CanonicalLifting.char(try _reader.nextI32())
+            }
+        }
     }
+
+    private static let _export11 = TypedExport(EchoWorld.world.exports[0], function: 11)
 
     /// Calls `echo-string` of `test:types/echo@0.1.0`.
     public func echoString(_ x: String) async throws -> String {
@@ -667,9 +1058,20 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-string` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoString(_ x: String, on plugin: Plugin) async throws -> String {
-        let results = try await WITValue.values(plugin.call("echo-string", interface: "test:types/echo", arguments: [.string(x)]), count: 1, of: "echo-string")
-        return try results[0].asString()
+        try await plugin.call(Self._export12) { (_call: ExportCall) throws -> String in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.string(x)
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _v0 = try _call.lifting.loadString(at: _address + 0)
+            return _v0
+        }
     }
+
+    private static let _export12 = TypedExport(EchoWorld.world.exports[0], function: 12)
 
     /// Calls `echo-bytes` of `test:types/echo@0.1.0`.
     public func echoBytes(_ x: [UInt8]) async throws -> [UInt8] {
@@ -678,9 +1080,20 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-bytes` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoBytes(_ x: [UInt8], on plugin: Plugin) async throws -> [UInt8] {
-        let results = try await WITValue.values(plugin.call("echo-bytes", interface: "test:types/echo", arguments: [.list(x.map { (v0: UInt8) -> WITValue in .u8(v0) })]), count: 1, of: "echo-bytes")
-        return try results[0].asList("list<u8>") { (v0: WITValue) throws -> UInt8 in try v0.asU8() }
+        try await plugin.call(Self._export13) { (_call: ExportCall) throws -> [UInt8] in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.bytes(x)
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _v0 = try _call.lifting.bytes(pointer: try _call.lifting.load(UInt32.self, at: _address + 0), count: try _call.lifting.load(UInt32.self, at: _address + 0 + 4))
+            return _v0
+        }
     }
+
+    private static let _export13 = TypedExport(EchoWorld.world.exports[0], function: 13)
 
     /// Calls `echo-strings` of `test:types/echo@0.1.0`.
     public func echoStrings(_ x: [String]) async throws -> [String] {
@@ -689,9 +1102,25 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-strings` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoStrings(_ x: [String], on plugin: Plugin) async throws -> [String] {
-        let results = try await WITValue.values(plugin.call("echo-strings", interface: "test:types/echo", arguments: [.list(x.map { (v0: String) -> WITValue in .string(v0) })]), count: 1, of: "echo-strings")
-        return try results[0].asList("list<string>") { (v0: WITValue) throws -> String in try v0.asString() }
+        try await plugin.call(Self._export14) { (_call: ExportCall) throws -> [String] in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.list(x, elementSize: 8, alignment: 4, type: "list<string>") { (_element: String, _address: Int) throws in
+                try _call.lowering.storeString(_element, at: _address)
+            }
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _t3 = try _call.lifting.list(pointer: try _call.lifting.load(UInt32.self, at: _address + 0), count: try _call.lifting.load(UInt32.self, at: _address + 0 + 4), elementSize: 8, alignment: 4, type: "list<string>") { (_address: Int) throws -> String in
+                return try _call.lifting.loadString(at: _address)
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export14 = TypedExport(EchoWorld.world.exports[0], function: 14)
 
     /// Calls `echo-point` of `test:types/echo@0.1.0`.
     public func echoPoint(_ x: Point) async throws -> Point {
@@ -700,9 +1129,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-point` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoPoint(_ x: Point, on plugin: Plugin) async throws -> Point {
-        let results = try await WITValue.values(plugin.call("echo-point", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-point")
-        return try Point(witValue: results[0])
+        try await plugin.call(Self._export15) { (_call: ExportCall) throws -> Point in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            try x.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _v0 = try Point.canonicalLoad(_call.lifting, at: _address + 0)
+            return _v0
+        }
     }
+
+    private static let _export15 = TypedExport(EchoWorld.world.exports[0], function: 15)
 
     /// Calls `echo-items` of `test:types/echo@0.1.0`.
     public func echoItems(_ x: [Item]) async throws -> [Item] {
@@ -711,9 +1149,25 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-items` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoItems(_ x: [Item], on plugin: Plugin) async throws -> [Item] {
-        let results = try await WITValue.values(plugin.call("echo-items", interface: "test:types/echo", arguments: [.list(x.map { (v0: Item) -> WITValue in v0.witValue })]), count: 1, of: "echo-items")
-        return try results[0].asList("list<item>") { (v0: WITValue) throws -> Item in try Item(witValue: v0) }
+        try await plugin.call(Self._export16) { (_call: ExportCall) throws -> [Item] in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.list(x, elementSize: 48, alignment: 8, type: "list<item>") { (_element: Item, _address: Int) throws in
+                try _element.canonicalStore(_call.lowering, at: _address)
+            }
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _t3 = try _call.lifting.list(pointer: try _call.lifting.load(UInt32.self, at: _address + 0), count: try _call.lifting.load(UInt32.self, at: _address + 0 + 4), elementSize: 48, alignment: 8, type: "list<item>") { (_address: Int) throws -> Item in
+                return try Item.canonicalLoad(_call.lifting, at: _address)
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export16 = TypedExport(EchoWorld.world.exports[0], function: 16)
 
     /// Calls `echo-tuple` of `test:types/echo@0.1.0`.
     public func echoTuple(_ x: (UInt8, String, UInt64)) async throws -> (UInt8, String, UInt64) {
@@ -722,9 +1176,25 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-tuple` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoTuple(_ x: (UInt8, String, UInt64), on plugin: Plugin) async throws -> (UInt8, String, UInt64) {
-        let results = try await WITValue.values(plugin.call("echo-tuple", interface: "test:types/echo", arguments: [.tuple([.u8(x.0), .string(x.1), .u64(x.2)])]), count: 1, of: "echo-tuple")
-        return try results[0].asTuple("tuple<u8, string, u64>", count: 3) { (v0: [WITValue]) throws -> (UInt8, String, UInt64) in (try v0[0].asU8(), try v0[1].asString(), try v0[2].asU64()) }
+        try await plugin.call(Self._export17) { (_call: ExportCall) throws -> (UInt8, String, UInt64) in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(4)
+            _flat.append(.i32(UInt32(x.0)))
+            let (_t1, _t2) = try _call.lowering.string(x.1)
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            _flat.append(.i64(x.2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 24, alignment: 8)
+            let _t3 = try _call.lifting.load(UInt8.self, at: _address + 0 + 0)
+            let _t4 = try _call.lifting.loadString(at: _address + 0 + 4)
+            let _t5 = try _call.lifting.load(UInt64.self, at: _address + 0 + 16)
+            let _v0 = (_t3, _t4, _t5)
+            return _v0
+        }
     }
+
+    private static let _export17 = TypedExport(EchoWorld.world.exports[0], function: 17)
 
     /// Calls `echo-shape` of `test:types/echo@0.1.0`.
     public func echoShape(_ x: Shape) async throws -> Shape {
@@ -733,9 +1203,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-shape` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoShape(_ x: Shape, on plugin: Plugin) async throws -> Shape {
-        let results = try await WITValue.values(plugin.call("echo-shape", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-shape")
-        return try Shape(witValue: results[0])
+        try await plugin.call(Self._export18) { (_call: ExportCall) throws -> Shape in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(3)
+            try x.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 24, alignment: 8)
+            let _v0 = try Shape.canonicalLoad(_call.lifting, at: _address + 0)
+            return _v0
+        }
     }
+
+    private static let _export18 = TypedExport(EchoWorld.world.exports[0], function: 18)
 
     /// Calls `echo-shapes` of `test:types/echo@0.1.0`.
     public func echoShapes(_ x: [Shape]) async throws -> [Shape] {
@@ -744,9 +1223,25 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-shapes` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoShapes(_ x: [Shape], on plugin: Plugin) async throws -> [Shape] {
-        let results = try await WITValue.values(plugin.call("echo-shapes", interface: "test:types/echo", arguments: [.list(x.map { (v0: Shape) -> WITValue in v0.witValue })]), count: 1, of: "echo-shapes")
-        return try results[0].asList("list<shape>") { (v0: WITValue) throws -> Shape in try Shape(witValue: v0) }
+        try await plugin.call(Self._export19) { (_call: ExportCall) throws -> [Shape] in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.list(x, elementSize: 24, alignment: 8, type: "list<shape>") { (_element: Shape, _address: Int) throws in
+                try _element.canonicalStore(_call.lowering, at: _address)
+            }
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _t3 = try _call.lifting.list(pointer: try _call.lifting.load(UInt32.self, at: _address + 0), count: try _call.lifting.load(UInt32.self, at: _address + 0 + 4), elementSize: 24, alignment: 8, type: "list<shape>") { (_address: Int) throws -> Shape in
+                return try Shape.canonicalLoad(_call.lifting, at: _address)
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export19 = TypedExport(EchoWorld.world.exports[0], function: 19)
 
     /// Calls `echo-color` of `test:types/echo@0.1.0`.
     public func echoColor(_ x: Color) async throws -> Color {
@@ -755,9 +1250,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-color` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoColor(_ x: Color, on plugin: Plugin) async throws -> Color {
-        let results = try await WITValue.values(plugin.call("echo-color", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-color")
-        return try Color(witValue: results[0])
+        try await plugin.call(Self._export20) { (_call: ExportCall) throws -> Color in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            try x.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Color in
+                return try Color.canonicalLiftFlat(_call.lifting, from: &_reader)
+            }
+        }
     }
+
+    private static let _export20 = TypedExport(EchoWorld.world.exports[0], function: 20)
 
     /// Calls `echo-nested-option` of `test:types/echo@0.1.0`.
     public func echoNestedOption(_ x: UInt32??) async throws -> UInt32?? {
@@ -766,9 +1270,44 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-nested-option` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoNestedOption(_ x: UInt32??, on plugin: Plugin) async throws -> UInt32?? {
-        let results = try await WITValue.values(plugin.call("echo-nested-option", interface: "test:types/echo", arguments: [.option(x.map { (v0: UInt32?) -> WITValue in .option(v0.map { (v1: UInt32) -> WITValue in .u32(v1) }) })]), count: 1, of: "echo-nested-option")
-        return try results[0].asOption("option<option<u32>>") { (v0: WITValue) throws -> UInt32? in try v0.asOption("option<u32>") { (v1: WITValue) throws -> UInt32 in try v1.asU32() } }
+        try await plugin.call(Self._export21) { (_call: ExportCall) throws -> UInt32?? in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(3)
+            switch x {
+            case .none:
+                CanonicalLowering.appendCase(0, payload: [], joined: [.i32, .i32], into: &_flat)
+            case .some(let _payload):
+                var _t1: [CoreValue] = []
+                switch _payload {
+                case .none:
+                    CanonicalLowering.appendCase(0, payload: [], joined: [.i32], into: &_t1)
+                case .some(let _payload):
+                    var _t2: [CoreValue] = []
+                    _t2.append(.i32(_payload))
+                    CanonicalLowering.appendCase(1, payload: _t2, joined: [.i32], into: &_t1)
+                }
+                CanonicalLowering.appendCase(1, payload: _t1, joined: [.i32, .i32], into: &_flat)
+            }
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 12, alignment: 4)
+            let _t3: UInt32??
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "option<option<u32>>") == 0 {
+                _t3 = nil
+            } else {
+                let _t4: UInt32?
+                if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0 + 4, caseCount: 2, type: "option<u32>") == 0 {
+                    _t4 = nil
+                } else {
+                    _t4 = try _call.lifting.load(UInt32.self, at: _address + 0 + 4 + 4)
+                }
+                _t3 = _t4
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export21 = TypedExport(EchoWorld.world.exports[0], function: 21)
 
     /// Calls `echo-result` of `test:types/echo@0.1.0`.
     public func echoResult(_ x: WITResult<String, UInt32>) async throws -> WITResult<String, UInt32> {
@@ -777,9 +1316,35 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-result` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoResult(_ x: WITResult<String, UInt32>, on plugin: Plugin) async throws -> WITResult<String, UInt32> {
-        let results = try await WITValue.values(plugin.call("echo-result", interface: "test:types/echo", arguments: [x.witValue(ok: { (v0: String) -> WITValue? in .string(v0) }, err: { (v0: UInt32) -> WITValue? in .u32(v0) })]), count: 1, of: "echo-result")
-        return try results[0].asResult("result<string, u32>", ok: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<string, u32>").asString() }, err: { (v0: WITValue?) throws -> UInt32 in try WITValue.payload(v0, of: "result<string, u32>").asU32() })
+        try await plugin.call(Self._export22) { (_call: ExportCall) throws -> WITResult<String, UInt32> in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(3)
+            switch x {
+            case .ok(let _payload):
+                var _t1: [CoreValue] = []
+                let (_t2, _t3) = try _call.lowering.string(_payload)
+                _t1.append(.i32(_t2))
+                _t1.append(.i32(_t3))
+                CanonicalLowering.appendCase(0, payload: _t1, joined: [.i32, .i32], into: &_flat)
+            case .err(let _payload):
+                var _t4: [CoreValue] = []
+                _t4.append(.i32(_payload))
+                CanonicalLowering.appendCase(1, payload: _t4, joined: [.i32, .i32], into: &_flat)
+            }
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 12, alignment: 4)
+            let _t5: WITResult<String, UInt32>
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "result<string, u32>") == 0 {
+                _t5 = .ok(try _call.lifting.loadString(at: _address + 0 + 4))
+            } else {
+                _t5 = .err(try _call.lifting.load(UInt32.self, at: _address + 0 + 4))
+            }
+            let _v0 = _t5
+            return _v0
+        }
     }
+
+    private static let _export22 = TypedExport(EchoWorld.world.exports[0], function: 22)
 
     /// Calls `echo-bare-result` of `test:types/echo@0.1.0`.
     public func echoBareResult(_ x: WITResult<Void, Void>) async throws -> WITResult<Void, Void> {
@@ -788,9 +1353,31 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-bare-result` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoBareResult(_ x: WITResult<Void, Void>, on plugin: Plugin) async throws -> WITResult<Void, Void> {
-        let results = try await WITValue.values(plugin.call("echo-bare-result", interface: "test:types/echo", arguments: [x.witValue(ok: { _ in nil }, err: { _ in nil })]), count: 1, of: "echo-bare-result")
-        return try results[0].asResult("result", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") }, err: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") })
+        try await plugin.call(Self._export23) { (_call: ExportCall) throws -> WITResult<Void, Void> in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            switch x {
+            case .ok:
+                CanonicalLowering.appendCase(0, payload: [], joined: [], into: &_flat)
+            case .err:
+                CanonicalLowering.appendCase(1, payload: [], joined: [], into: &_flat)
+            }
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> WITResult<Void, Void> in
+                let _t1 = try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 2, type: "result")
+                var _t2 = try _reader.take(0)
+                let _t3: WITResult<Void, Void>
+                if _t1 == 0 {
+                    _t3 = .ok(())
+                } else {
+                    _t3 = .err(())
+                }
+                return _t3
+            }
+        }
     }
+
+    private static let _export23 = TypedExport(EchoWorld.world.exports[0], function: 23)
 
     /// Calls `echo-error-only` of `test:types/echo@0.1.0`.
     public func echoErrorOnly(_ x: WITResult<Void, String>) async throws -> WITResult<Void, String> {
@@ -799,9 +1386,33 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-error-only` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoErrorOnly(_ x: WITResult<Void, String>, on plugin: Plugin) async throws -> WITResult<Void, String> {
-        let results = try await WITValue.values(plugin.call("echo-error-only", interface: "test:types/echo", arguments: [x.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]), count: 1, of: "echo-error-only")
-        return try results[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() })
+        try await plugin.call(Self._export24) { (_call: ExportCall) throws -> WITResult<Void, String> in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(3)
+            switch x {
+            case .ok:
+                CanonicalLowering.appendCase(0, payload: [], joined: [.i32, .i32], into: &_flat)
+            case .err(let _payload):
+                var _t1: [CoreValue] = []
+                let (_t2, _t3) = try _call.lowering.string(_payload)
+                _t1.append(.i32(_t2))
+                _t1.append(.i32(_t3))
+                CanonicalLowering.appendCase(1, payload: _t1, joined: [.i32, .i32], into: &_flat)
+            }
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 12, alignment: 4)
+            let _t4: WITResult<Void, String>
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "result<_, string>") == 0 {
+                _t4 = .ok(())
+            } else {
+                _t4 = .err(try _call.lifting.loadString(at: _address + 0 + 4))
+            }
+            let _v0 = _t4
+            return _v0
+        }
     }
+
+    private static let _export24 = TypedExport(EchoWorld.world.exports[0], function: 24)
 
     /// Calls `echo-perms` of `test:types/echo@0.1.0`.
     public func echoPerms(_ x: Perms) async throws -> Perms {
@@ -810,9 +1421,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-perms` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoPerms(_ x: Perms, on plugin: Plugin) async throws -> Perms {
-        let results = try await WITValue.values(plugin.call("echo-perms", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-perms")
-        return try Perms(witValue: results[0])
+        try await plugin.call(Self._export25) { (_call: ExportCall) throws -> Perms in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            try x.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Perms in
+                return try Perms.canonicalLiftFlat(_call.lifting, from: &_reader)
+            }
+        }
     }
+
+    private static let _export25 = TypedExport(EchoWorld.world.exports[0], function: 25)
 
     /// Calls `echo-twelve` of `test:types/echo@0.1.0`.
     public func echoTwelve(_ x: Twelve) async throws -> Twelve {
@@ -821,9 +1441,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-twelve` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoTwelve(_ x: Twelve, on plugin: Plugin) async throws -> Twelve {
-        let results = try await WITValue.values(plugin.call("echo-twelve", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-twelve")
-        return try Twelve(witValue: results[0])
+        try await plugin.call(Self._export26) { (_call: ExportCall) throws -> Twelve in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            try x.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> Twelve in
+                return try Twelve.canonicalLiftFlat(_call.lifting, from: &_reader)
+            }
+        }
     }
+
+    private static let _export26 = TypedExport(EchoWorld.world.exports[0], function: 26)
 
     /// Calls `echo-many-flags` of `test:types/echo@0.1.0`.
     public func echoManyFlags(_ x: ManyFlags) async throws -> ManyFlags {
@@ -832,9 +1461,18 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-many-flags` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoManyFlags(_ x: ManyFlags, on plugin: Plugin) async throws -> ManyFlags {
-        let results = try await WITValue.values(plugin.call("echo-many-flags", interface: "test:types/echo", arguments: [x.witValue]), count: 1, of: "echo-many-flags")
-        return try ManyFlags(witValue: results[0])
+        try await plugin.call(Self._export27) { (_call: ExportCall) throws -> ManyFlags in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(1)
+            try x.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            return try _call.withResults(_results) { (_reader: inout FlatReader) throws -> ManyFlags in
+                return try ManyFlags.canonicalLiftFlat(_call.lifting, from: &_reader)
+            }
+        }
     }
+
+    private static let _export27 = TypedExport(EchoWorld.world.exports[0], function: 27)
 
     /// Calls `echo-many` of `test:types/echo@0.1.0`.
     public func echoMany(_ a: UInt8, b: Int16, c: UInt32, d: Int64, e: Float, f: Double, g: Unicode.Scalar, h: String, i: Point, j: Bool, k: UInt64, l: Int32, m: UInt16, n: Int8, o: [UInt8]) async throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) {
@@ -843,9 +1481,48 @@ public struct EchoWorldExports: Sendable {
 
     /// Calls `echo-many` of `test:types/echo@0.1.0` on `plugin`.
     public static func echoMany(_ a: UInt8, b: Int16, c: UInt32, d: Int64, e: Float, f: Double, g: Unicode.Scalar, h: String, i: Point, j: Bool, k: UInt64, l: Int32, m: UInt16, n: Int8, o: [UInt8], on plugin: Plugin) async throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) {
-        let results = try await WITValue.values(plugin.call("echo-many", interface: "test:types/echo", arguments: [.u8(a), .s16(b), .u32(c), .s64(d), .f32(e), .f64(f), .char(g), .string(h), i.witValue, .bool(j), .u64(k), .s32(l), .u16(m), .s8(n), .list(o.map { (v0: UInt8) -> WITValue in .u8(v0) })]), count: 1, of: "echo-many")
-        return try results[0].asTuple("tuple<u8, s16, u32, s64, f32, f64, char, string, point, bool, u64, s32, u16, s8, list<u8>>", count: 15) { (v0: [WITValue]) throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) in (try v0[0].asU8(), try v0[1].asS16(), try v0[2].asU32(), try v0[3].asS64(), try v0[4].asF32(), try v0[5].asF64(), try v0[6].asChar(), try v0[7].asString(), try Point(witValue: v0[8]), try v0[9].asBool(), try v0[10].asU64(), try v0[11].asS32(), try v0[12].asU16(), try v0[13].asS8(), try v0[14].asList("list<u8>") { (v1: WITValue) throws -> UInt8 in try v1.asU8() }) }
+        try await plugin.call(Self._export28) { (_call: ExportCall) throws -> (UInt8, Int16, UInt32, Int64, Float, Double, Unicode.Scalar, String, Point, Bool, UInt64, Int32, UInt16, Int8, [UInt8]) in
+            let _area = try _call.lowering.allocate(size: 80, alignment: 8)
+            try _call.lowering.store(a, at: Int(_area) + 0)
+            try _call.lowering.store(b, at: Int(_area) + 2)
+            try _call.lowering.store(c, at: Int(_area) + 4)
+            try _call.lowering.store(d, at: Int(_area) + 8)
+            try _call.lowering.store(e.bitPattern, at: Int(_area) + 16)
+            try _call.lowering.store(f.bitPattern, at: Int(_area) + 24)
+            try _call.lowering.store(g.value, at: Int(_area) + 32)
+            try _call.lowering.storeString(h, at: Int(_area) + 36)
+            try i.canonicalStore(_call.lowering, at: Int(_area) + 44)
+            try _call.lowering.store(UInt8(j ? 1 : 0), at: Int(_area) + 52)
+            try _call.lowering.store(k, at: Int(_area) + 56)
+            try _call.lowering.store(l, at: Int(_area) + 64)
+            try _call.lowering.store(m, at: Int(_area) + 68)
+            try _call.lowering.store(n, at: Int(_area) + 70)
+            let (_t1, _t2) = try _call.lowering.bytes(o)
+            try _call.lowering.store(_t1, at: Int(_area) + 72)
+            try _call.lowering.store(_t2, at: Int(_area) + 72 + 4)
+            let _results = try _call.invoke([.i32(_area)])
+            let _address = try _call.resultArea(_results, size: 80, alignment: 8)
+            let _t3 = try _call.lifting.load(UInt8.self, at: _address + 0 + 0)
+            let _t4 = try _call.lifting.load(Int16.self, at: _address + 0 + 2)
+            let _t5 = try _call.lifting.load(UInt32.self, at: _address + 0 + 4)
+            let _t6 = try _call.lifting.load(Int64.self, at: _address + 0 + 8)
+            let _t7 = Float(bitPattern: try _call.lifting.load(UInt32.self, at: _address + 0 + 16))
+            let _t8 = Double(bitPattern: try _call.lifting.load(UInt64.self, at: _address + 0 + 24))
+            let _t9 = try CanonicalLifting.char(try _call.lifting.load(UInt32.self, at: _address + 0 + 32))
+            let _t10 = try _call.lifting.loadString(at: _address + 0 + 36)
+            let _t11 = try Point.canonicalLoad(_call.lifting, at: _address + 0 + 44)
+            let _t12 = (try _call.lifting.load(UInt8.self, at: _address + 0 + 52) != 0)
+            let _t13 = try _call.lifting.load(UInt64.self, at: _address + 0 + 56)
+            let _t14 = try _call.lifting.load(Int32.self, at: _address + 0 + 64)
+            let _t15 = try _call.lifting.load(UInt16.self, at: _address + 0 + 68)
+            let _t16 = try _call.lifting.load(Int8.self, at: _address + 0 + 70)
+            let _t17 = try _call.lifting.bytes(pointer: try _call.lifting.load(UInt32.self, at: _address + 0 + 72), count: try _call.lifting.load(UInt32.self, at: _address + 0 + 72 + 4))
+            let _v0 = (_t3, _t4, _t5, _t6, _t7, _t8, _t9, _t10, _t11, _t12, _t13, _t14, _t15, _t16, _t17)
+            return _v0
+        }
     }
+
+    private static let _export28 = TypedExport(EchoWorld.world.exports[0], function: 28)
 }
 
 /// The host's side of the imports of `test:types/echo-world@0.1.0`, with `async` methods: a method may await,
@@ -953,6 +1630,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-bool")
                     let result = try await self.echoBool(context: context, x: try arguments[0].asBool())
                     return [.bool(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = (try _arguments.nextI32() != 0)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoBool(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(_result ? 1 : 0))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[1],
@@ -960,6 +1646,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s8")
                     let result = try await self.echoS8(context: context, x: try arguments[0].asS8())
                     return [.s8(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int8(truncatingIfNeeded: Int32(bitPattern: try _arguments.nextI32()))
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoS8(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(bitPattern: Int32(_result))))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[2],
@@ -967,6 +1662,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u8")
                     let result = try await self.echoU8(context: context, x: try arguments[0].asU8())
                     return [.u8(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = UInt8(truncatingIfNeeded: try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoU8(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(_result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[3],
@@ -974,6 +1678,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s16")
                     let result = try await self.echoS16(context: context, x: try arguments[0].asS16())
                     return [.s16(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int16(truncatingIfNeeded: Int32(bitPattern: try _arguments.nextI32()))
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoS16(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(bitPattern: Int32(_result))))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[4],
@@ -981,6 +1694,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u16")
                     let result = try await self.echoU16(context: context, x: try arguments[0].asU16())
                     return [.u16(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = UInt16(truncatingIfNeeded: try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoU16(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(_result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[5],
@@ -988,6 +1710,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s32")
                     let result = try await self.echoS32(context: context, x: try arguments[0].asS32())
                     return [.s32(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int32(bitPattern: try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoS32(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(bitPattern: _result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[6],
@@ -995,6 +1726,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u32")
                     let result = try await self.echoU32(context: context, x: try arguments[0].asU32())
                     return [.u32(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try _arguments.nextI32()
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoU32(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(_result))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[7],
@@ -1002,6 +1742,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s64")
                     let result = try await self.echoS64(context: context, x: try arguments[0].asS64())
                     return [.s64(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int64(bitPattern: try _arguments.nextI64())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoS64(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i64(UInt64(bitPattern: _result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[8],
@@ -1009,6 +1758,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u64")
                     let result = try await self.echoU64(context: context, x: try arguments[0].asU64())
                     return [.u64(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try _arguments.nextI64()
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoU64(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i64(_result))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[9],
@@ -1016,6 +1774,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-f32")
                     let result = try await self.echoF32(context: context, x: try arguments[0].asF32())
                     return [.f32(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Float(bitPattern: try _arguments.nextF32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoF32(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.f32(_result.bitPattern))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[10],
@@ -1023,6 +1790,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-f64")
                     let result = try await self.echoF64(context: context, x: try arguments[0].asF64())
                     return [.f64(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Double(bitPattern: try _arguments.nextF64())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoF64(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.f64(_result.bitPattern))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[11],
@@ -1030,6 +1806,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-char")
                     let result = try await self.echoChar(context: context, x: try arguments[0].asChar())
                     return [.char(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try CanonicalLifting.char(try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoChar(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(_result.value))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[12],
@@ -1037,6 +1822,17 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-string")
                     let result = try await self.echoString(context: context, x: try arguments[0].asString())
                     return [.string(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoString(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    try _call.lowering.storeString(_result, at: _address + 0)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[13],
@@ -1044,6 +1840,19 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-bytes")
                     let result = try await self.echoBytes(context: context, x: try arguments[0].asList("list<u8>") { (v0: WITValue) throws -> UInt8 in try v0.asU8() })
                     return [.list(result.map { (v0: UInt8) -> WITValue in .u8(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.bytes(pointer: _t1, count: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoBytes(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t3, _t4) = try _call.lowering.bytes(_result)
+                    try _call.lowering.store(_t3, at: _address + 0)
+                    try _call.lowering.store(_t4, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[14],
@@ -1051,6 +1860,24 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-strings")
                     let result = try await self.echoStrings(context: context, x: try arguments[0].asList("list<string>") { (v0: WITValue) throws -> String in try v0.asString() })
                     return [.list(result.map { (v0: String) -> WITValue in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _t3 = try _call.lifting.list(pointer: _t1, count: _t2, elementSize: 8, alignment: 4, type: "list<string>") { (_address: Int) throws -> String in
+                        return try _call.lifting.loadString(at: _address)
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoStrings(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t4, _t5) = try _call.lowering.list(_result, elementSize: 8, alignment: 4, type: "list<string>") { (_element: String, _address: Int) throws in
+                        try _call.lowering.storeString(_element, at: _address)
+                    }
+                    try _call.lowering.store(_t4, at: _address + 0)
+                    try _call.lowering.store(_t5, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[15],
@@ -1058,6 +1885,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-point")
                     let result = try await self.echoPoint(context: context, x: try Point(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Point.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoPoint(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    try _result.canonicalStore(_call.lowering, at: _address + 0)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[16],
@@ -1065,6 +1901,24 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-items")
                     let result = try await self.echoItems(context: context, x: try arguments[0].asList("list<item>") { (v0: WITValue) throws -> Item in try Item(witValue: v0) })
                     return [.list(result.map { (v0: Item) -> WITValue in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _t3 = try _call.lifting.list(pointer: _t1, count: _t2, elementSize: 48, alignment: 8, type: "list<item>") { (_address: Int) throws -> Item in
+                        return try Item.canonicalLoad(_call.lifting, at: _address)
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoItems(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t4, _t5) = try _call.lowering.list(_result, elementSize: 48, alignment: 8, type: "list<item>") { (_element: Item, _address: Int) throws in
+                        try _element.canonicalStore(_call.lowering, at: _address)
+                    }
+                    try _call.lowering.store(_t4, at: _address + 0)
+                    try _call.lowering.store(_t5, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[17],
@@ -1072,6 +1926,22 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-tuple")
                     let result = try await self.echoTuple(context: context, x: try arguments[0].asTuple("tuple<u8, string, u64>", count: 3) { (v0: [WITValue]) throws -> (UInt8, String, UInt64) in (try v0[0].asU8(), try v0[1].asString(), try v0[2].asU64()) })
                     return [.tuple([.u8(result.0), .string(result.1), .u64(result.2)])]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = UInt8(truncatingIfNeeded: try _arguments.nextI32())
+                    let _t3 = try _arguments.nextI32()
+                    let _t4 = try _arguments.nextI32()
+                    let _t2 = try _call.lifting.string(pointer: _t3, length: _t4)
+                    let _t5 = try _arguments.nextI64()
+                    let _a0 = (_t1, _t2, _t5)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoTuple(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 24, alignment: 8)
+                    try _call.lowering.store(_result.0, at: _address + 0 + 0)
+                    try _call.lowering.storeString(_result.1, at: _address + 0 + 4)
+                    try _call.lowering.store(_result.2, at: _address + 0 + 16)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[18],
@@ -1079,6 +1949,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-shape")
                     let result = try await self.echoShape(context: context, x: try Shape(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Shape.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoShape(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 24, alignment: 8)
+                    try _result.canonicalStore(_call.lowering, at: _address + 0)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[19],
@@ -1086,6 +1965,24 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-shapes")
                     let result = try await self.echoShapes(context: context, x: try arguments[0].asList("list<shape>") { (v0: WITValue) throws -> Shape in try Shape(witValue: v0) })
                     return [.list(result.map { (v0: Shape) -> WITValue in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _t3 = try _call.lifting.list(pointer: _t1, count: _t2, elementSize: 24, alignment: 8, type: "list<shape>") { (_address: Int) throws -> Shape in
+                        return try Shape.canonicalLoad(_call.lifting, at: _address)
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoShapes(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t4, _t5) = try _call.lowering.list(_result, elementSize: 24, alignment: 8, type: "list<shape>") { (_element: Shape, _address: Int) throws in
+                        try _element.canonicalStore(_call.lowering, at: _address)
+                    }
+                    try _call.lowering.store(_t4, at: _address + 0)
+                    try _call.lowering.store(_t5, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[20],
@@ -1093,6 +1990,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-color")
                     let result = try await self.echoColor(context: context, x: try Color(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Color.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoColor(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[21],
@@ -1100,6 +2006,43 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-nested-option")
                     let result = try await self.echoNestedOption(context: context, x: try arguments[0].asOption("option<option<u32>>") { (v0: WITValue) throws -> UInt32? in try v0.asOption("option<u32>") { (v1: WITValue) throws -> UInt32 in try v1.asU32() } })
                     return [.option(result.map { (v0: UInt32?) -> WITValue in .option(v0.map { (v1: UInt32) -> WITValue in .u32(v1) }) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "option<option<u32>>")
+                    var _t2 = try _arguments.take(2)
+                    let _t3: UInt32??
+                    if _t1 == 0 {
+                        _t3 = nil
+                    } else {
+                        let _t4 = try CanonicalLifting.discriminant(try _t2.nextI32(), caseCount: 2, type: "option<u32>")
+                        var _t5 = try _t2.take(1)
+                        let _t6: UInt32?
+                        if _t4 == 0 {
+                            _t6 = nil
+                        } else {
+                            _t6 = try _t5.nextI32()
+                        }
+                        _t3 = _t6
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoNestedOption(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .none:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .some(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        switch _payload {
+                        case .none:
+                            try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0 + 4)
+                        case .some(let _payload):
+                            try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0 + 4)
+                            try _call.lowering.store(_payload, at: _address + 0 + 4 + 4)
+                        }
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[22],
@@ -1107,6 +2050,32 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-result")
                     let result = try await self.echoResult(context: context, x: try arguments[0].asResult("result<string, u32>", ok: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<string, u32>").asString() }, err: { (v0: WITValue?) throws -> UInt32 in try WITValue.payload(v0, of: "result<string, u32>").asU32() }))
                     return [result.witValue(ok: { (v0: String) -> WITValue? in .string(v0) }, err: { (v0: UInt32) -> WITValue? in .u32(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "result<string, u32>")
+                    var _t2 = try _arguments.take(2)
+                    let _t3: WITResult<String, UInt32>
+                    if _t1 == 0 {
+                        let _t4 = try _t2.nextI32()
+                        let _t5 = try _t2.nextI32()
+                        _t3 = .ok(try _call.lifting.string(pointer: _t4, length: _t5))
+                    } else {
+                        _t3 = .err(try _t2.nextI32())
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoResult(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok(let _payload):
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.store(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[23],
@@ -1114,6 +2083,28 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-bare-result")
                     let result = try await self.echoBareResult(context: context, x: try arguments[0].asResult("result", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") }, err: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") }))
                     return [result.witValue(ok: { _ in nil }, err: { _ in nil })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "result")
+                    var _t2 = try _arguments.take(0)
+                    let _t3: WITResult<Void, Void>
+                    if _t1 == 0 {
+                        _t3 = .ok(())
+                    } else {
+                        _t3 = .err(())
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoBareResult(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    switch _result {
+                    case .ok:
+                        CanonicalLowering.appendCase(0, payload: [], joined: [], into: &_flat)
+                    case .err:
+                        CanonicalLowering.appendCase(1, payload: [], joined: [], into: &_flat)
+                    }
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[24],
@@ -1121,6 +2112,31 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-error-only")
                     let result = try await self.echoErrorOnly(context: context, x: try arguments[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() }))
                     return [result.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "result<_, string>")
+                    var _t2 = try _arguments.take(2)
+                    let _t3: WITResult<Void, String>
+                    if _t1 == 0 {
+                        _t3 = .ok(())
+                    } else {
+                        let _t4 = try _t2.nextI32()
+                        let _t5 = try _t2.nextI32()
+                        _t3 = .err(try _call.lifting.string(pointer: _t4, length: _t5))
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoErrorOnly(context: context, x: _a0) } }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[25],
@@ -1128,6 +2144,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-perms")
                     let result = try await self.echoPerms(context: context, x: try Perms(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Perms.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoPerms(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[26],
@@ -1135,6 +2160,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-twelve")
                     let result = try await self.echoTwelve(context: context, x: try Twelve(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Twelve.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoTwelve(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[27],
@@ -1142,6 +2176,15 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-many-flags")
                     let result = try await self.echoManyFlags(context: context, x: try ManyFlags(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try ManyFlags.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoManyFlags(context: context, x: _a0) } }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[28],
@@ -1149,6 +2192,44 @@ extension EchoWorldImports {
                     let arguments = try WITValue.values(arguments, count: 15, of: "echo-many")
                     let result = try await self.echoMany(context: context, a: try arguments[0].asU8(), b: try arguments[1].asS16(), c: try arguments[2].asU32(), d: try arguments[3].asS64(), e: try arguments[4].asF32(), f: try arguments[5].asF64(), g: try arguments[6].asChar(), h: try arguments[7].asString(), i: try Point(witValue: arguments[8]), j: try arguments[9].asBool(), k: try arguments[10].asU64(), l: try arguments[11].asS32(), m: try arguments[12].asU16(), n: try arguments[13].asS8(), o: try arguments[14].asList("list<u8>") { (v0: WITValue) throws -> UInt8 in try v0.asU8() })
                     return [.tuple([.u8(result.0), .s16(result.1), .u32(result.2), .s64(result.3), .f32(result.4), .f64(result.5), .char(result.6), .string(result.7), result.8.witValue, .bool(result.9), .u64(result.10), .s32(result.11), .u16(result.12), .s8(result.13), .list(result.14.map { (v0: UInt8) -> WITValue in .u8(v0) })])]
+                },
+                lowered: { context, _call in
+                    let _area = try _call.parameterArea(size: 80, alignment: 8)
+                    let _a0 = try _call.lifting.load(UInt8.self, at: _area + 0)
+                    let _a1 = try _call.lifting.load(Int16.self, at: _area + 2)
+                    let _a2 = try _call.lifting.load(UInt32.self, at: _area + 4)
+                    let _a3 = try _call.lifting.load(Int64.self, at: _area + 8)
+                    let _a4 = Float(bitPattern: try _call.lifting.load(UInt32.self, at: _area + 16))
+                    let _a5 = Double(bitPattern: try _call.lifting.load(UInt64.self, at: _area + 24))
+                    let _a6 = try CanonicalLifting.char(try _call.lifting.load(UInt32.self, at: _area + 32))
+                    let _a7 = try _call.lifting.loadString(at: _area + 36)
+                    let _a8 = try Point.canonicalLoad(_call.lifting, at: _area + 44)
+                    let _a9 = (try _call.lifting.load(UInt8.self, at: _area + 52) != 0)
+                    let _a10 = try _call.lifting.load(UInt64.self, at: _area + 56)
+                    let _a11 = try _call.lifting.load(Int32.self, at: _area + 64)
+                    let _a12 = try _call.lifting.load(UInt16.self, at: _area + 68)
+                    let _a13 = try _call.lifting.load(Int8.self, at: _area + 70)
+                    let _a14 = try _call.lifting.bytes(pointer: try _call.lifting.load(UInt32.self, at: _area + 72), count: try _call.lifting.load(UInt32.self, at: _area + 72 + 4))
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.echoMany(context: context, a: _a0, b: _a1, c: _a2, d: _a3, e: _a4, f: _a5, g: _a6, h: _a7, i: _a8, j: _a9, k: _a10, l: _a11, m: _a12, n: _a13, o: _a14) } }
+                    let _address = try _call.returnArea(size: 80, alignment: 8)
+                    try _call.lowering.store(_result.0, at: _address + 0 + 0)
+                    try _call.lowering.store(_result.1, at: _address + 0 + 2)
+                    try _call.lowering.store(_result.2, at: _address + 0 + 4)
+                    try _call.lowering.store(_result.3, at: _address + 0 + 8)
+                    try _call.lowering.store(_result.4.bitPattern, at: _address + 0 + 16)
+                    try _call.lowering.store(_result.5.bitPattern, at: _address + 0 + 24)
+                    try _call.lowering.store(_result.6.value, at: _address + 0 + 32)
+                    try _call.lowering.storeString(_result.7, at: _address + 0 + 36)
+                    try _result.8.canonicalStore(_call.lowering, at: _address + 0 + 44)
+                    try _call.lowering.store(UInt8(_result.9 ? 1 : 0), at: _address + 0 + 52)
+                    try _call.lowering.store(_result.10, at: _address + 0 + 56)
+                    try _call.lowering.store(_result.11, at: _address + 0 + 64)
+                    try _call.lowering.store(_result.12, at: _address + 0 + 68)
+                    try _call.lowering.store(_result.13, at: _address + 0 + 70)
+                    let (_t1, _t2) = try _call.lowering.bytes(_result.14)
+                    try _call.lowering.store(_t1, at: _address + 0 + 72)
+                    try _call.lowering.store(_t2, at: _address + 0 + 72 + 4)
+                    return nil
                 }),
         ]
     }
@@ -1256,6 +2337,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-bool")
                     let result = try self.echoBool(context: context, x: try arguments[0].asBool())
                     return [.bool(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = (try _arguments.nextI32() != 0)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoBool(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(_result ? 1 : 0))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[1],
@@ -1263,6 +2353,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s8")
                     let result = try self.echoS8(context: context, x: try arguments[0].asS8())
                     return [.s8(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int8(truncatingIfNeeded: Int32(bitPattern: try _arguments.nextI32()))
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoS8(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(bitPattern: Int32(_result))))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[2],
@@ -1270,6 +2369,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u8")
                     let result = try self.echoU8(context: context, x: try arguments[0].asU8())
                     return [.u8(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = UInt8(truncatingIfNeeded: try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoU8(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(_result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[3],
@@ -1277,6 +2385,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s16")
                     let result = try self.echoS16(context: context, x: try arguments[0].asS16())
                     return [.s16(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int16(truncatingIfNeeded: Int32(bitPattern: try _arguments.nextI32()))
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoS16(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(bitPattern: Int32(_result))))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[4],
@@ -1284,6 +2401,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u16")
                     let result = try self.echoU16(context: context, x: try arguments[0].asU16())
                     return [.u16(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = UInt16(truncatingIfNeeded: try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoU16(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(_result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[5],
@@ -1291,6 +2417,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s32")
                     let result = try self.echoS32(context: context, x: try arguments[0].asS32())
                     return [.s32(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int32(bitPattern: try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoS32(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(UInt32(bitPattern: _result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[6],
@@ -1298,6 +2433,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u32")
                     let result = try self.echoU32(context: context, x: try arguments[0].asU32())
                     return [.u32(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try _arguments.nextI32()
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoU32(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(_result))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[7],
@@ -1305,6 +2449,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-s64")
                     let result = try self.echoS64(context: context, x: try arguments[0].asS64())
                     return [.s64(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Int64(bitPattern: try _arguments.nextI64())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoS64(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i64(UInt64(bitPattern: _result)))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[8],
@@ -1312,6 +2465,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-u64")
                     let result = try self.echoU64(context: context, x: try arguments[0].asU64())
                     return [.u64(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try _arguments.nextI64()
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoU64(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i64(_result))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[9],
@@ -1319,6 +2481,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-f32")
                     let result = try self.echoF32(context: context, x: try arguments[0].asF32())
                     return [.f32(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Float(bitPattern: try _arguments.nextF32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoF32(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.f32(_result.bitPattern))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[10],
@@ -1326,6 +2497,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-f64")
                     let result = try self.echoF64(context: context, x: try arguments[0].asF64())
                     return [.f64(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = Double(bitPattern: try _arguments.nextF64())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoF64(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.f64(_result.bitPattern))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[11],
@@ -1333,6 +2513,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-char")
                     let result = try self.echoChar(context: context, x: try arguments[0].asChar())
                     return [.char(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try CanonicalLifting.char(try _arguments.nextI32())
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoChar(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    _flat.append(.i32(_result.value))
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[12],
@@ -1340,6 +2529,17 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-string")
                     let result = try self.echoString(context: context, x: try arguments[0].asString())
                     return [.string(result)]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoString(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    try _call.lowering.storeString(_result, at: _address + 0)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[13],
@@ -1347,6 +2547,19 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-bytes")
                     let result = try self.echoBytes(context: context, x: try arguments[0].asList("list<u8>") { (v0: WITValue) throws -> UInt8 in try v0.asU8() })
                     return [.list(result.map { (v0: UInt8) -> WITValue in .u8(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.bytes(pointer: _t1, count: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoBytes(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t3, _t4) = try _call.lowering.bytes(_result)
+                    try _call.lowering.store(_t3, at: _address + 0)
+                    try _call.lowering.store(_t4, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[14],
@@ -1354,6 +2567,24 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-strings")
                     let result = try self.echoStrings(context: context, x: try arguments[0].asList("list<string>") { (v0: WITValue) throws -> String in try v0.asString() })
                     return [.list(result.map { (v0: String) -> WITValue in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _t3 = try _call.lifting.list(pointer: _t1, count: _t2, elementSize: 8, alignment: 4, type: "list<string>") { (_address: Int) throws -> String in
+                        return try _call.lifting.loadString(at: _address)
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoStrings(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t4, _t5) = try _call.lowering.list(_result, elementSize: 8, alignment: 4, type: "list<string>") { (_element: String, _address: Int) throws in
+                        try _call.lowering.storeString(_element, at: _address)
+                    }
+                    try _call.lowering.store(_t4, at: _address + 0)
+                    try _call.lowering.store(_t5, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[15],
@@ -1361,6 +2592,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-point")
                     let result = try self.echoPoint(context: context, x: try Point(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Point.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoPoint(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    try _result.canonicalStore(_call.lowering, at: _address + 0)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[16],
@@ -1368,6 +2608,24 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-items")
                     let result = try self.echoItems(context: context, x: try arguments[0].asList("list<item>") { (v0: WITValue) throws -> Item in try Item(witValue: v0) })
                     return [.list(result.map { (v0: Item) -> WITValue in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _t3 = try _call.lifting.list(pointer: _t1, count: _t2, elementSize: 48, alignment: 8, type: "list<item>") { (_address: Int) throws -> Item in
+                        return try Item.canonicalLoad(_call.lifting, at: _address)
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoItems(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t4, _t5) = try _call.lowering.list(_result, elementSize: 48, alignment: 8, type: "list<item>") { (_element: Item, _address: Int) throws in
+                        try _element.canonicalStore(_call.lowering, at: _address)
+                    }
+                    try _call.lowering.store(_t4, at: _address + 0)
+                    try _call.lowering.store(_t5, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[17],
@@ -1375,6 +2633,22 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-tuple")
                     let result = try self.echoTuple(context: context, x: try arguments[0].asTuple("tuple<u8, string, u64>", count: 3) { (v0: [WITValue]) throws -> (UInt8, String, UInt64) in (try v0[0].asU8(), try v0[1].asString(), try v0[2].asU64()) })
                     return [.tuple([.u8(result.0), .string(result.1), .u64(result.2)])]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = UInt8(truncatingIfNeeded: try _arguments.nextI32())
+                    let _t3 = try _arguments.nextI32()
+                    let _t4 = try _arguments.nextI32()
+                    let _t2 = try _call.lifting.string(pointer: _t3, length: _t4)
+                    let _t5 = try _arguments.nextI64()
+                    let _a0 = (_t1, _t2, _t5)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoTuple(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 24, alignment: 8)
+                    try _call.lowering.store(_result.0, at: _address + 0 + 0)
+                    try _call.lowering.storeString(_result.1, at: _address + 0 + 4)
+                    try _call.lowering.store(_result.2, at: _address + 0 + 16)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[18],
@@ -1382,6 +2656,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-shape")
                     let result = try self.echoShape(context: context, x: try Shape(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Shape.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoShape(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 24, alignment: 8)
+                    try _result.canonicalStore(_call.lowering, at: _address + 0)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[19],
@@ -1389,6 +2672,24 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-shapes")
                     let result = try self.echoShapes(context: context, x: try arguments[0].asList("list<shape>") { (v0: WITValue) throws -> Shape in try Shape(witValue: v0) })
                     return [.list(result.map { (v0: Shape) -> WITValue in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _t3 = try _call.lifting.list(pointer: _t1, count: _t2, elementSize: 24, alignment: 8, type: "list<shape>") { (_address: Int) throws -> Shape in
+                        return try Shape.canonicalLoad(_call.lifting, at: _address)
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoShapes(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t4, _t5) = try _call.lowering.list(_result, elementSize: 24, alignment: 8, type: "list<shape>") { (_element: Shape, _address: Int) throws in
+                        try _element.canonicalStore(_call.lowering, at: _address)
+                    }
+                    try _call.lowering.store(_t4, at: _address + 0)
+                    try _call.lowering.store(_t5, at: _address + 0 + 4)
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[20],
@@ -1396,6 +2697,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-color")
                     let result = try self.echoColor(context: context, x: try Color(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Color.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoColor(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[21],
@@ -1403,6 +2713,43 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-nested-option")
                     let result = try self.echoNestedOption(context: context, x: try arguments[0].asOption("option<option<u32>>") { (v0: WITValue) throws -> UInt32? in try v0.asOption("option<u32>") { (v1: WITValue) throws -> UInt32 in try v1.asU32() } })
                     return [.option(result.map { (v0: UInt32?) -> WITValue in .option(v0.map { (v1: UInt32) -> WITValue in .u32(v1) }) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "option<option<u32>>")
+                    var _t2 = try _arguments.take(2)
+                    let _t3: UInt32??
+                    if _t1 == 0 {
+                        _t3 = nil
+                    } else {
+                        let _t4 = try CanonicalLifting.discriminant(try _t2.nextI32(), caseCount: 2, type: "option<u32>")
+                        var _t5 = try _t2.take(1)
+                        let _t6: UInt32?
+                        if _t4 == 0 {
+                            _t6 = nil
+                        } else {
+                            _t6 = try _t5.nextI32()
+                        }
+                        _t3 = _t6
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoNestedOption(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .none:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .some(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        switch _payload {
+                        case .none:
+                            try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0 + 4)
+                        case .some(let _payload):
+                            try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0 + 4)
+                            try _call.lowering.store(_payload, at: _address + 0 + 4 + 4)
+                        }
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[22],
@@ -1410,6 +2757,32 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-result")
                     let result = try self.echoResult(context: context, x: try arguments[0].asResult("result<string, u32>", ok: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<string, u32>").asString() }, err: { (v0: WITValue?) throws -> UInt32 in try WITValue.payload(v0, of: "result<string, u32>").asU32() }))
                     return [result.witValue(ok: { (v0: String) -> WITValue? in .string(v0) }, err: { (v0: UInt32) -> WITValue? in .u32(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "result<string, u32>")
+                    var _t2 = try _arguments.take(2)
+                    let _t3: WITResult<String, UInt32>
+                    if _t1 == 0 {
+                        let _t4 = try _t2.nextI32()
+                        let _t5 = try _t2.nextI32()
+                        _t3 = .ok(try _call.lifting.string(pointer: _t4, length: _t5))
+                    } else {
+                        _t3 = .err(try _t2.nextI32())
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoResult(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok(let _payload):
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.store(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[23],
@@ -1417,6 +2790,28 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-bare-result")
                     let result = try self.echoBareResult(context: context, x: try arguments[0].asResult("result", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") }, err: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result") }))
                     return [result.witValue(ok: { _ in nil }, err: { _ in nil })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "result")
+                    var _t2 = try _arguments.take(0)
+                    let _t3: WITResult<Void, Void>
+                    if _t1 == 0 {
+                        _t3 = .ok(())
+                    } else {
+                        _t3 = .err(())
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoBareResult(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    switch _result {
+                    case .ok:
+                        CanonicalLowering.appendCase(0, payload: [], joined: [], into: &_flat)
+                    case .err:
+                        CanonicalLowering.appendCase(1, payload: [], joined: [], into: &_flat)
+                    }
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[24],
@@ -1424,6 +2819,31 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-error-only")
                     let result = try self.echoErrorOnly(context: context, x: try arguments[0].asResult("result<_, string>", ok: { (v0: WITValue?) throws -> Void in try WITValue.noPayload(v0, of: "result<_, string>") }, err: { (v0: WITValue?) throws -> String in try WITValue.payload(v0, of: "result<_, string>").asString() }))
                     return [result.witValue(ok: { _ in nil }, err: { (v0: String) -> WITValue? in .string(v0) })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try CanonicalLifting.discriminant(try _arguments.nextI32(), caseCount: 2, type: "result<_, string>")
+                    var _t2 = try _arguments.take(2)
+                    let _t3: WITResult<Void, String>
+                    if _t1 == 0 {
+                        _t3 = .ok(())
+                    } else {
+                        let _t4 = try _t2.nextI32()
+                        let _t5 = try _t2.nextI32()
+                        _t3 = .err(try _call.lifting.string(pointer: _t4, length: _t5))
+                    }
+                    let _a0 = _t3
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoErrorOnly(context: context, x: _a0) }
+                    let _address = try _call.returnArea(size: 12, alignment: 4)
+                    switch _result {
+                    case .ok:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _call.lowering.storeString(_payload, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[25],
@@ -1431,6 +2851,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-perms")
                     let result = try self.echoPerms(context: context, x: try Perms(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Perms.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoPerms(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[26],
@@ -1438,6 +2867,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-twelve")
                     let result = try self.echoTwelve(context: context, x: try Twelve(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Twelve.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoTwelve(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[27],
@@ -1445,6 +2883,15 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "echo-many-flags")
                     let result = try self.echoManyFlags(context: context, x: try ManyFlags(witValue: arguments[0]))
                     return [result.witValue]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try ManyFlags.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.echoManyFlags(context: context, x: _a0) }
+                    var _flat: [CoreValue] = []
+                    try _result.canonicalLowerFlat(_call.lowering, into: &_flat)
+                    return _flat.first
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[28],
@@ -1452,6 +2899,44 @@ extension EchoWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 15, of: "echo-many")
                     let result = try self.echoMany(context: context, a: try arguments[0].asU8(), b: try arguments[1].asS16(), c: try arguments[2].asU32(), d: try arguments[3].asS64(), e: try arguments[4].asF32(), f: try arguments[5].asF64(), g: try arguments[6].asChar(), h: try arguments[7].asString(), i: try Point(witValue: arguments[8]), j: try arguments[9].asBool(), k: try arguments[10].asU64(), l: try arguments[11].asS32(), m: try arguments[12].asU16(), n: try arguments[13].asS8(), o: try arguments[14].asList("list<u8>") { (v0: WITValue) throws -> UInt8 in try v0.asU8() })
                     return [.tuple([.u8(result.0), .s16(result.1), .u32(result.2), .s64(result.3), .f32(result.4), .f64(result.5), .char(result.6), .string(result.7), result.8.witValue, .bool(result.9), .u64(result.10), .s32(result.11), .u16(result.12), .s8(result.13), .list(result.14.map { (v0: UInt8) -> WITValue in .u8(v0) })])]
+                },
+                lowered: { context, _call in
+                    let _area = try _call.parameterArea(size: 80, alignment: 8)
+                    let _a0 = try _call.lifting.load(UInt8.self, at: _area + 0)
+                    let _a1 = try _call.lifting.load(Int16.self, at: _area + 2)
+                    let _a2 = try _call.lifting.load(UInt32.self, at: _area + 4)
+                    let _a3 = try _call.lifting.load(Int64.self, at: _area + 8)
+                    let _a4 = Float(bitPattern: try _call.lifting.load(UInt32.self, at: _area + 16))
+                    let _a5 = Double(bitPattern: try _call.lifting.load(UInt64.self, at: _area + 24))
+                    let _a6 = try CanonicalLifting.char(try _call.lifting.load(UInt32.self, at: _area + 32))
+                    let _a7 = try _call.lifting.loadString(at: _area + 36)
+                    let _a8 = try Point.canonicalLoad(_call.lifting, at: _area + 44)
+                    let _a9 = (try _call.lifting.load(UInt8.self, at: _area + 52) != 0)
+                    let _a10 = try _call.lifting.load(UInt64.self, at: _area + 56)
+                    let _a11 = try _call.lifting.load(Int32.self, at: _area + 64)
+                    let _a12 = try _call.lifting.load(UInt16.self, at: _area + 68)
+                    let _a13 = try _call.lifting.load(Int8.self, at: _area + 70)
+                    let _a14 = try _call.lifting.bytes(pointer: try _call.lifting.load(UInt32.self, at: _area + 72), count: try _call.lifting.load(UInt32.self, at: _area + 72 + 4))
+                    let _result = try HostFunction.serving { try self.echoMany(context: context, a: _a0, b: _a1, c: _a2, d: _a3, e: _a4, f: _a5, g: _a6, h: _a7, i: _a8, j: _a9, k: _a10, l: _a11, m: _a12, n: _a13, o: _a14) }
+                    let _address = try _call.returnArea(size: 80, alignment: 8)
+                    try _call.lowering.store(_result.0, at: _address + 0 + 0)
+                    try _call.lowering.store(_result.1, at: _address + 0 + 2)
+                    try _call.lowering.store(_result.2, at: _address + 0 + 4)
+                    try _call.lowering.store(_result.3, at: _address + 0 + 8)
+                    try _call.lowering.store(_result.4.bitPattern, at: _address + 0 + 16)
+                    try _call.lowering.store(_result.5.bitPattern, at: _address + 0 + 24)
+                    try _call.lowering.store(_result.6.value, at: _address + 0 + 32)
+                    try _call.lowering.storeString(_result.7, at: _address + 0 + 36)
+                    try _result.8.canonicalStore(_call.lowering, at: _address + 0 + 44)
+                    try _call.lowering.store(UInt8(_result.9 ? 1 : 0), at: _address + 0 + 52)
+                    try _call.lowering.store(_result.10, at: _address + 0 + 56)
+                    try _call.lowering.store(_result.11, at: _address + 0 + 64)
+                    try _call.lowering.store(_result.12, at: _address + 0 + 68)
+                    try _call.lowering.store(_result.13, at: _address + 0 + 70)
+                    let (_t1, _t2) = try _call.lowering.bytes(_result.14)
+                    try _call.lowering.store(_t1, at: _address + 0 + 72)
+                    try _call.lowering.store(_t2, at: _address + 0 + 72 + 4)
+                    return nil
                 }),
         ]
     }

@@ -48,6 +48,85 @@ extension Entry: WITValueConvertible {
     }
 }
 
+extension Entry {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeString(self.type, at: _address + 0)
+        switch self.`default` {
+        case .none:
+            try _l.storeDiscriminant(0, size: 1, at: _address + 8)
+        case .some(let _payload):
+            try _l.storeDiscriminant(1, size: 1, at: _address + 8)
+            try _l.storeString(_payload, at: _address + 8 + 4)
+        }
+        try _l.store(UInt8(self.self_ ? 1 : 0), at: _address + 20)
+        let (_t1, _t2) = try _l.bytes(self.`in`)
+        try _l.store(_t1, at: _address + 24)
+        try _l.store(_t2, at: _address + 24 + 4)
+        try _l.store(self.witValue_, at: _address + 32)
+        try _l.storeString(self.urlPath, at: _address + 36)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Entry {
+        let _t1: String?
+        if try _r.loadDiscriminant(size: 1, at: _address + 8, caseCount: 2, type: "option<string>") == 0 {
+            _t1 = nil
+        } else {
+            _t1 = try _r.loadString(at: _address + 8 + 4)
+        }
+        return Entry(type: try _r.loadString(at: _address + 0), default: _t1, self_: (try _r.load(UInt8.self, at: _address + 20) != 0), in: try _r.bytes(pointer: try _r.load(UInt32.self, at: _address + 24), count: try _r.load(UInt32.self, at: _address + 24 + 4)), witValue_: try _r.load(UInt8.self, at: _address + 32), urlPath: try _r.loadString(at: _address + 36))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        let (_t1, _t2) = try _l.string(self.type)
+        _flat.append(.i32(_t1))
+        _flat.append(.i32(_t2))
+        switch self.`default` {
+        case .none:
+            CanonicalLowering.appendCase(0, payload: [], joined: [.i32, .i32], into: &_flat)
+        case .some(let _payload):
+            var _t3: [CoreValue] = []
+            let (_t4, _t5) = try _l.string(_payload)
+            _t3.append(.i32(_t4))
+            _t3.append(.i32(_t5))
+            CanonicalLowering.appendCase(1, payload: _t3, joined: [.i32, .i32], into: &_flat)
+        }
+        _flat.append(.i32(self.self_ ? 1 : 0))
+        let (_t6, _t7) = try _l.bytes(self.`in`)
+        _flat.append(.i32(_t6))
+        _flat.append(.i32(_t7))
+        _flat.append(.i32(UInt32(self.witValue_)))
+        let (_t8, _t9) = try _l.string(self.urlPath)
+        _flat.append(.i32(_t8))
+        _flat.append(.i32(_t9))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Entry {
+        let _t1 = try _reader.nextI32()
+        let _t2 = try _reader.nextI32()
+        let _f0 = try _r.string(pointer: _t1, length: _t2)
+        let _t3 = try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 2, type: "option<string>")
+        var _t4 = try _reader.take(2)
+        let _t5: String?
+        if _t3 == 0 {
+            _t5 = nil
+        } else {
+            let _t6 = try _t4.nextI32()
+            let _t7 = try _t4.nextI32()
+            _t5 = try _r.string(pointer: _t6, length: _t7)
+        }
+        let _f1 = _t5
+        let _f2 = (try _reader.nextI32() != 0)
+        let _t8 = try _reader.nextI32()
+        let _t9 = try _reader.nextI32()
+        let _f3 = try _r.bytes(pointer: _t8, count: _t9)
+        let _f4 = UInt8(truncatingIfNeeded: try _reader.nextI32())
+        let _t10 = try _reader.nextI32()
+        let _t11 = try _reader.nextI32()
+        let _f5 = try _r.string(pointer: _t10, length: _t11)
+        return Entry(type: _f0, default: _f1, self_: _f2, in: _f3, witValue_: _f4, urlPath: _f5)
+    }
+}
+
 /// The WIT enum `kind` of `test:names/store@0.2.0`; raw values are the WIT names.
 public enum Kind: String, Sendable, Hashable, CaseIterable {
     case `default`
@@ -67,6 +146,34 @@ extension Kind: WITValueConvertible {
     }
 
     public var witValue: WITValue { .enum(rawValue) }
+}
+
+extension Kind {
+    /// The case's index in the WIT enum.
+    var canonicalIndex: Int {
+        switch self {
+        case .`default`: 0
+        case .self_: 1
+        case .errorKind: 2
+        case .init_: 3
+        }
+    }
+
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.storeDiscriminant(self.canonicalIndex, size: 1, at: _address)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Kind {
+        return Self.allCases[try _r.loadDiscriminant(size: 1, at: _address, caseCount: 4, type: "kind")]
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(UInt32(self.canonicalIndex)))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Kind {
+        return Self.allCases[try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 4, type: "kind")]
+    }
 }
 
 /// The WIT flags `mode` of `test:names/store@0.2.0`.
@@ -93,6 +200,24 @@ extension Mode: WITValueConvertible {
     }
 
     public var witValue: WITValue { .flags(bits: UInt64(rawValue), names: Self.witNames) }
+}
+
+extension Mode {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(UInt8(truncatingIfNeeded: self.rawValue), at: _address)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Mode {
+        return Self(rawValue: UInt32(try _r.load(UInt8.self, at: _address)) & UInt32((1 as UInt64) << 3 - 1))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(self.rawValue))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Mode {
+        return Self(rawValue: try _reader.nextI32() & UInt32((1 as UInt64) << 3 - 1))
+    }
 }
 
 /// The WIT variant `event` of `test:names/store@0.2.0`.
@@ -138,6 +263,89 @@ extension Event: WITValueConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(witValue) }
 }
 
+extension Event {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        switch self {
+        case .`default`:
+            try _l.storeDiscriminant(0, size: 1, at: _address)
+        case .self_(let _payload):
+            try _l.storeDiscriminant(1, size: 1, at: _address)
+            try _l.storeString(_payload, at: _address + 4)
+        case .`is`(let _payload):
+            try _l.storeDiscriminant(2, size: 1, at: _address)
+            try _payload.canonicalStore(_l, at: _address + 4)
+        case .pair(let _payload):
+            try _l.storeDiscriminant(3, size: 1, at: _address)
+            try _l.storeString(_payload.0, at: _address + 4 + 0)
+            try _l.storeString(_payload.1, at: _address + 4 + 8)
+        }
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> Event {
+        switch try _r.loadDiscriminant(size: 1, at: _address, caseCount: 4, type: "event") {
+        case 0:
+            return .`default`
+        case 1:
+            return .self_(try _r.loadString(at: _address + 4))
+        case 2:
+            return .`is`(try Entry.canonicalLoad(_r, at: _address + 4))
+        default:
+            let _t1 = try _r.loadString(at: _address + 4 + 0)
+            let _t2 = try _r.loadString(at: _address + 4 + 8)
+            return .pair((_t1, _t2))
+        }
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        switch self {
+        case .`default`:
+            CanonicalLowering.appendCase(0, payload: [], joined: [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32], into: &_flat)
+        case .self_(let _payload):
+            var _caseValues: [CoreValue] = []
+            let (_t1, _t2) = try _l.string(_payload)
+            _caseValues.append(.i32(_t1))
+            _caseValues.append(.i32(_t2))
+            CanonicalLowering.appendCase(1, payload: _caseValues, joined: [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32], into: &_flat)
+        case .`is`(let _payload):
+            var _caseValues: [CoreValue] = []
+            try _payload.canonicalLowerFlat(_l, into: &_caseValues)
+            CanonicalLowering.appendCase(2, payload: _caseValues, joined: [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32], into: &_flat)
+        case .pair(let _payload):
+            var _caseValues: [CoreValue] = []
+            let (_t3, _t4) = try _l.string(_payload.0)
+            _caseValues.append(.i32(_t3))
+            _caseValues.append(.i32(_t4))
+            let (_t5, _t6) = try _l.string(_payload.1)
+            _caseValues.append(.i32(_t5))
+            _caseValues.append(.i32(_t6))
+            CanonicalLowering.appendCase(3, payload: _caseValues, joined: [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32], into: &_flat)
+        }
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> Event {
+        let _discriminant = try CanonicalLifting.discriminant(try _reader.nextI32(), caseCount: 4, type: "event")
+        var _slots = try _reader.take(11)
+        switch _discriminant {
+        case 0:
+            return .`default`
+        case 1:
+            let _t1 = try _slots.nextI32()
+            let _t2 = try _slots.nextI32()
+            return .self_(try _r.string(pointer: _t1, length: _t2))
+        case 2:
+            return .`is`(try Entry.canonicalLiftFlat(_r, from: &_slots))
+        default:
+            let _t4 = try _slots.nextI32()
+            let _t5 = try _slots.nextI32()
+            let _t3 = try _r.string(pointer: _t4, length: _t5)
+            let _t7 = try _slots.nextI32()
+            let _t8 = try _slots.nextI32()
+            let _t6 = try _r.string(pointer: _t7, length: _t8)
+            return .pair((_t3, _t6))
+        }
+    }
+}
+
 /// The WIT record `error` of `test:names/store@0.2.0`.
 public struct StoreError: Sendable, Hashable {
     public var code: UInt32
@@ -168,6 +376,32 @@ extension StoreError: WITValueConvertible {
     }
 }
 
+extension StoreError {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(self.code, at: _address + 0)
+        try _l.storeString(self.message, at: _address + 4)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> StoreError {
+        return StoreError(code: try _r.load(UInt32.self, at: _address + 0), message: try _r.loadString(at: _address + 4))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(self.code))
+        let (_t1, _t2) = try _l.string(self.message)
+        _flat.append(.i32(_t1))
+        _flat.append(.i32(_t2))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> StoreError {
+        let _f0 = try _reader.nextI32()
+        let _t1 = try _reader.nextI32()
+        let _t2 = try _reader.nextI32()
+        let _f1 = try _r.string(pointer: _t1, length: _t2)
+        return StoreError(code: _f0, message: _f1)
+    }
+}
+
 /// The WIT record `error` of `test:names/cache@0.2.0`.
 public struct CacheError: Sendable, Hashable {
     public var retry: Bool
@@ -191,6 +425,25 @@ extension CacheError: WITValueConvertible {
         .record([
             WITValue.Field("retry", .bool(self.retry)),
         ])
+    }
+}
+
+extension CacheError {
+    func canonicalStore(_ _l: CanonicalLowering, at _address: Int) throws {
+        try _l.store(UInt8(self.retry ? 1 : 0), at: _address + 0)
+    }
+
+    static func canonicalLoad(_ _r: CanonicalLifting, at _address: Int) throws -> CacheError {
+        return CacheError(retry: (try _r.load(UInt8.self, at: _address + 0) != 0))
+    }
+
+    func canonicalLowerFlat(_ _l: CanonicalLowering, into _flat: inout [CoreValue]) throws {
+        _flat.append(.i32(self.retry ? 1 : 0))
+    }
+
+    static func canonicalLiftFlat(_ _r: CanonicalLifting, from _reader: inout FlatReader) throws -> CacheError {
+        let _f0 = (try _reader.nextI32() != 0)
+        return CacheError(retry: _f0)
     }
 }
 
@@ -269,7 +522,8 @@ public enum NamesWorld {
 
 /// Typed calls to the exports of `test:names/names-world@0.2.0`.
 ///
-/// Each method converts its arguments to ``WITValue``s and calls ``Plugin/call(_:interface:arguments:)``.
+/// Each method lowers its arguments straight into the guest's memory and lifts the results straight out of it
+/// (``Plugin/call(_:_:)`` with an ``ExportCall``), under the same bounds checks and budgets as dynamic calls.
 /// The static variants take the plugin as an argument.
 public struct NamesWorldExports: Sendable {
     /// The plugin called.
@@ -286,9 +540,26 @@ public struct NamesWorldExports: Sendable {
 
     /// Calls `put` of `test:names/store@0.2.0` on `plugin`.
     public static func put(_ e: Entry, k: Kind, m: Mode, on plugin: Plugin) async throws -> WITResult<Event, StoreError> {
-        let results = try await WITValue.values(plugin.call("put", interface: "test:names/store", arguments: [e.witValue, k.witValue, m.witValue]), count: 1, of: "put")
-        return try results[0].asResult("result<event, error>", ok: { (v0: WITValue?) throws -> Event in try Event(witValue: WITValue.payload(v0, of: "result<event, error>")) }, err: { (v0: WITValue?) throws -> StoreError in try StoreError(witValue: WITValue.payload(v0, of: "result<event, error>")) })
+        try await plugin.call(Self._export0) { (_call: ExportCall) throws -> WITResult<Event, StoreError> in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(13)
+            try e.canonicalLowerFlat(_call.lowering, into: &_flat)
+            try k.canonicalLowerFlat(_call.lowering, into: &_flat)
+            try m.canonicalLowerFlat(_call.lowering, into: &_flat)
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 52, alignment: 4)
+            let _t1: WITResult<Event, StoreError>
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "result<event, error>") == 0 {
+                _t1 = .ok(try Event.canonicalLoad(_call.lifting, at: _address + 0 + 4))
+            } else {
+                _t1 = .err(try StoreError.canonicalLoad(_call.lifting, at: _address + 0 + 4))
+            }
+            let _v0 = _t1
+            return _v0
+        }
     }
+
+    private static let _export0 = TypedExport(NamesWorld.world.exports[0], function: 0)
 
     /// Calls `get` of `test:names/store@0.2.0`.
     public func storeGet(_ key: String) async throws -> Entry? {
@@ -297,9 +568,26 @@ public struct NamesWorldExports: Sendable {
 
     /// Calls `get` of `test:names/store@0.2.0` on `plugin`.
     public static func storeGet(_ key: String, on plugin: Plugin) async throws -> Entry? {
-        let results = try await WITValue.values(plugin.call("get", interface: "test:names/store", arguments: [.string(key)]), count: 1, of: "get")
-        return try results[0].asOption("option<entry>") { (v0: WITValue) throws -> Entry in try Entry(witValue: v0) }
+        try await plugin.call(Self._export1) { (_call: ExportCall) throws -> Entry? in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.string(key)
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 48, alignment: 4)
+            let _t3: Entry?
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "option<entry>") == 0 {
+                _t3 = nil
+            } else {
+                _t3 = try Entry.canonicalLoad(_call.lifting, at: _address + 0 + 4)
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export1 = TypedExport(NamesWorld.world.exports[0], function: 1)
 
     /// Calls `get` of `test:names/cache@0.2.0`.
     public func cacheGet(_ key: String) async throws -> WITResult<UInt64, CacheError> {
@@ -308,9 +596,26 @@ public struct NamesWorldExports: Sendable {
 
     /// Calls `get` of `test:names/cache@0.2.0` on `plugin`.
     public static func cacheGet(_ key: String, on plugin: Plugin) async throws -> WITResult<UInt64, CacheError> {
-        let results = try await WITValue.values(plugin.call("get", interface: "test:names/cache", arguments: [.string(key)]), count: 1, of: "get")
-        return try results[0].asResult("result<u64, error>", ok: { (v0: WITValue?) throws -> UInt64 in try WITValue.payload(v0, of: "result<u64, error>").asU64() }, err: { (v0: WITValue?) throws -> CacheError in try CacheError(witValue: WITValue.payload(v0, of: "result<u64, error>")) })
+        try await plugin.call(Self._export2) { (_call: ExportCall) throws -> WITResult<UInt64, CacheError> in
+            var _flat: [CoreValue] = []
+            _flat.reserveCapacity(2)
+            let (_t1, _t2) = try _call.lowering.string(key)
+            _flat.append(.i32(_t1))
+            _flat.append(.i32(_t2))
+            let _results = try _call.invoke(_flat)
+            let _address = try _call.resultArea(_results, size: 16, alignment: 8)
+            let _t3: WITResult<UInt64, CacheError>
+            if try _call.lifting.loadDiscriminant(size: 1, at: _address + 0, caseCount: 2, type: "result<u64, error>") == 0 {
+                _t3 = .ok(try _call.lifting.load(UInt64.self, at: _address + 0 + 8))
+            } else {
+                _t3 = .err(try CacheError.canonicalLoad(_call.lifting, at: _address + 0 + 8))
+            }
+            let _v0 = _t3
+            return _v0
+        }
     }
+
+    private static let _export2 = TypedExport(NamesWorld.world.exports[1], function: 0)
 
     /// Calls `flush` of `test:names/cache@0.2.0`.
     public func flush() async throws {
@@ -319,8 +624,13 @@ public struct NamesWorldExports: Sendable {
 
     /// Calls `flush` of `test:names/cache@0.2.0` on `plugin`.
     public static func flush(on plugin: Plugin) async throws {
-        _ = try await plugin.call("flush", interface: "test:names/cache", arguments: [])
+        try await plugin.call(Self._export3) { (_call: ExportCall) throws -> Void in
+            let _results = try _call.invoke([])
+            _ = _results
+        }
     }
+
+    private static let _export3 = TypedExport(NamesWorld.world.exports[1], function: 1)
 
     /// Calls `pairs` of `test:names/cache@0.2.0`.
     public func pairs() async throws -> [(String, String?)] {
@@ -329,9 +639,26 @@ public struct NamesWorldExports: Sendable {
 
     /// Calls `pairs` of `test:names/cache@0.2.0` on `plugin`.
     public static func pairs(on plugin: Plugin) async throws -> [(String, String?)] {
-        let results = try await WITValue.values(plugin.call("pairs", interface: "test:names/cache", arguments: []), count: 1, of: "pairs")
-        return try results[0].asList("list<tuple<string, option<string>>>") { (v0: WITValue) throws -> (String, String?) in try v0.asTuple("tuple<string, option<string>>", count: 2) { (v1: [WITValue]) throws -> (String, String?) in (try v1[0].asString(), try v1[1].asOption("option<string>") { (v2: WITValue) throws -> String in try v2.asString() }) } }
+        try await plugin.call(Self._export4) { (_call: ExportCall) throws -> [(String, String?)] in
+            let _results = try _call.invoke([])
+            let _address = try _call.resultArea(_results, size: 8, alignment: 4)
+            let _t1 = try _call.lifting.list(pointer: try _call.lifting.load(UInt32.self, at: _address + 0), count: try _call.lifting.load(UInt32.self, at: _address + 0 + 4), elementSize: 20, alignment: 4, type: "list<tuple<string, option<string>>>") { (_address: Int) throws -> (String, String?) in
+                let _t2 = try _call.lifting.loadString(at: _address + 0)
+                let _t4: String?
+                if try _call.lifting.loadDiscriminant(size: 1, at: _address + 8, caseCount: 2, type: "option<string>") == 0 {
+                    _t4 = nil
+                } else {
+                    _t4 = try _call.lifting.loadString(at: _address + 8 + 4)
+                }
+                let _t3 = _t4
+                return (_t2, _t3)
+            }
+            let _v0 = _t1
+            return _v0
+        }
     }
+
+    private static let _export4 = TypedExport(NamesWorld.world.exports[1], function: 2)
 }
 
 /// The host's side of the imports of `test:names/names-world@0.2.0`, with `async` methods: a method may await,
@@ -367,6 +694,24 @@ extension NamesWorldImports {
                     let arguments = try WITValue.values(arguments, count: 3, of: "put")
                     let result = try await self.put(context: context, e: try Entry(witValue: arguments[0]), k: try Kind(witValue: arguments[1]), m: try Mode(witValue: arguments[2]))
                     return [result.witValue(ok: { (v0: Event) -> WITValue? in v0.witValue }, err: { (v0: StoreError) -> WITValue? in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Entry.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    let _a1 = try Kind.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    let _a2 = try Mode.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.put(context: context, e: _a0, k: _a1, m: _a2) } }
+                    let _address = try _call.returnArea(size: 52, alignment: 4)
+                    switch _result {
+                    case .ok(let _payload):
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 4)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[1],
@@ -374,6 +719,23 @@ extension NamesWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "get")
                     let result = try await self.storeGet(context: context, key: try arguments[0].asString())
                     return [.option(result.map { (v0: Entry) -> WITValue in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.storeGet(context: context, key: _a0) } }
+                    let _address = try _call.returnArea(size: 48, alignment: 4)
+                    switch _result {
+                    case .none:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .some(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[1].qualifiedName, function: imports[1].functions[0],
@@ -381,18 +743,57 @@ extension NamesWorldImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "get")
                     let result = try await self.cacheGet(context: context, key: try arguments[0].asString())
                     return [result.witValue(ok: { (v0: UInt64) -> WITValue? in .u64(v0) }, err: { (v0: CacheError) -> WITValue? in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.cacheGet(context: context, key: _a0) } }
+                    let _address = try _call.returnArea(size: 16, alignment: 8)
+                    switch _result {
+                    case .ok(let _payload):
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                        try _call.lowering.store(_payload, at: _address + 0 + 8)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 8)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[1].qualifiedName, function: imports[1].functions[1],
                 asyncImplementation: { context, arguments in
                     try await self.flush(context: context)
                     return []
+                },
+                lowered: { context, _call in
+                    try HostFunction.serving { try HostFunction.waitFor { try await self.flush(context: context) } }
+                    return nil
                 }),
             HostFunction(
                 module: imports[1].qualifiedName, function: imports[1].functions[2],
                 asyncImplementation: { context, arguments in
                     let result = try await self.pairs(context: context)
                     return [.list(result.map { (v0: (String, String?)) -> WITValue in .tuple([.string(v0.0), .option(v0.1.map { (v1: String) -> WITValue in .string(v1) })]) })]
+                },
+                lowered: { context, _call in
+                    let _result = try HostFunction.serving { try HostFunction.waitFor { try await self.pairs(context: context) } }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t1, _t2) = try _call.lowering.list(_result, elementSize: 20, alignment: 4, type: "list<tuple<string, option<string>>>") { (_element: (String, String?), _address: Int) throws in
+                        try _call.lowering.storeString(_element.0, at: _address + 0)
+                        switch _element.1 {
+                        case .none:
+                            try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 8)
+                        case .some(let _payload):
+                            try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 8)
+                            try _call.lowering.storeString(_payload, at: _address + 8 + 4)
+                        }
+                    }
+                    try _call.lowering.store(_t1, at: _address + 0)
+                    try _call.lowering.store(_t2, at: _address + 0 + 4)
+                    return nil
                 }),
         ]
     }
@@ -428,6 +829,24 @@ extension NamesWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 3, of: "put")
                     let result = try self.put(context: context, e: try Entry(witValue: arguments[0]), k: try Kind(witValue: arguments[1]), m: try Mode(witValue: arguments[2]))
                     return [result.witValue(ok: { (v0: Event) -> WITValue? in v0.witValue }, err: { (v0: StoreError) -> WITValue? in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _a0 = try Entry.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    let _a1 = try Kind.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    let _a2 = try Mode.canonicalLiftFlat(_call.lifting, from: &_arguments)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.put(context: context, e: _a0, k: _a1, m: _a2) }
+                    let _address = try _call.returnArea(size: 52, alignment: 4)
+                    switch _result {
+                    case .ok(let _payload):
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 4)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[0].qualifiedName, function: imports[0].functions[1],
@@ -435,6 +854,23 @@ extension NamesWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "get")
                     let result = try self.storeGet(context: context, key: try arguments[0].asString())
                     return [.option(result.map { (v0: Entry) -> WITValue in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.storeGet(context: context, key: _a0) }
+                    let _address = try _call.returnArea(size: 48, alignment: 4)
+                    switch _result {
+                    case .none:
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                    case .some(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 4)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[1].qualifiedName, function: imports[1].functions[0],
@@ -442,18 +878,57 @@ extension NamesWorldSyncImports {
                     let arguments = try WITValue.values(arguments, count: 1, of: "get")
                     let result = try self.cacheGet(context: context, key: try arguments[0].asString())
                     return [result.witValue(ok: { (v0: UInt64) -> WITValue? in .u64(v0) }, err: { (v0: CacheError) -> WITValue? in v0.witValue })]
+                },
+                lowered: { context, _call in
+                    var _arguments = _call.arguments
+                    let _t1 = try _arguments.nextI32()
+                    let _t2 = try _arguments.nextI32()
+                    let _a0 = try _call.lifting.string(pointer: _t1, length: _t2)
+                    _call.arguments = _arguments
+                    let _result = try HostFunction.serving { try self.cacheGet(context: context, key: _a0) }
+                    let _address = try _call.returnArea(size: 16, alignment: 8)
+                    switch _result {
+                    case .ok(let _payload):
+                        try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 0)
+                        try _call.lowering.store(_payload, at: _address + 0 + 8)
+                    case .err(let _payload):
+                        try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 0)
+                        try _payload.canonicalStore(_call.lowering, at: _address + 0 + 8)
+                    }
+                    return nil
                 }),
             HostFunction(
                 module: imports[1].qualifiedName, function: imports[1].functions[1],
                 implementation: { context, arguments in
                     try self.flush(context: context)
                     return []
+                },
+                lowered: { context, _call in
+                    try HostFunction.serving { try self.flush(context: context) }
+                    return nil
                 }),
             HostFunction(
                 module: imports[1].qualifiedName, function: imports[1].functions[2],
                 implementation: { context, arguments in
                     let result = try self.pairs(context: context)
                     return [.list(result.map { (v0: (String, String?)) -> WITValue in .tuple([.string(v0.0), .option(v0.1.map { (v1: String) -> WITValue in .string(v1) })]) })]
+                },
+                lowered: { context, _call in
+                    let _result = try HostFunction.serving { try self.pairs(context: context) }
+                    let _address = try _call.returnArea(size: 8, alignment: 4)
+                    let (_t1, _t2) = try _call.lowering.list(_result, elementSize: 20, alignment: 4, type: "list<tuple<string, option<string>>>") { (_element: (String, String?), _address: Int) throws in
+                        try _call.lowering.storeString(_element.0, at: _address + 0)
+                        switch _element.1 {
+                        case .none:
+                            try _call.lowering.storeDiscriminant(0, size: 1, at: _address + 8)
+                        case .some(let _payload):
+                            try _call.lowering.storeDiscriminant(1, size: 1, at: _address + 8)
+                            try _call.lowering.storeString(_payload, at: _address + 8 + 4)
+                        }
+                    }
+                    try _call.lowering.store(_t1, at: _address + 0)
+                    try _call.lowering.store(_t2, at: _address + 0 + 4)
+                    return nil
                 }),
         ]
     }
