@@ -54,6 +54,57 @@ import Testing
         }
     }
 
+    /// The process route reads its body and writes its answer without Foundation's JSON coders; both must agree
+    /// with them byte for byte, on every escape and on every form of the body.
+    @Test func processBodiesKeepEveryEscapeAndTheAnswerIsWhatJSONEncoderWrites() async throws {
+        struct Expected: Encodable {
+            var output: String
+            var success = true
+            var errorMessage: String?
+            var version = "1.0.0"
+            enum CodingKeys: String, CodingKey { case output, success, errorMessage, version }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(output, forKey: .output)
+                try container.encode(success, forKey: .success)
+                try container.encode(errorMessage, forKey: .errorMessage)
+                try container.encode(version, forKey: .version)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let strings: [(json: String, value: String)] = [
+            (#""plain""#, "plain"),
+            (#""""#, ""),
+            (#""quote \" backslash \\ slash \/ /""#, "quote \" backslash \\ slash / /"),
+            (#""\b\f\n\r\t""#, "\u{8}\u{c}\n\r\t"),
+            (#""\u00e9\u4E2D\ud83d\ude00 é中😀""#, "é中😀 é中😀"),
+            (#""\u0001\u001f\u007f <\u0000>""#, "\u{1}\u{1f}\u{7f} <\u{0}>"),
+        ]
+        let plugins = try Self.pluginDirectory()
+        try await RunningServer.withServer(.init(pluginDirectories: [plugins.path])) { server in
+            for (json, value) in strings {
+                let bodies = [
+                    #"{"input": \#(json)}"#,
+                    #" { "input" : \#(json) , "options" : null , "key" : null } "#,
+                    #"{"key": "k", "options": {"b": "2", "a": "1"}, "input": \#(json)}"#,
+                    #"{"options": [["m", "u"]], "input": \#(json), "unknown": [1, {"x": null}]}"#,
+                ]
+                for body in bodies {
+                    let reply = try await server.post("/v1/plugins/echo/process", json: body)
+                    #expect(reply.status == 200, "\(body)")
+                    let expected = String(decoding: try encoder.encode(Expected(output: "1.0.0:" + value)), as: UTF8.self)
+                    #expect(reply.body == expected, "\(body)")
+                }
+            }
+            for bad in [#"{"input": 5}"#, #"{"input": "x"} trailing"#, #"{"input": "x", "options": [["k"]]}"#, #"{"input": "\x"}"#] {
+                let reply = try await server.post("/v1/plugins/echo/process", json: bad)
+                #expect(reply.status == 400, "\(bad)")
+                #expect(reply.errorCode == "bad-request", "\(bad)")
+            }
+        }
+    }
+
     @Test func eachFailureHasItsStatusAndStableCode() async throws {
         let plugins = try Self.pluginDirectory()
         try await RunningServer.withServer(.init(pluginDirectories: [plugins.path], maxBodyBytes: 4096)) { server in

@@ -2,13 +2,14 @@ import Foundation
 import PlugboardABI
 import PlugboardManifest
 import PlugboardRuntime
+import Synchronization
 
 extension PluginRegistry {
     /// Calls an exported WIT function of plugin `name` on the version `key` routes to (the stable version, or the
     /// canary for its share of keys; without a key, a uniformly random share of calls).
     ///
     /// - Throws: ``PlugboardError``: the call's own error, `pluginNotFound`, or `quarantined`.
-    public func call(
+    public nonisolated func call(
         _ name: String, function: String, interface: String? = nil, arguments: [WITValue], key: String? = nil
     ) async throws -> Routed<[WITValue]> {
         try await routed(name, key: key, judge: { _ in .ok }) { plugin in
@@ -19,22 +20,23 @@ extension PluginRegistry {
     /// Calls `process` of a default-world plugin on the version `key` routes to, under the plugin's failure policy:
     /// `fail-open` answers the policy's fallback (with `success: false`) instead of an error, `reload` retries a
     /// crashed call once on a fresh instance after a backoff.
-    public func process(_ name: String, _ request: ProcessRequest, key: String? = nil) async throws -> Routed<ProcessResponse> {
+    public nonisolated func process(_ name: String, _ request: ProcessRequest, key: String? = nil) async throws -> Routed<ProcessResponse> {
         do {
             return try await routed(name, key: key, judge: { $0.success ? .ok : .rejected }) { plugin in
                 try await plugin.process(request)
             }
         } catch let error as PlugboardError where error.code != .pluginNotFound && error.code != .cancelled {
-            guard let entry = entries[name], entry.stable.settings.failure.mode == .failOpen else { throw error }
-            let failure = entry.stable.settings.failure
+            guard let stable = routes.withLock({ $0[name]?.stable }), stable.settings.failure.mode == .failOpen else { throw error }
+            let failure = stable.settings.failure
             return Routed(
                 value: ProcessResponse(output: failure.fallback, success: false, errorMessage: error.description),
-                version: entry.stable.version, servedByCanary: false)
+                version: stable.version, servedByCanary: false)
         }
     }
 
     /// Runs `body` on a version of plugin `name`, records how it went, and applies guardrails and the failure policy.
-    private func routed<Value: Sendable>(
+    /// Runs on the caller's task: it enters the actor only to roll a canary back or quarantine a version.
+    private nonisolated func routed<Value: Sendable>(
         _ name: String, key: String?, judge: @Sendable (Value) -> CallOutcome, _ body: @escaping @Sendable (Plugin) async throws -> Value
     ) async throws -> Routed<Value> {
         var attempt = 0
@@ -46,14 +48,14 @@ extension PluginRegistry {
                 let plugin = version.plugin
                 let (value, report) = try await CallReport.recording { try await body(plugin) }
                 let outcome = judge(value)
-                observe(name, version, isCanary: isCanary, outcome, since: started, fuel: report.fuelUsed, memory: report.memoryBytes, error: nil)
+                await observe(name, version, isCanary: isCanary, outcome, since: started, fuel: report.fuelUsed, memory: report.memoryBytes, error: nil)
                 return Routed(value: value, version: version.version, servedByCanary: isCanary)
             } catch let error as PlugboardError where error.code == .pluginUnloaded && attempt < 5 {
                 continue  // the version was swapped out between routing and borrowing an instance: route again
             } catch let error as PlugboardError {
                 let outcome = CallOutcome(error)
-                let crashes = observe(name, version, isCanary: isCanary, outcome, since: started, fuel: nil, memory: nil, error: error.description)
-                if outcome.isCrash, !isCanary, version.settings.failure.mode == .reload, attempt == 1, entries[name]?.quarantine == nil {
+                let crashes = await observe(name, version, isCanary: isCanary, outcome, since: started, fuel: nil, memory: nil, error: error.description)
+                if outcome.isCrash, !isCanary, version.settings.failure.mode == .reload, attempt == 1, routes.withLock({ $0[name]?.quarantine }) == nil {
                     try await Task.sleep(for: Self.backoff(afterCrashes: crashes))
                     continue
                 }
@@ -68,8 +70,8 @@ extension PluginRegistry {
     }
 
     /// The version a call goes to.
-    package func route(_ name: String, key: String?) throws -> (PluginVersion, isCanary: Bool) {
-        guard let entry = entries[name] else { throw notFound(name) }
+    package nonisolated func route(_ name: String, key: String?) throws -> (PluginVersion, isCanary: Bool) {
+        guard let entry = routes.withLock({ $0[name] }) else { throw notFound(name) }
         if let reason = entry.quarantine { throw PlugboardError.quarantined(name, reason: reason) }
         if let canary = entry.canary, CanaryRouter(plugin: name, canaryPercent: entry.canaryPercent).route(key: key) == .canary {
             return (canary, true)
@@ -77,20 +79,36 @@ extension PluginRegistry {
         return (entry.stable, false)
     }
 
-    /// Records a call's outcome; rolls a canary back on a breached guardrail; quarantines a crashing stable
-    /// version. Returns the crashes in the failure policy's window.
+    /// Records a call's outcome (on the caller's task); rolls a canary back on a breached guardrail and quarantines
+    /// a crashing stable version (in the actor, entered only then). Returns the crashes in the failure policy's window.
     @discardableResult
-    private func observe(
+    private nonisolated func observe(
         _ name: String, _ version: PluginVersion, isCanary: Bool, _ outcome: CallOutcome, since started: ContinuousClock.Instant,
         fuel: UInt64?, memory: Int?, error: String?
-    ) -> Int {
+    ) async -> Int {
         let latency = ContinuousClock.now - started
         let failure = version.settings.failure
         let crashes = version.stats.record(outcome, latency: latency, fuelUsed: fuel, memoryBytes: memory, error: error, crashWindow: failure.crashWindow)
         version.metrics.record(outcome, latency: latency, fuelUsed: fuel, memoryHighWater: version.stats.memoryHighWater)
-        guard var entry = entries[name] else { return crashes }
+        guard let route = routes.withLock({ $0[name] }) else { return crashes }
+        let mayAct: Bool
         if isCanary {
-            guard entry.canary?.id == version.id else { return crashes }
+            mayAct = route.canary?.id == version.id
+                && version.settings.guardrails.breach(canary: version.stats.snapshot, stable: route.stable.stats.snapshot) != nil
+        } else {
+            mayAct = route.stable.id == version.id && outcome.isCrash && route.quarantine == nil && crashes >= failure.maxCrashes
+        }
+        if mayAct { await enforce(name, version, isCanary: isCanary, outcome, crashes: crashes, error: error) }
+        return crashes
+    }
+
+    /// Rolls back a canary whose guardrail is breached, or quarantines a stable version that crashed too often,
+    /// checking again inside the actor (another call may have done it meanwhile).
+    private func enforce(_ name: String, _ version: PluginVersion, isCanary: Bool, _ outcome: CallOutcome, crashes: Int, error: String?) {
+        let failure = version.settings.failure
+        guard var entry = entries[name] else { return }
+        if isCanary {
+            guard entry.canary?.id == version.id else { return }
             if let breach = version.settings.guardrails.breach(canary: version.stats.snapshot, stable: entry.stable.stats.snapshot) {
                 entry.canary = nil
                 entry.canaryPercent = 0
@@ -107,7 +125,6 @@ extension PluginRegistry {
             metrics.quarantine(name)
             record(RolloutEvent(plugin: name, kind: .quarantined, version: version.version, detail: reason))
         }
-        return crashes
     }
 
     package static func seconds(_ duration: Duration) -> String {

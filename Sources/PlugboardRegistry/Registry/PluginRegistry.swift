@@ -4,6 +4,7 @@ import Metrics
 import PlugboardABI
 import PlugboardManifest
 import PlugboardRuntime
+import Synchronization
 
 /// Keeps plugins by name, each with a stable version, an optional canary and earlier versions to roll back to;
 /// routes calls between them, pools their instances, reloads them when their files change, and rolls a
@@ -73,7 +74,21 @@ public actor PluginRegistry {
     package let rolloutBroadcaster = RolloutEventBroadcaster()
     package let cache: ModuleCache<any CompiledModule>
     package let metrics: RegistryMetrics
-    package var entries: [String: Entry] = [:]
+    package var entries: [String: Entry] = [:] {
+        didSet { publishRoutes() }
+    }
+    /// What calls need of ``entries`` (versions, canary share, quarantine), readable without entering the actor:
+    /// a call routes, runs and records on its own task, and enters the actor only to roll back or quarantine.
+    /// Republished whenever ``entries`` changes.
+    package nonisolated let routes = Mutex<[String: Route]>([:])
+
+    /// How calls to one plugin are routed (a snapshot of its ``Entry``).
+    package struct Route: Sendable {
+        package var stable: PluginVersion
+        package var canary: PluginVersion?
+        package var canaryPercent: Double
+        package var quarantine: String?
+    }
     private var nextVersionID: UInt64 = 1
     package var persistence: RegistryPersistence
     /// Versions swapped out that are finishing their calls in flight, by ``PluginVersion/id``.
@@ -307,8 +322,13 @@ public actor PluginRegistry {
         }
     }
 
-    package func notFound(_ name: String) -> PlugboardError {
-        PlugboardError.pluginNotFound(name, loaded: Array(entries.keys))
+    package nonisolated func notFound(_ name: String) -> PlugboardError {
+        PlugboardError.pluginNotFound(name, loaded: routes.withLock { Array($0.keys) })
+    }
+
+    private func publishRoutes() {
+        let snapshot = entries.mapValues { Route(stable: $0.stable, canary: $0.canary, canaryPercent: $0.canaryPercent, quarantine: $0.quarantine) }
+        routes.withLock { $0 = snapshot }
     }
 
     package func record(_ event: RolloutEvent, history: Bool = true) {

@@ -16,6 +16,8 @@ struct ProcessBody: Decodable, Sendable {
 struct OptionsPayload: Decodable, Sendable {
     var pairs: [(String, String)]
 
+    init(pairs: [(String, String)]) { self.pairs = pairs }
+
     init(from decoder: any Decoder) throws {
         if let object = try? decoder.singleValueContainer().decode([String: String].self) {
             pairs = object.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

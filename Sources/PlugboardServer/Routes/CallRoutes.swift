@@ -7,9 +7,14 @@ extension APIHandlers {
     /// `POST /v1/plugins/{name}/process`: `{"input", "options", "key"}` → `{"output", "success", "errorMessage", "version"}`.
     func process(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let name = try pluginName(context)
-        let body = try await decode(ProcessBody.self, from: request)
+        // The hot path reads and writes the JSON straight from and into NIO buffers; an unusual body (or a bad one,
+        // for its precise 400) goes through JSONDecoder.
+        let buffer = try await body(of: request)
+        let body = try ProcessJSON.decodeBody(buffer) ?? decode(ProcessBody.self, from: buffer)
         let routed = try await registry.process(name, body.request, key: body.key)
-        return try JSONResponse.make(ProcessResult(routed))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ProcessJSON.encode(ProcessResult(routed), allocator: ByteBufferAllocator())))
     }
 
     /// `POST /v1/batch`: `{"requests": [{"plugin", "input", "options", "key"}], "concurrency": N}` → `{"results": [...]}`
