@@ -11,9 +11,10 @@ import PlugboardABI
 /// - `<World>Imports` (`async` methods) and `<World>SyncImports` (synchronous ones), protocols for the host's
 ///   side of the imports, each with `hostFunctions()` to register an implementation.
 ///
-/// Generated code converts to and from ``WITValue`` and calls through ``Plugin/call(_:interface:arguments:)`` and
-/// ``HostFunction``: generated and dynamic calls share one bounds-checked canonical ABI. The output depends only
-/// on the world and the options (no dates, no paths beyond those given), so it is byte-identical across runs.
+/// Generated code lowers Swift values straight into guest memory and lifts them straight out of it through
+/// ``ExportCall`` (``Plugin/call(_:_:)``) and ``ImportCall`` (``HostFunction/lowered``), with the bounds checks and
+/// budgets dynamic calls have; each type also converts to and from ``WITValue`` for dynamic use. The output depends
+/// only on the world and the options (no dates, no paths beyond those given), so it is byte-identical across runs.
 ///
 /// ```swift
 /// let world = try WITPackage.load(path: "wit/").world(named: "plugin-world")

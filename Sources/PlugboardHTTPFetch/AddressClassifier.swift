@@ -10,7 +10,7 @@ import PlugboardManifest
 import PlugboardRuntime
 
 /// What kind of destination an address is, for deciding whether a plugin may connect to it.
-public enum AddressClass: String, Sendable, Hashable {
+package enum AddressClass: String, Sendable, Hashable {
     /// Globally routable: reachable by a listed host name without further ado.
     case `public`
     /// 127.0.0.0/8, ::1.
@@ -36,7 +36,7 @@ public enum AddressClass: String, Sendable, Hashable {
 /// Classifies IP addresses into ``AddressClass``es. IPv6 forms that embed an IPv4 address (IPv4-mapped
 /// `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are classified by the
 /// IPv4 address they carry, since that is where the packets may end up.
-public enum AddressClassifier {
+package enum AddressClassifier {
     /// The class of `address`.
     public static func classify(_ address: IPAddress) -> AddressClass {
         switch address {

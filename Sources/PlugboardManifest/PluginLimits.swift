@@ -3,7 +3,7 @@ import PlugboardABI
 ///
 /// Enforced per plugin: memory at instantiation and on `memory.grow` (the guest sees -1), fuel and stack by the
 /// engine, output by the canonical ABI before anything is copied. A call that hits a limit fails with
-/// `memoryLimitExceeded`, `fuelExhausted`, `stackOverflow`, `outputLimitExceeded` or `timeout`, and the plugin's
+/// `memoryLimitExceeded`, `fuelExhausted`, `stackOverflow`, `outputLimitExceeded`, `hostCallLimitExceeded` or `timeout`, and the plugin's
 /// instance is replaced by a fresh one for the next call (its state is lost; the log says so).
 ///
 /// The wall-clock ``timeout`` (and cancelling the calling task) stops even a guest spinning in a loop with no host
@@ -19,8 +19,8 @@ public struct PluginLimits: Sendable, Hashable {
     public var fuelPerCall: UInt64?
     /// Interpreter stack in bytes, which bounds recursion depth (default 512 KiB).
     public var stackBytes: Int
-    /// The most bytes a call may return (strings and lists lifted from the guest; default 16 MiB). Longer
-    /// stdout/stderr lines are cut to it.
+    /// The most bytes a call may return (strings and lists lifted from the guest, charged before anything is copied;
+    /// default 16 MiB).
     public var maxOutputBytes: Int
     /// The most elements all the plugin's tables may hold together (default 100,000; each costs the host 8 bytes).
     /// A `table.grow` past it returns -1 to the guest, like `memory.grow` past ``maxMemoryBytes``.
@@ -31,7 +31,7 @@ public struct PluginLimits: Sendable, Hashable {
     /// The most bytes the arguments of one host-import call may take once lifted from guest memory: every string's
     /// bytes and every list element, counted each time it is lifted (so a list whose entries all point at one large
     /// string costs its full size per entry). `nil` (the default): ``maxOutputBytes``. A call over it fails with
-    /// `outputLimitExceeded` naming the import, and the instance is replaced.
+    /// `hostCallLimitExceeded` naming the import, and the instance is replaced.
     public var maxHostCallBytes: Int?
     /// The longest a single call may run, wall clock (default 30 s, the brief's `restricted` policy); `nil` for no
     /// deadline, which also turns off cancellation of running calls.

@@ -3,7 +3,8 @@ import Plugboard
 import PlugboardHTTPFetch
 
 /// Keeps each plugin's latest health probe, so listings and the dashboard show health without probing on
-/// every request; ``refresh(_:)`` probes every plugin, and the server does that periodically and for `/ready`.
+/// every request; ``refresh(_:)`` probes every plugin, and the server does that periodically and after each load,
+/// deploy, promote or rollback. `/ready` reads what it keeps.
 actor HealthMonitor {
     private var latest: [String: PluginHealth] = [:]
 

@@ -9,7 +9,7 @@ import PlugboardRuntime
 /// version for a given split, raising the percentage only moves keys from stable to canary, and, because the plugin's
 /// name is part of the hash, each plugin's canary sees a different sample of keys. Without a key, each call goes to
 /// the canary with probability `percent / 100`.
-public struct CanaryRouter: Sendable, Hashable {
+package struct CanaryRouter: Sendable, Hashable {
     public enum Target: Sendable, Hashable {
         case stable
         case canary

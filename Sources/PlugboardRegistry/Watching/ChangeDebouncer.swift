@@ -14,7 +14,7 @@ import PlugboardRuntime
 ///
 /// Paths are debounced independently. When the input finishes, changes still waiting are dropped and the output
 /// finishes; cancelling the task that iterates the output cancels the input's iteration too.
-public struct ChangeDebouncer: Sendable {
+package struct ChangeDebouncer: Sendable {
     /// How long a path must go without changes before its change is reported. (Default: 100 ms)
     public var quiet: Duration
 

@@ -9,7 +9,7 @@ import PlugboardRuntime
 /// live (`DIR/name.wasm`, or `DIR/name/plugin.wasm` beside `DIR/name/plugin.toml`).
 ///
 /// Backends report raw changes, several per save; ``PluginDirectoryMonitor`` adds debouncing and filtering.
-public protocol DirectoryWatcher: Sendable {
+package protocol DirectoryWatcher: Sendable {
     /// Starts watching `directories` and returns the changes beneath them.
     ///
     /// - Throws: ``DirectoryWatcherError`` when a directory is missing or can't be watched, or the watcher was
@@ -21,7 +21,7 @@ public protocol DirectoryWatcher: Sendable {
 }
 
 /// One change to a file or directory beneath a watched directory.
-public struct DirectoryChange: Sendable, Hashable, CustomStringConvertible {
+package struct DirectoryChange: Sendable, Hashable, CustomStringConvertible {
     /// What happened to the path.
     public enum Kind: Sendable, Hashable {
         /// The path appeared: created, or renamed into the directory.

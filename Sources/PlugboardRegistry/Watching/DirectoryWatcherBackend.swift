@@ -31,7 +31,7 @@ public struct DirectoryWatcherBackend: Sendable {
     }
 
     /// A new, unstarted watcher of this kind.
-    public func makeWatcher() -> any DirectoryWatcher {
+    package func makeWatcher() -> any DirectoryWatcher {
         switch kind {
         case .inotify:
             #if os(Linux)

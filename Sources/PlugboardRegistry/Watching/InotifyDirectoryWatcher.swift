@@ -15,7 +15,7 @@ import PlugboardRuntime
 /// `fs.inotify.max_user_instances`; reaching either is a ``DirectoryWatcherError`` with code
 /// ``DirectoryWatcherError/Code/watchLimitReached``. inotify does not see changes made by other machines to a
 /// network filesystem: use ``PollingDirectoryWatcher`` there.
-public final class InotifyDirectoryWatcher: DirectoryWatcher {
+package final class InotifyDirectoryWatcher: DirectoryWatcher {
     private enum State {
         case idle
         case starting

@@ -18,7 +18,7 @@ import PlugboardRuntime
 ///
 /// The stream finishes after ``stop()`` (changes still being debounced are dropped); cancelling the task iterating
 /// it, or dropping it, stops the backend.
-public final class PluginDirectoryMonitor: DirectoryWatcher {
+package final class PluginDirectoryMonitor: DirectoryWatcher {
     /// How long a path must be quiet before its change is reported.
     public let debounce: Duration
     private let watcher: any DirectoryWatcher

@@ -20,7 +20,7 @@ import PlugboardRuntime
 ///
 /// The snapshots are taken on the watcher's own thread, which sleeps in `poll()` between them, so ``stop()``
 /// finishes the stream at once.
-public final class PollingDirectoryWatcher: DirectoryWatcher {
+package final class PollingDirectoryWatcher: DirectoryWatcher {
     private enum State {
         case idle
         case starting

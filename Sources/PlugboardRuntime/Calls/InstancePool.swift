@@ -3,7 +3,7 @@ import PlugboardManifest
 import Synchronization
 
 /// Why an ``InstancePool`` could not lend an instance for a reason the caller handles itself.
-public struct InstancePoolError: Error, Sendable, CustomStringConvertible {
+package struct InstancePoolError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Hashable {
         /// The pool is draining (its version was replaced or unloaded): route the call again.
         case draining

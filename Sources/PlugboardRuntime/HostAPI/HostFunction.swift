@@ -74,7 +74,7 @@ public struct HostCallContext: Sendable {
     public var logger: Logger
     /// Delivers an event to the host's subscribers.
     public var emit: @Sendable (_ type: String, _ payload: String) -> Void
-    /// The most bytes of one log line the plugin may produce (``PluginLimits/maxOutputBytes``).
+    /// The most bytes of one log line the plugin may produce (``PluginLimits/maxMessageBytes``).
     public var maxLogBytes: Int = .max
     /// The destinations the plugin may reach over `outgoing-http` (its ``PluginCapabilities/network``).
     public var networkAllowlist: [NetworkPattern] = []
