@@ -8,6 +8,8 @@ public struct FlatReader {
     /// array's storage inside `withUnsafeBufferPointer`).
     package init(_ values: UnsafeBufferPointer<CoreValue>) { self.values = values }
 
+    /// The next value, coerced from its joined slot type to `want`.
+    /// - Throws: ``PlugboardError`` (`abiViolation`) when there is none or it cannot be coerced.
     public mutating func next(_ want: CoreType) throws -> CoreValue {
         guard index < values.count else { throw PlugboardError.flatArityMismatch(expected: index + 1, got: values.count) }
         let value = values[index]
@@ -22,11 +24,13 @@ public struct FlatReader {
         }
     }
 
+    /// The next value as an `i32`.
     public mutating func nextI32() throws -> UInt32 {
         guard case .i32(let v) = try next(.i32) else { preconditionFailure("coerced to i32") }
         return v
     }
 
+    /// The next value as an `i64`.
     public mutating func nextI64() throws -> UInt64 {
         guard case .i64(let v) = try next(.i64) else { preconditionFailure("coerced to i64") }
         return v

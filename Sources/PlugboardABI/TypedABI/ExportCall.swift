@@ -16,8 +16,11 @@ public final class ExportCall {
     }
 
     /// Calls the export with its flat arguments (or the pointer to its spilled arguments); returns its flat results.
+    /// - Throws: ``PlugboardError`` from the guest, or `invalidArgument` when called a second time.
     public func invoke(_ arguments: [CoreValue]) throws -> [CoreValue] {
-        precondition(raw == nil, "an export call invokes the guest once")
+        guard raw == nil else {
+            throw PlugboardError.invalidArgument("an export call invokes the guest once; its post-return has not run yet")
+        }
         let results = try function.call(arguments)
         raw = results
         return results
