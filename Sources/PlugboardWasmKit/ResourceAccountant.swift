@@ -2,83 +2,85 @@ import PlugboardABI
 import Synchronization
 @_spi(Fuzzing) import WasmKit
 
-/// Holds a store's linear memories and tables to its quota: a `memory.grow` or `table.grow` past it returns -1 to
-/// the guest, and an instantiation asking for more fails. The largest denied size is kept so that a call that then
-/// fails can say why.
+/// Holds a store's linear memories and tables to its quota, each kind summed over every instance of the store (a
+/// component's core instances share one quota): a `memory.grow` or `table.grow` past it returns -1 to the guest,
+/// and an instantiation asking for more fails. The largest denied size is kept so that a call that then fails can
+/// say why.
 ///
-/// WasmKit asks about one memory or table at a time, with its new total size, and does not say which table: tables
-/// are allocated in order at instantiation (so their initial sizes arrive first, one call each), and afterwards a
-/// store with one table (every toolchain's output) is tracked exactly. With several tables a grow is charged its
-/// full new size on top of the running total, an over-estimate that can only refuse early, never admit too much.
-/// Each table element costs the host 8 bytes (WasmKit stores one machine word per element).
+/// WasmKit asks about one memory or table at a time, with its new size, and does not say which one: memories and
+/// tables are allocated in order at instantiation (so their initial sizes arrive first, one call each, announced by
+/// ``expect(memories:tables:)``), and afterwards a store with one memory and one table (a core module's shape) is
+/// tracked exactly. With several, a grow is charged its full new size on top of the running total, an
+/// over-estimate that can only refuse early, never admit too much. Each table element costs the host 8 bytes
+/// (WasmKit stores one machine word per element).
 final class ResourceAccountant: ResourceLimiter {
     let maxMemoryBytes: Int
     let maxTableElements: Int
 
-    private struct State {
-        var tableSizes: [Int] = []
-        var tableTotal = 0
-        var deniedMemoryBytes: Int?
-        var deniedTableElements: Int?
+    /// The sizes of one kind of resource and their total.
+    private struct Tally {
+        var sizes: [Int] = []
+        var total = 0
+        /// How many of the next calls are initial sizes of a module being instantiated.
+        var pendingInitial = 0
+        var denied: Int?
+
+        /// Charges a new size (an initial one, or a grow); `false` when the total would pass `limit`.
+        mutating func charge(_ desired: Int, limit: Int) -> Bool {
+            let isInitial = pendingInitial > 0
+            let newTotal: Int
+            if isInitial {
+                newTotal = total &+ desired
+            } else if sizes.count == 1 {
+                newTotal = total - sizes[0] + desired
+            } else {
+                newTotal = total &+ desired
+            }
+            guard newTotal >= 0, desired >= 0, newTotal <= limit else {
+                denied = max(denied ?? 0, newTotal < 0 ? Int.max : newTotal)
+                return false
+            }
+            if isInitial {
+                pendingInitial -= 1
+                sizes.append(desired)
+            } else if sizes.count == 1 {
+                sizes[0] = desired
+            }
+            total = newTotal
+            return true
+        }
     }
 
-    private let state = Mutex(State())
+    private let memories = Mutex(Tally())
+    private let tables = Mutex(Tally())
 
     init(maxMemoryBytes: Int, maxTableElements: Int) {
         self.maxMemoryBytes = maxMemoryBytes
         self.maxTableElements = maxTableElements
     }
 
-    func limitMemoryGrowth(to desired: Int) throws -> Bool {
-        guard desired > maxMemoryBytes else { return true }
-        state.withLock { $0.deniedMemoryBytes = max($0.deniedMemoryBytes ?? 0, desired) }
-        return false
+    /// The next calls are the initial sizes of a module's `memories` defined memories and `tables` defined tables.
+    func expect(memories memoryCount: Int, tables tableCount: Int) {
+        memories.withLock { $0.pendingInitial = memoryCount }
+        tables.withLock { $0.pendingInitial = tableCount }
     }
 
-    /// Tables defined by the module being instantiated announce themselves first: ``expectTables(_:)`` says how many.
-    private let pendingInitialTables = Mutex(0)
+    /// The bytes of all the store's memories together.
+    var memoryBytes: Int { memories.withLock { $0.total } }
 
-    /// The next `count` table calls are the initial sizes of a module's defined tables.
-    func expectTables(_ count: Int) {
-        pendingInitialTables.withLock { $0 = count }
+    func limitMemoryGrowth(to desired: Int) throws -> Bool {
+        memories.withLock { $0.charge(desired, limit: maxMemoryBytes) }
     }
 
     func limitTableGrowth(to desired: Int) throws -> Bool {
-        let isInitial = pendingInitialTables.withLock { pending -> Bool in
-            guard pending > 0 else { return false }
-            pending -= 1
-            return true
-        }
-        return state.withLock { state in
-            let total: Int
-            if isInitial {
-                total = state.tableTotal &+ desired
-            } else if state.tableSizes.count == 1 {
-                total = state.tableTotal - state.tableSizes[0] + desired
-            } else {
-                total = state.tableTotal &+ desired
-            }
-            guard total >= 0, total <= maxTableElements else {
-                state.deniedTableElements = max(state.deniedTableElements ?? 0, total < 0 ? Int.max : total)
-                return false
-            }
-            if isInitial {
-                state.tableSizes.append(desired)
-            } else if state.tableSizes.count == 1 {
-                state.tableSizes[0] = desired
-            }
-            state.tableTotal = total
-            return true
-        }
+        tables.withLock { $0.charge(desired, limit: maxTableElements) }
     }
 
-    var deniedMemoryBytes: Int? { state.withLock { $0.deniedMemoryBytes } }
-    var deniedTableElements: Int? { state.withLock { $0.deniedTableElements } }
+    var deniedMemoryBytes: Int? { memories.withLock { $0.denied } }
+    var deniedTableElements: Int? { tables.withLock { $0.denied } }
 
     func resetDenied() {
-        state.withLock {
-            $0.deniedMemoryBytes = nil
-            $0.deniedTableElements = nil
-        }
+        memories.withLock { $0.denied = nil }
+        tables.withLock { $0.denied = nil }
     }
 }

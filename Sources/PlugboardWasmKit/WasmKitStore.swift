@@ -45,27 +45,43 @@ final class WasmKitStore: CoreStore {
         counter.add(-1)
     }
 
-    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
+    func instantiate(_ module: any CompiledModule, imports: [CoreImport]) throws -> any CoreInstance {
         guard let module = module as? WasmKitModule else {
             throw PlugboardError.invalidArgument("a module compiled by another engine was given to WasmKit")
         }
-        if let pages = module.description.memory?.minimumPages {
-            let (bytes, overflow) = pages.multipliedReportingOverflow(by: 65536)
-            if overflow || bytes > UInt64(limits.maxMemoryBytes) {
-                throw PlugboardError.initialMemoryOverLimit(requestedBytes: overflow ? Int.max : Int(bytes), limitBytes: limits.maxMemoryBytes)
+        let description = module.description
+        // Memories of earlier instances in this store count toward the quota too.
+        var memoryBytes = accountant.memoryBytes
+        for memory in description.definedMemories {
+            let (bytes, overflow) = memory.minimumPages.multipliedReportingOverflow(by: 65536)
+            let (sum, sumOverflow) = memoryBytes.addingReportingOverflow(Int(clamping: bytes))
+            if overflow || sumOverflow || sum > limits.maxMemoryBytes {
+                throw PlugboardError.initialMemoryOverLimit(requestedBytes: overflow || sumOverflow ? Int.max : sum, limitBytes: limits.maxMemoryBytes)
             }
+            memoryBytes = sum
         }
-        let initialTableElements = module.description.tables.reduce(0) { $0 &+ Int(clamping: $1.minimumElements) }
+        let initialTableElements = description.tables.filter { !$0.isImported }.reduce(0) { $0 &+ Int(clamping: $1.minimumElements) }
         if initialTableElements > limits.maxTableElements {
             throw PlugboardError.initialTablesOverLimit(requestedElements: initialTableElements, limitElements: limits.maxTableElements)
         }
-        var imports = Imports()
-        for hostFunction in hostFunctions {
-            imports.define(module: hostFunction.module, name: hostFunction.name, makeFunction(hostFunction))
+        var resolved = Imports()
+        for entry in imports {
+            switch entry.value {
+            case .hostFunction(let hostFunction):
+                resolved.define(module: entry.module, name: entry.name, makeFunction(hostFunction))
+            case .export(let instance, let name):
+                guard let instance = instance as? WasmKitInstance, instance.store === self else {
+                    throw PlugboardError.invalidArgument("import \(entry.module).\(entry.name) names an instance of another store")
+                }
+                guard let value = instance.instance.exports[name] else {
+                    throw PlugboardError.invalidModule(detail: "import \(entry.module).\(entry.name): the instance it is bound to exports nothing named '\(name)'")
+                }
+                resolved.define(module: entry.module, name: entry.name, value)
+            }
         }
-        accountant.expectTables(module.description.tables.filter { !$0.isImported }.count)
+        accountant.expect(memories: description.definedMemories.count, tables: description.tables.filter { !$0.isImported }.count)
         do {
-            let instance = try module.module.instantiate(store: store, imports: imports)
+            let instance = try module.module.instantiate(store: store, imports: resolved)
             return WasmKitInstance(instance: instance, store: self)
         } catch {
             throw failure(error)

@@ -37,6 +37,8 @@ public struct ModuleDescription: Sendable, Hashable {
     public var exports: [Export]
     /// The size of the module's memory in 64 KiB pages (defined or imported), if it has one.
     public var memory: MemoryLimits?
+    /// The memories the module defines (not imports), each allocated at instantiation.
+    package var definedMemories: [MemoryLimits] = []
     /// The module's tables, imported first, then defined (in index order).
     public var tables: [TableLimits]
     /// The size of the binary in bytes.
@@ -82,6 +84,7 @@ public struct ModuleDescription: Sendable, Hashable {
         var imports: [Import] = []
         var exports: [WasmParser.Export] = []
         var memory: MemoryLimits?
+        var defined: [MemoryLimits] = []
         do {
             while let payload = try parser.parseNext() {
                 switch payload {
@@ -120,6 +123,7 @@ public struct ModuleDescription: Sendable, Hashable {
                     }
                 case .memorySection(let memories):
                     if let first = memories.first, memory == nil { memory = MemoryLimits(minimumPages: first.type.min, maximumPages: first.type.max) }
+                    defined += memories.map { MemoryLimits(minimumPages: $0.type.min, maximumPages: $0.type.max) }
                 case .exportSection(let list):
                     exports = list
                 default:
@@ -149,6 +153,7 @@ public struct ModuleDescription: Sendable, Hashable {
             throw PlugboardError.moduleTooLarge("it has \(tables.count) tables", limit: "ModuleLimits.maxTables (\(limits.maxTables))")
         }
         self.memory = memory
+        self.definedMemories = defined
         self.tables = tables
         self.byteCount = bytes.count
     }

@@ -3,7 +3,7 @@
 /// The engine works at the core-module level only; the canonical ABI, WASI and sandboxing are Plugboard's and sit
 /// above it, so another engine (Wasmtime through its C API) can slot in. The protocol is staged as the work is:
 /// ``compile(_:)`` once per module (shareable between threads), ``makeStore(limits:)`` once per live plugin
-/// instance, then ``CoreStore/instantiate(_:hostFunctions:)`` and calls through resolved ``CoreFunction`` handles,
+/// instance, then ``CoreStore/instantiate(_:imports:)`` and calls through resolved ``CoreFunction`` handles,
 /// so nothing on the call path is looked up by name.
 public protocol WasmEngine: Sendable {
     /// A human-readable name with version, e.g. `WasmKit 0.4.2`.
@@ -13,7 +13,8 @@ public protocol WasmEngine: Sendable {
     /// (which ``CompiledModule/description`` carries), so no guest-controlled depth reaches the engine's parser.
     func compile(_ bytes: [UInt8]) throws -> any CompiledModule
 
-    /// A store for one instance (and, later, the several core instances of a component) held to `limits`.
+    /// A store for one plugin instance (one core instance, or the several linked core instances of a component)
+    /// held to `limits`.
     func makeStore(limits: InstanceLimits) -> any CoreStore
 }
 
@@ -24,11 +25,18 @@ public protocol CompiledModule: Sendable {
 
 /// Where instances live: their memory and table quota, fuel and interruption. Confined to one thread at a time
 /// (the one running its instance's calls); only ``interrupter`` may be used from others.
+///
+/// A store holds several core instances that link to each other, as a component's do: an instance may import the
+/// functions, memories, tables and globals an earlier instance of the same store exports, an active element segment
+/// may fill an imported table, and `call_indirect` through it may reach a host function. The quota covers all of
+/// them together: memories summed, tables summed.
 public protocol CoreStore: AnyObject {
-    /// Instantiates `module` with `hostFunctions` bound to its function imports (every function import must be
-    /// provided). The module's `start` function runs inside, under the store's fuel and interruption, so start a
-    /// call (``startCall()``) and arm the deadline first.
-    func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance
+    /// Instantiates `module` with its imports bound to `imports` (every import must be provided, with its type).
+    /// The module's `start` function runs inside, under the store's fuel and interruption, so start a call
+    /// (``startCall()``) and arm the deadline first.
+    /// - Throws: ``PlugboardError``: an import missing or of the wrong type, an item of another store, memory or
+    ///   tables over the quota, or a trap in `start`.
+    func instantiate(_ module: any CompiledModule, imports: [CoreImport]) throws -> any CoreInstance
 
     /// Starts a top-level call (or an instantiation): refills the per-call fuel and forgets an earlier interrupt
     /// and earlier denied growth.
@@ -41,6 +49,35 @@ public protocol CoreStore: AnyObject {
     var deniedTableElements: Int? { get }
     /// What stops this store's running call from another thread, or `nil` when its limits are not interruptible.
     var interrupter: (any CallInterrupter)? { get }
+}
+
+extension CoreStore {
+    /// Instantiates `module` with `hostFunctions` bound to its function imports (a plain module: every import is a
+    /// host function).
+    public func instantiate(_ module: any CompiledModule, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
+        try instantiate(module, imports: hostFunctions.map { CoreImport(module: $0.module, name: $0.name, value: .hostFunction($0)) })
+    }
+}
+
+/// One import of a core module, bound.
+public struct CoreImport {
+    /// What an import is bound to.
+    public enum Value {
+        /// A host function.
+        case hostFunction(CoreHostFunction)
+        /// The item (function, memory, table or global) an earlier instance of the same store exports as `name`.
+        case export(any CoreInstance, name: String)
+    }
+
+    public var module: String
+    public var name: String
+    public var value: Value
+
+    public init(module: String, name: String, value: Value) {
+        self.module = module
+        self.name = name
+        self.value = value
+    }
 }
 
 /// A live instance of a module, in its store; confined like the store.
