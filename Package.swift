@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "Plugboard", targets: ["Plugboard"]),
         .library(name: "PlugboardABI", targets: ["PlugboardABI"]),
+        .library(name: "PlugboardComponents", targets: ["PlugboardComponents"]),
         .library(name: "PlugboardManifest", targets: ["PlugboardManifest"]),
         .library(name: "PlugboardRuntime", targets: ["PlugboardRuntime"]),
         .library(name: "PlugboardHTTPFetch", targets: ["PlugboardHTTPFetch"]),
@@ -50,6 +51,13 @@ let package = Package(
                 .product(name: "WIT", package: "WasmKit"),
                 .product(name: "WasmParser", package: "WasmKit"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Components: the binary format parsed and bounded (next: types resolved, flattened into core
+        // instantiation steps). No engine: the steps run on any engine behind the engine protocol.
+        .target(
+            name: "PlugboardComponents",
+            dependencies: ["PlugboardABI"],
             swiftSettings: strictSettings
         ),
         // The embedded engine: WasmKit behind the engine protocol.
@@ -181,7 +189,7 @@ let package = Package(
             name: "PlugboardTests",
             dependencies: [
                 "Plugboard", "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardRuntime", "PlugboardRegistry",
-                "PlugboardHTTPFetch", "PlugboardBindgen",
+                "PlugboardHTTPFetch", "PlugboardBindgen", "PlugboardComponents",
                 "PlugboardTesting",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),

@@ -30,6 +30,18 @@ extension PlugboardError {
             hint: "Rebuild the plugin for wasm32-wasip1 (or wasm32-unknown-unknown) and check it with `wasm-tools validate`")
     }
 
+    package static func invalidComponent(_ detail: String) -> PlugboardError {
+        PlugboardError(
+            .invalidModule, "not a valid WebAssembly component: \(detail)",
+            hint: "Rebuild it with `wasm-tools component new` and check it with `wasm-tools validate --features component-model`")
+    }
+
+    package static func unsupportedComponentFeature(_ construct: String) -> PlugboardError {
+        PlugboardError(
+            .invalidModule, "the component uses \(construct), which Plugboard does not run",
+            hint: "Build the component without it (no async, streams, futures, component values or start functions; UTF-8 strings)")
+    }
+
     package static func invalidWAT(detail: String) -> PlugboardError {
         PlugboardError(.invalidModule, "the WebAssembly text does not assemble: \(detail)", hint: "Fix the .wat source; `wasm-tools parse` gives the same result")
     }
