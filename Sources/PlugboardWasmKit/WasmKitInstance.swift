@@ -15,6 +15,10 @@ final class WasmKitInstance: CoreInstance {
         self.memory = instance.exports[memory: "memory"].map(WasmKitMemory.init)
     }
 
+    func memory(named name: String) -> (any LinearMemory)? {
+        instance.exports[memory: name].map(WasmKitMemory.init)
+    }
+
     func function(named name: String) -> (any CoreFunction)? {
         guard let function = instance.exports[function: name] else { return nil }
         return WasmKitFunction(function: function, store: store)

@@ -86,6 +86,8 @@ public protocol CoreInstance: AnyObject {
     func function(named name: String) -> (any CoreFunction)?
     /// The instance's exported linear memory `memory`, if any.
     var memory: (any LinearMemory)? { get }
+    /// The linear memory the instance exports as `name`, if any.
+    func memory(named name: String) -> (any LinearMemory)?
 }
 
 /// A resolved guest function. Calls may nest (a host function may call back into the guest, as lowering a

@@ -1,0 +1,308 @@
+import PlugboardABI
+
+/// Flattens a parsed component into a ``ComponentPlan`` by interpreting its definitions with symbolic index spaces
+/// (as wasmtime's `inline.rs` and jco do): a nested component's instantiation runs its definitions in a frame whose
+/// imports are the arguments, and only core instantiations, lowered imports and lifted exports come out.
+///
+/// Bounded: frames nest at most as deep as the parser allowed, the plan holds at most ``maxSteps`` core
+/// instantiations (a small component instantiating a nested one many times cannot fan out), and every resolved
+/// type at most ``maxTypeSize`` nodes (types referring to earlier types cannot grow exponentially).
+public enum ComponentPlanner {
+    public static let maxSteps = 1_000
+    public static let maxTypeSize = 100_000
+
+    /// Plans `component` (a root component from ``ComponentParser``).
+    /// - Throws: ``PlugboardError`` (`invalidModule`) naming what does not resolve, or a construct not supported yet
+    ///   (resources, component composition).
+    public static func plan(_ component: ParsedComponent) throws -> ComponentPlan {
+        var plan = ComponentPlan(bytes: component.bytes, modules: [], steps: [], lowered: [], exports: [])
+        var frames: [Frame] = []
+        let exports = try run(component, arguments: [:], frames: &frames, plan: &plan)
+        for (name, item) in exports.sorted(by: { $0.key < $1.key }) {
+            switch item {
+            case .function(let function):
+                try plan.exports.append(lifted(function, name: name, interface: nil))
+            case .instance(.exports(let members)):
+                for (member, memberItem) in members.sorted(by: { $0.key < $1.key }) {
+                    guard case .function(let function) = memberItem else { continue }
+                    try plan.exports.append(lifted(function, name: member, interface: name))
+                }
+            default:
+                continue  // types and instances of types carry no code
+            }
+        }
+        return plan
+    }
+
+    private static func lifted(_ function: Function, name: String, interface: String?) throws -> ComponentPlan.LiftedExport {
+        guard case .lifted(let core, let options, let parameters, let results) = function else {
+            throw PlugboardError.unsupportedComponentFeature("re-exporting an imported function ('\(name)')")
+        }
+        return ComponentPlan.LiftedExport(
+            interface: interface, function: WITFunction(name: name, parameters: parameters, results: results), core: core,
+            memory: options.memory, realloc: options.realloc, postReturn: options.postReturn)
+    }
+
+    // MARK: symbolic values
+
+    enum ResolvedType {
+        case value(WITType, size: Int)
+        case function(parameters: [WITParameter], results: [WITType])
+        case instance([String: ResolvedType])
+        case other
+    }
+
+    struct ResolvedOptions {
+        var memory: ComponentPlan.CoreItem?
+        var realloc: ComponentPlan.CoreItem?
+        var postReturn: ComponentPlan.CoreItem?
+    }
+
+    enum Function {
+        case imported(interface: String?, name: String, parameters: [WITParameter], results: [WITType])
+        case lifted(ComponentPlan.CoreItem, ResolvedOptions, parameters: [WITParameter], results: [WITType])
+    }
+
+    enum Instance {
+        case imported(name: String, [String: ResolvedType])
+        case exports([String: Item])
+    }
+
+    enum Item {
+        case function(Function)
+        case instance(Instance)
+        case type(ResolvedType)
+        case component(ParsedComponent)
+    }
+
+    enum CoreInstanceValue {
+        case step(Int)
+        case bag([String: ComponentPlan.CoreItem])
+    }
+
+    struct Frame {
+        var types: [ResolvedType] = []
+        var functions: [Function] = []
+        var instances: [Instance] = []
+        var components: [ParsedComponent] = []
+        var modules: [Int] = []
+        var coreInstances: [CoreInstanceValue] = []
+        var coreFunctions: [ComponentPlan.CoreItem] = []
+        var coreMemories: [ComponentPlan.CoreItem] = []
+        var coreTables: [ComponentPlan.CoreItem] = []
+        var coreGlobals: [ComponentPlan.CoreItem] = []
+    }
+
+    static func fail(_ what: String) -> PlugboardError { PlugboardError.invalidComponent(what) }
+
+    static func element<T>(_ array: [T], _ index: UInt32, _ what: String) throws -> T {
+        guard Int(index) < array.count else { throw fail("\(what) \(index) does not exist (there are \(array.count))") }
+        return array[Int(index)]
+    }
+
+    // MARK: interpretation
+
+    /// Runs a component's definitions in a new frame with `arguments` for its imports; returns its exports.
+    static func run(
+        _ component: ParsedComponent, arguments: [String: Item], frames: inout [Frame], plan: inout ComponentPlan
+    ) throws -> [String: Item] {
+        frames.append(Frame())
+        defer { frames.removeLast() }
+        var exports: [String: Item] = [:]
+        for definition in component.definitions {
+            var frame = frames[frames.count - 1]
+            switch definition {
+            case .custom:
+                break
+            case .coreModule(let range):
+                plan.modules.append(range)
+                frame.modules.append(plan.modules.count - 1)
+            case .coreType:
+                break  // core function types describe nothing a plan needs
+            case .coreInstance(.instantiate(let module, let arguments)):
+                let moduleIndex = try element(frame.modules, module, "core module")
+                let description = try ModuleDescription(parsing: Array(plan.bytes[plan.modules[moduleIndex]]))
+                var bound: [String: CoreInstanceValue] = [:]
+                for argument in arguments { bound[argument.name] = try element(frame.coreInstances, argument.instance, "core instance") }
+                var imports: [(module: String, name: String, item: ComponentPlan.CoreItem)] = []
+                for entry in description.imports {
+                    guard let instance = bound[entry.module] else {
+                        throw fail("core module \(module) imports '\(entry.fullName)', and the component binds no instance '\(entry.module)'")
+                    }
+                    imports.append((entry.module, entry.name, try coreExport(instance, entry.name)))
+                }
+                guard plan.steps.count < maxSteps else { throw fail("more than \(maxSteps) core instantiations") }
+                plan.steps.append(ComponentPlan.Step(module: moduleIndex, imports: imports))
+                frame.coreInstances.append(.step(plan.steps.count - 1))
+            case .coreInstance(.exports(let items)):
+                var bag: [String: ComponentPlan.CoreItem] = [:]
+                for item in items { bag[item.name] = try coreItem(frame, item.item, item.index) }
+                frame.coreInstances.append(.bag(bag))
+            case .component(let nested):
+                frame.components.append(nested)
+            case .instance(.instantiate(let index, let arguments)):
+                let nested = try element(frame.components, index, "component")
+                var bound: [String: Item] = [:]
+                for argument in arguments { bound[argument.name] = try item(frame, argument.item) }
+                frames[frames.count - 1] = frame
+                let nestedExports = try run(nested, arguments: bound, frames: &frames, plan: &plan)
+                frame = frames[frames.count - 1]
+                frame.instances.append(.exports(nestedExports))
+            case .instance(.exports(let items)):
+                var members: [String: Item] = [:]
+                for entry in items { members[entry.name] = try item(frame, entry.item) }
+                frame.instances.append(.exports(members))
+            case .alias(let alias):
+                try addAlias(alias, to: &frame, frames: frames)
+            case .type(let definition):
+                frame.types.append(try resolve(definition, in: frame.types, frames: frames))
+            case .canon(let canon):
+                try addCanon(canon, to: &frame, plan: &plan)
+            case .import(let name, let type):
+                try addImport(name, type, arguments: arguments, isRoot: frames.count == 1, to: &frame)
+            case .export(let name, let sortIndex, _):
+                let exported = try item(frame, sortIndex)
+                exports[name] = exported
+                // An export also adds the item to its index space again.
+                switch exported {
+                case .function(let function): frame.functions.append(function)
+                case .instance(let instance): frame.instances.append(instance)
+                case .type(let type): frame.types.append(type)
+                case .component(let component): frame.components.append(component)
+                }
+            }
+            frames[frames.count - 1] = frame
+        }
+        return exports
+    }
+
+    static func coreExport(_ instance: CoreInstanceValue, _ name: String) throws -> ComponentPlan.CoreItem {
+        switch instance {
+        case .step(let step): return .export(step: step, name: name)
+        case .bag(let bag):
+            guard let item = bag[name] else { throw fail("a core instance has no export '\(name)'") }
+            return item
+        }
+    }
+
+    static func coreItem(_ frame: Frame, _ sort: CoreSort, _ index: UInt32) throws -> ComponentPlan.CoreItem {
+        switch sort {
+        case .function: return try element(frame.coreFunctions, index, "core function")
+        case .memory: return try element(frame.coreMemories, index, "core memory")
+        case .table: return try element(frame.coreTables, index, "core table")
+        case .global: return try element(frame.coreGlobals, index, "core global")
+        default: throw fail("a core instance exporting a \(sort)")
+        }
+    }
+
+    static func item(_ frame: Frame, _ sortIndex: SortIndex) throws -> Item {
+        switch sortIndex.sort {
+        case .function: return .function(try element(frame.functions, sortIndex.index, "function"))
+        case .instance: return .instance(try element(frame.instances, sortIndex.index, "instance"))
+        case .type: return .type(try element(frame.types, sortIndex.index, "type"))
+        case .component: return .component(try element(frame.components, sortIndex.index, "component"))
+        case .value, .core: throw fail("a \(sortIndex.sort) as an instance member or argument")
+        }
+    }
+
+    static func addAlias(_ alias: ComponentAlias, to frame: inout Frame, frames: [Frame]) throws {
+        switch alias.target {
+        case .coreExport(let instanceIndex, let name):
+            let item = try coreExport(try element(frame.coreInstances, instanceIndex, "core instance"), name)
+            switch alias.sort {
+            case .core(.function): frame.coreFunctions.append(item)
+            case .core(.memory): frame.coreMemories.append(item)
+            case .core(.table): frame.coreTables.append(item)
+            case .core(.global): frame.coreGlobals.append(item)
+            default: throw fail("a core export alias of sort \(alias.sort)")
+            }
+        case .export(let instanceIndex, let name):
+            let instance = try element(frame.instances, instanceIndex, "instance")
+            let member: Item
+            switch instance {
+            case .imported(let interface, let members):
+                guard let type = members[name] else { throw fail("imported instance '\(interface)' has no export '\(name)'") }
+                switch type {
+                case .function(let parameters, let results):
+                    member = .function(.imported(interface: interface, name: name, parameters: parameters, results: results))
+                default:
+                    member = .type(type)
+                }
+            case .exports(let members):
+                guard let found = members[name] else { throw fail("an instance has no export '\(name)'") }
+                member = found
+            }
+            switch (alias.sort, member) {
+            case (.function, .function(let function)): frame.functions.append(function)
+            case (.instance, .instance(let instance)): frame.instances.append(instance)
+            case (.type, .type(let type)): frame.types.append(type)
+            case (.component, .component(let component)): frame.components.append(component)
+            default: throw fail("export '\(name)' is not a \(alias.sort)")
+            }
+        case .outer(let count, let index):
+            guard Int(count) < frames.count else { throw fail("an outer alias \(count) levels out of \(frames.count)") }
+            let outer = count == 0 ? frame : frames[frames.count - 1 - Int(count)]
+            switch alias.sort {
+            case .type: frame.types.append(try element(outer.types, index, "outer type"))
+            case .component: frame.components.append(try element(outer.components, index, "outer component"))
+            case .core(.module): frame.modules.append(try element(outer.modules, index, "outer core module"))
+            default: throw fail("an outer alias of sort \(alias.sort)")
+            }
+        }
+    }
+
+    static func addCanon(_ canon: CanonDefinition, to frame: inout Frame, plan: inout ComponentPlan) throws {
+        func options(_ options: CanonOptions) throws -> ResolvedOptions {
+            ResolvedOptions(
+                memory: try options.memory.map { try element(frame.coreMemories, $0, "core memory") },
+                realloc: try options.realloc.map { try element(frame.coreFunctions, $0, "core function") },
+                postReturn: try options.postReturn.map { try element(frame.coreFunctions, $0, "core function") })
+        }
+        switch canon {
+        case .lower(let index, let canonOptions):
+            guard case .imported(let interface, let name, let parameters, let results) = try element(frame.functions, index, "function") else {
+                throw PlugboardError.unsupportedComponentFeature("lowering a lifted function (component composition)")
+            }
+            let resolved = try options(canonOptions)
+            plan.lowered.append(
+                ComponentPlan.LoweredImport(
+                    interface: interface, function: WITFunction(name: name, parameters: parameters, results: results),
+                    memory: resolved.memory, realloc: resolved.realloc))
+            frame.coreFunctions.append(.lowered(plan.lowered.count - 1))
+        case .lift(let core, let canonOptions, let type):
+            guard case .function(let parameters, let results) = try element(frame.types, type, "type") else {
+                throw fail("canon lift with type \(type), which is not a function type")
+            }
+            frame.functions.append(.lifted(try element(frame.coreFunctions, core, "core function"), try options(canonOptions), parameters: parameters, results: results))
+        case .resourceNew, .resourceDrop, .resourceRep:
+            throw PlugboardError.unsupportedComponentFeature("resources (not yet)")
+        }
+    }
+
+    static func addImport(_ name: String, _ type: ExternDescriptor, arguments: [String: Item], isRoot: Bool, to frame: inout Frame) throws {
+        if let argument = arguments[name] {
+            switch argument {
+            case .function(let function): frame.functions.append(function)
+            case .instance(let instance): frame.instances.append(instance)
+            case .type(let resolved): frame.types.append(resolved)
+            case .component(let component): frame.components.append(component)
+            }
+            return
+        }
+        guard isRoot else { throw fail("a nested component's import '\(name)' is not given when it is instantiated") }
+        switch type {
+        case .instance(let index):
+            guard case .instance(let members) = try element(frame.types, index, "type") else { throw fail("import '\(name)' of a non-instance type") }
+            frame.instances.append(.imported(name: name, members))
+        case .function(let index):
+            guard case .function(let parameters, let results) = try element(frame.types, index, "type") else { throw fail("import '\(name)' of a non-function type") }
+            frame.functions.append(.imported(interface: nil, name: name, parameters: parameters, results: results))
+        case .typeEqual(let index):
+            frame.types.append(try element(frame.types, index, "type"))
+        case .resourceType:
+            throw PlugboardError.unsupportedComponentFeature("imported resource types (not yet)")
+        case .coreModule, .component, .value:
+            throw PlugboardError.unsupportedComponentFeature("importing a \(type)")
+        }
+    }
+}
