@@ -151,6 +151,46 @@ import Testing
         #expect(refused >= bytes.count - 20)  // at most one valid cut per top-level section
     }
 
+    /// Seeded random mutations of a real component (byte flips, inserted and deleted bytes): each parses and plans,
+    /// or is a typed error; none crashes the host (a smoke version of the fuzz target the issue asks for).
+    @Test func tenThousandMutantsOfARealComponentParseAndPlanOrFailTyped() async throws {
+        let original = try await Self.plain()
+        var generator = SplitMix(seed: 0x5EED)
+        var (planned, refused) = (0, 0)
+        for _ in 0..<10_000 {
+            var bytes = original
+            for _ in 0..<(1 + Int(generator.next() % 4)) {
+                let position = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+                case 1: bytes.insert(UInt8(truncatingIfNeeded: generator.next()), at: position)
+                default: if bytes.count > 9 { bytes.remove(at: position) }
+                }
+            }
+            do {
+                _ = try ComponentPlanner.plan(try ComponentParser.parse(bytes))
+                planned += 1
+            } catch is PlugboardError {
+                refused += 1
+            }
+        }
+        #expect(planned + refused == 10_000)
+        #expect(planned > 0 && refused > 0)
+    }
+
+    /// A small deterministic generator (SplitMix64), so a failing mutant can be reproduced.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     /// A component whose one section is `id` with `payload`.
     static func component(section id: UInt8, _ payload: [UInt8]) -> [UInt8] {
         [0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00, id] + leb(UInt32(payload.count)) + payload

@@ -48,13 +48,15 @@ enum ModuleScreen {
             let end = reader.position + Int(size)
             defer { reader.position = end }
             guard id == 10 else { continue }
+            // A LEB128 may run past the end it belongs in (hostile framing): what is left is never negative.
+            func left(_ limit: Int) -> UInt64 { UInt64(max(0, limit - reader.position)) }
             guard let count = reader.leb() else { return }
-            for _ in 0..<min(count, UInt64(end - reader.position)) {
-                guard let bodySize = reader.leb(), bodySize <= UInt64(end - reader.position) else { return }
+            for _ in 0..<min(count, left(end)) {
+                guard let bodySize = reader.leb(), bodySize <= left(end) else { return }
                 let bodyEnd = reader.position + Int(bodySize)
                 guard let declarations = reader.leb() else { return }
                 var locals: UInt64 = 0
-                for _ in 0..<min(declarations, UInt64(bodyEnd - reader.position)) {
+                for _ in 0..<min(declarations, left(bodyEnd)) {
                     guard let declared = reader.leb(), let type = reader.byte() else { return }
                     if type == 0x63 || type == 0x64 { _ = reader.leb() }  // (ref null? heaptype)
                     locals = locals &+ min(declared, UInt64(Int.max / 4))
