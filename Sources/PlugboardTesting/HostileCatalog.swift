@@ -123,17 +123,7 @@ public enum HostileCatalog {
 
     /// A module of `functions` empty functions, each declaring `locals` i64 locals in one declaration.
     public static func manyLocalsModule(functions: Int, locals: UInt32) -> [UInt8] {
-        func leb(_ value: UInt32) -> [UInt8] {
-            var value = value
-            var bytes: [UInt8] = []
-            repeat {
-                var byte = UInt8(value & 0x7F)
-                value >>= 7
-                if value != 0 { byte |= 0x80 }
-                bytes.append(byte)
-            } while value != 0
-            return bytes
-        }
+        let leb = WasmEncoding.uleb
         func section(_ id: UInt8, _ payload: [UInt8]) -> [UInt8] { [id] + leb(UInt32(payload.count)) + payload }
         let body: [UInt8] = [0x01] + leb(locals) + [0x7E, 0x0B]  // one declaration of `locals` i64, then `end`
         let code = leb(UInt32(functions)) + Array((0..<functions).map { _ in leb(UInt32(body.count)) + body }.joined())

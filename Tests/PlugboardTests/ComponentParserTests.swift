@@ -196,17 +196,7 @@ import Testing
         [0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00, id] + leb(UInt32(payload.count)) + payload
     }
 
-    static func leb(_ value: UInt32) -> [UInt8] {
-        var value = value
-        var bytes: [UInt8] = []
-        repeat {
-            var byte = UInt8(value & 0x7F)
-            value >>= 7
-            if value != 0 { byte |= 0x80 }
-            bytes.append(byte)
-        } while value != 0
-        return bytes
-    }
+    static func leb(_ value: UInt32) -> [UInt8] { WasmEncoding.uleb(value) }
 
     @Test func hostileCountsAndNestingAreRefusedInLinearWork() throws {
         // 2^32 - 1 core instances announced in five bytes.
