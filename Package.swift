@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "PlugboardRuntime",
             dependencies: [
-                "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit",
+                "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardComponents",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import Foundation
+import PlugboardTesting
 import Testing
 
 /// The built `plugboard` executable, run as a process: stdout, stderr and exit codes.
@@ -97,16 +98,34 @@ import Testing
         }
     }
 
-    @Test func aComponentIsRejectedWithAnExplanation() async throws {
+    /// The WAT example built as a component (wasm-tools, in the test run) runs and inspects like its core twin; a
+    /// component lacking the world's exports fails `run` naming the first one.
+    @Test func aComponentRunsAndInspectsLikeACoreModule() async throws {
         try await withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("component.wasm").path
-            try Data([0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00]).write(to: URL(fileURLWithPath: path))
-            for command in ["run", "inspect"] {
-                let result = try await plugboard(command == "run" ? [command, path, "--input", "x"] : [command, path])
-                #expect(result.status == 1)
-                #expect(result.stderr.contains("error: "))
-                #expect(result.stderr.contains("this is a WebAssembly component"))
+            let wasmTools = Repository.path(".venv/bin/wasm-tools")
+            let embedded = directory.appendingPathComponent("embedded.wasm").path
+            let component = directory.appendingPathComponent("component.wasm").path
+            for arguments in [
+                ["component", "embed", Repository.path("wit"), "--world", "plugin-world", Repository.path("examples/plugins/text-transform-wat/plugin.wat"), "-o", embedded],
+                ["component", "new", embedded, "-o", component],
+            ] {
+                let built = try await Subprocess.run(wasmTools, arguments)
+                try #require(built.status == 0, "wasm-tools: \(built.stderr)")
             }
+            let run = try await plugboard(["run", component, "--input", "hello"])
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            #expect(run.stdout.contains("HELLO"))
+            let inspect = try await plugboard(["inspect", component])
+            #expect(inspect.status == 0, "stderr: \(inspect.stderr)")
+            #expect(inspect.stdout.contains("kind: component"))
+            #expect(inspect.stdout.contains("plugboard:plugin/plugin-api@1.0.0#process"))
+
+            let empty = directory.appendingPathComponent("empty.wasm").path
+            try Data([0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00]).write(to: URL(fileURLWithPath: empty))
+            let refused = try await plugboard(["run", empty, "--input", "x"])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("error: "))
+            #expect(refused.stderr.contains("does not export 'plugboard:plugin/plugin-api@1.0.0#initialize'"))
         }
     }
 

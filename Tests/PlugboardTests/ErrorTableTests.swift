@@ -55,13 +55,20 @@ import PlugboardManifest
         return try await #require(throws: PlugboardError.self) { try await plugin.call(function, arguments: arguments) }
     }
 
-    @Test func row2_aComponentWhereACoreModuleIsNeededSaysWhichItIsAndHowToBuildTheOther() async throws {
-        let component: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00]
-        let error = try await Self.loadError(component)
+    /// Binary components and core modules both load; what is neither says which it is and how to build one.
+    @Test func row2_aBinaryOfNeitherKindSaysWhichItIsAndHowToBuildOne() async throws {
+        let unknown: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x02, 0x00]
+        let error = try await Self.loadError(unknown)
         #expect(error.code == .wrongBinaryKind)
         #expect(error.plugin == "row")
-        #expect(error.message.hasPrefix("this is a WebAssembly component, but this host loads core modules"))
-        #expect(error.hint?.contains("Load the core module the component was made from (before `wasm-tools component new`)") == true)
+        #expect(error.message.hasPrefix("this WebAssembly binary is neither a core module (version 01 00 00 00) nor a component (version 0d 00 01 00)"))
+        #expect(error.message.hasSuffix("its version bytes are 0d 00 02 00"))
+        #expect(error.hint?.contains("`wasm-tools component new`") == true)
+
+        let text = try await Self.loadError(Array("(component)".utf8))
+        #expect(text.code == .wrongBinaryKind)
+        #expect(text.message.hasPrefix("this is WebAssembly component text"))
+        #expect(text.hint?.contains("wasm-tools parse") == true)
     }
 
     @Test func row3_anIncompatibleInterfaceVersionNamesBothVersions() async throws {

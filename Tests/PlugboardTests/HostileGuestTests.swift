@@ -233,14 +233,13 @@ import PlugboardManifest
 
     // MARK: loading
 
-    @Test func aComponentIsTheWrongBinaryKind() async throws {
+    @Test func anEmptyComponentIsRefusedForTheExportsItLacks() async throws {
         let bench = try await Bench()
         let error = try await #require(throws: PlugboardError.self) {
             try await bench.host.load(bytes: [0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00], name: "component")
         }
-        #expect(error.code == .wrongBinaryKind)
         #expect(error.plugin == "component")
-        #expect(error.message.contains("this is a WebAssembly component"))
+        #expect(error.message.contains("the plugin does not export 'plugboard:plugin/plugin-api@1.0.0#initialize'"))
         try await bench.expectGoodPluginStillWorks()
     }
 

@@ -18,6 +18,12 @@ public struct ModuleDescription: Sendable, Hashable {
 
         /// `module.name` for messages.
         public var fullName: String { "\(module).\(name)" }
+
+        package init(module: String, name: String, kind: Kind) {
+            self.module = module
+            self.name = name
+            self.kind = kind
+        }
     }
 
     /// One export of a module.
@@ -31,6 +37,11 @@ public struct ModuleDescription: Sendable, Hashable {
         }
         public var name: String
         public var kind: Kind
+
+        package init(name: String, kind: Kind) {
+            self.name = name
+            self.kind = kind
+        }
     }
 
     public var imports: [Import]
@@ -156,6 +167,16 @@ public struct ModuleDescription: Sendable, Hashable {
         self.definedMemories = defined
         self.tables = tables
         self.byteCount = bytes.count
+    }
+
+    /// A description made up rather than parsed: how a component presents itself to the linker (its lifted exports
+    /// and lowered imports under the canonical ABI's core names).
+    package init(imports: [Import], exports: [Export], memory: MemoryLimits?, byteCount: Int) {
+        self.imports = imports
+        self.exports = exports
+        self.memory = memory
+        self.tables = []
+        self.byteCount = byteCount
     }
 
     private static func signature(at index: UInt32, in types: [FunctionType?]) throws -> CoreSignature {

@@ -49,9 +49,16 @@ extension PlugboardError {
     package static func componentGiven() -> PlugboardError {
         PlugboardError(
             .wrongBinaryKind,
-            "this is a WebAssembly component, but this host loads core modules that follow the canonical ABI naming (component support is planned)",
-            hint: "Load the core module the component was made from (before `wasm-tools component new`), "
-                + "or build the plugin without the component step")
+            "this is WebAssembly component text; Plugboard loads binary components, and core modules as binary or text",
+            hint: "Assemble it first (`wasm-tools parse plugin.wat -o plugin.wasm`), or load the core module it was made from")
+    }
+
+    package static func unknownBinaryKind(version: [UInt8]) -> PlugboardError {
+        PlugboardError(
+            .wrongBinaryKind,
+            "this WebAssembly binary is neither a core module (version 01 00 00 00) nor a component (version 0d 00 01 00): its version bytes are "
+                + version.map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " "),
+            hint: "Build a core module for wasm32-wasip1 or wasm32-unknown-unknown, or a component with `wasm-tools component new`")
     }
 
     package static func unsupportedCoreType(_ type: String) -> PlugboardError {
@@ -248,4 +255,8 @@ extension PlugboardError {
     package static func truncated(_ text: String) -> String {
         text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -73,9 +73,8 @@ public final class PluginVersion: Sendable {
         let engine = host.engine
         let sourceBytes = source.bytes
         let binary = try await LoadingThreads.run { try PluginBinary(bytes: sourceBytes) }
-        guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
         let compiled = try await cache.value(for: .init(digest: source.sha256, engine: engine.name), cost: binary.bytes.count) {
-            try await LoadingThreads.run { try engine.compile(binary.bytes) }
+            try await LoadingThreads.run { try binary.compile(on: engine) }
         }
         var options = source.options
         if let manager = host.capabilityManager {

@@ -71,7 +71,12 @@ package final class PluginInstance {
         store.startCall()
         var call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
         do {
-            let instance = try store.instantiate(module.compiled, hostFunctions: hostFunctions)
+            let instance =
+                if let component = module.compiled as? ComponentModule {
+                    try component.instantiate(in: store, hostFunctions: hostFunctions)
+                } else {
+                    try store.instantiate(module.compiled, hostFunctions: hostFunctions)
+                }
             interruption.end(call: call)
             let canonical = CanonicalInstance(instance)
             binding.instance = canonical

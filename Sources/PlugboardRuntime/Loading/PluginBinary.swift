@@ -34,8 +34,12 @@ public struct PluginBinary: Sendable {
     public init(bytes: [UInt8]) throws {
         if bytes.starts(with: [0x00, 0x61, 0x73, 0x6D]) {
             guard bytes.count >= 8 else { throw PlugboardError.invalidModule(detail: "the file ends inside the header") }
-            // Core modules have version 1 and layer 0; components have layer 1 (bytes 6-7).
-            self.kind = bytes[6] == 0x01 && bytes[7] == 0x00 ? .component : .coreModule
+            // Core modules have version 1 and layer 0; components version 0x0d and layer 1 (bytes 4-7).
+            switch Array(bytes[4..<8]) {
+            case [0x01, 0x00, 0x00, 0x00]: self.kind = .coreModule
+            case [0x0D, 0x00, 0x01, 0x00]: self.kind = .component
+            case let version: throw PlugboardError.unknownBinaryKind(version: version)
+            }
             self.bytes = bytes
             return
         }
@@ -56,5 +60,15 @@ public struct PluginBinary: Sendable {
             throw PlugboardError.invalidWAT(detail: "\(error)")
         }
         self.kind = .coreModule
+    }
+}
+
+extension PluginBinary {
+    /// Compiles the binary on `engine`: a core module directly, a component through ``ComponentModule``.
+    package func compile(on engine: any WasmEngine) throws -> any CompiledModule {
+        switch kind {
+        case .coreModule: try engine.compile(bytes)
+        case .component: try ComponentModule(bytes: bytes, engine: engine)
+        }
     }
 }

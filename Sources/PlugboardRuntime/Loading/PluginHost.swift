@@ -162,9 +162,8 @@ public actor PluginHost {
 
     private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) async throws -> Plugin {
         if let name, loaded[name] != nil { throw PlugboardError.pluginAlreadyLoaded(name) }
-        guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
         let engine = configuration.engine
-        let compiled = try await LoadingThreads.run { try engine.compile(binary.bytes) }
+        let compiled = try await LoadingThreads.run { try binary.compile(on: engine) }
         let plugin = try await Plugin.load(
             name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: configuration.world,
             hostFunctions: configuration.hostFunctions, configuration: options.configuration, limits: options.limits,

@@ -38,9 +38,9 @@ public struct PluginInspection: Sendable {
     }
 
     private init(binary: PluginBinary, fileSize: Int, isText: Bool) throws {
-        guard binary.kind == .coreModule else { throw PlugboardError.componentGiven() }
-        // The same parse the host does at load (WasmKit's parser plus Plugboard's boundary checks).
-        self.module = try WasmKitEngine().compile(binary.bytes).description
+        // The same parse the host does at load (WasmKit's parser plus Plugboard's boundary checks); a component is
+        // described by the core names it presents to the linker.
+        self.module = try binary.compile(on: WasmKitEngine()).description
         self.kind = binary.kind
         self.fileSize = fileSize
         self.isText = isText

@@ -1,0 +1,101 @@
+import PlugboardABI
+import PlugboardComponents
+
+/// A component compiled for a plugin: its plan and core modules, presented to the linker as if it were a core
+/// module following the canonical ABI's naming (each lifted export as `interface#function`, each lowered import as
+/// `interface`.`function`, the options' memory as `memory`, realloc as `cabi_realloc`, post-returns as
+/// `cabi_post_…`), so the world checks, host functions and calls of core-module plugins apply unchanged.
+///
+/// For now every lift and lower of the component must use one memory and one realloc (what wit-component emits);
+/// resources and components importing WASI 0.2 are refused at load, naming what is missing.
+struct ComponentModule: CompiledModule {
+    let plan: ComponentPlan
+    let modules: [any CompiledModule]
+    let description: ModuleDescription
+
+    init(bytes: [UInt8], engine: any WasmEngine) throws {
+        let plan = try ComponentPlanner.plan(try ComponentParser.parse(bytes))
+        let memories = Set((plan.exports.map(\.memory) + plan.lowered.map(\.memory)).compactMap { $0 }.map { "\($0)" })
+        let reallocs = Set((plan.exports.map(\.realloc) + plan.lowered.map(\.realloc)).compactMap { $0 }.map { "\($0)" })
+        guard memories.count <= 1, reallocs.count <= 1 else {
+            throw PlugboardError.unsupportedComponentFeature("functions lifted or lowered with different memories or reallocs")
+        }
+        self.plan = plan
+        self.modules = try plan.modules.map { try engine.compile(Array(plan.bytes[$0])) }
+        var exports: [ModuleDescription.Export] = []
+        for export in plan.exports {
+            let signature = CanonicalSignature(export.function)
+            let name = export.interface.map { "\($0)#\(export.function.name)" } ?? export.function.name
+            exports.append(ModuleDescription.Export(name: name, kind: .function(signature.exportSignature)))
+            if export.postReturn != nil {
+                exports.append(
+                    ModuleDescription.Export(name: "cabi_post_" + name, kind: .function(CoreSignature(parameters: signature.exportSignature.results, results: []))))
+            }
+        }
+        if !memories.isEmpty { exports.append(ModuleDescription.Export(name: "memory", kind: .memory)) }
+        if !reallocs.isEmpty {
+            exports.append(ModuleDescription.Export(name: "cabi_realloc", kind: .function(CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32]))))
+        }
+        let imports = plan.lowered.map { entry in
+            ModuleDescription.Import(
+                module: entry.interface ?? "$root", name: entry.function.name, kind: .function(CanonicalSignature(entry.function).importSignature))
+        }
+        self.description = ModuleDescription(imports: imports, exports: exports, memory: nil, byteCount: bytes.count)
+    }
+
+    /// Runs the plan in `store`, binding each lowered import to the host function for its `module`.`name`.
+    func instantiate(in store: any CoreStore, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
+        var bound: [String: CoreHostFunction] = [:]
+        for function in hostFunctions { bound["\(function.module)\u{0}\(function.name)"] = function }
+        var instances: [any CoreInstance] = []
+        for step in plan.steps {
+            let imports = try step.imports.map { entry -> CoreImport in
+                switch entry.item {
+                case .export(let source, let name):
+                    return CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
+                case .lowered(let index):
+                    let lowered = plan.lowered[index]
+                    guard let function = bound["\(lowered.interface ?? "$root")\u{0}\(lowered.function.name)"] else {
+                        throw PlugboardError.invalidComponent("no host function is bound to '\(lowered.interface ?? "$root").\(lowered.function.name)'")
+                    }
+                    return CoreImport(module: entry.module, name: entry.name, value: .hostFunction(function))
+                }
+            }
+            instances.append(try store.instantiate(modules[step.module], imports: imports))
+        }
+        return try ComponentCoreInstance(plan: plan, instances: instances)
+    }
+}
+
+/// A component's core instances seen as one core instance under the canonical ABI's names (see ``ComponentModule``).
+final class ComponentCoreInstance: CoreInstance {
+    let memory: (any LinearMemory)?
+    private let functions: [String: any CoreFunction]
+
+    init(plan: ComponentPlan, instances: [any CoreInstance]) throws {
+        func function(_ item: ComponentPlan.CoreItem) throws -> any CoreFunction {
+            guard case .export(let step, let name) = item, let function = instances[step].function(named: name) else {
+                throw PlugboardError.unsupportedComponentFeature("a lifted function, realloc or post-return that is not a core export")
+            }
+            return function
+        }
+        var functions: [String: any CoreFunction] = [:]
+        var memory: (any LinearMemory)?
+        for export in plan.exports {
+            let name = export.interface.map { "\($0)#\(export.function.name)" } ?? export.function.name
+            functions[name] = try function(export.core)
+            if let postReturn = export.postReturn { functions["cabi_post_" + name] = try function(postReturn) }
+            if let realloc = export.realloc { functions["cabi_realloc"] = try function(realloc) }
+            if case .export(let step, let name)? = export.memory { memory = instances[step].memory(named: name) }
+        }
+        for lowered in plan.lowered {
+            if let realloc = lowered.realloc { functions["cabi_realloc"] = try function(realloc) }
+            if case .export(let step, let name)? = lowered.memory { memory = instances[step].memory(named: name) }
+        }
+        self.functions = functions
+        self.memory = memory
+    }
+
+    func function(named name: String) -> (any CoreFunction)? { functions[name] }
+    func memory(named name: String) -> (any LinearMemory)? { name == "memory" ? memory : nil }
+}
