@@ -73,23 +73,33 @@ final class ComponentCoreInstance: CoreInstance {
     private let functions: [String: any CoreFunction]
 
     init(plan: ComponentPlan, instances: [any CoreInstance]) throws {
-        func function(_ item: ComponentPlan.CoreItem) throws -> any CoreFunction {
+        // Each core function must have the type its use needs: a lift the flattening of its WIT type, realloc
+        // (i32, i32, i32, i32) -> i32, a post-return the lifted function's results as parameters.
+        func function(_ item: ComponentPlan.CoreItem, _ expected: CoreSignature, _ role: String) throws -> any CoreFunction {
             guard case .export(let step, let name) = item, let function = instances[step].function(named: name) else {
                 throw PlugboardError.unsupportedComponentFeature("a lifted function, realloc or post-return that is not a core export")
             }
+            guard function.signature == expected else {
+                throw PlugboardError.invalidComponent("\(role) is a core function of type \(function.signature), but its use needs \(expected)")
+            }
             return function
         }
+        let reallocSignature = CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32])
         var functions: [String: any CoreFunction] = [:]
         var memory: (any LinearMemory)?
         for export in plan.exports {
             let name = export.interface.map { "\($0)#\(export.function.name)" } ?? export.function.name
-            functions[name] = try function(export.core)
-            if let postReturn = export.postReturn { functions["cabi_post_" + name] = try function(postReturn) }
-            if let realloc = export.realloc { functions["cabi_realloc"] = try function(realloc) }
+            let signature = CanonicalSignature(export.function).exportSignature
+            functions[name] = try function(export.core, signature, "the lift of '\(name)'")
+            if let postReturn = export.postReturn {
+                functions["cabi_post_" + name] = try function(
+                    postReturn, CoreSignature(parameters: signature.results, results: []), "the post-return of '\(name)'")
+            }
+            if let realloc = export.realloc { functions["cabi_realloc"] = try function(realloc, reallocSignature, "the realloc of '\(name)'") }
             if case .export(let step, let name)? = export.memory { memory = instances[step].memory(named: name) }
         }
         for lowered in plan.lowered {
-            if let realloc = lowered.realloc { functions["cabi_realloc"] = try function(realloc) }
+            if let realloc = lowered.realloc { functions["cabi_realloc"] = try function(realloc, reallocSignature, "the realloc of import '\(lowered.function.name)'") }
             if case .export(let step, let name)? = lowered.memory { memory = instances[step].memory(named: name) }
         }
         self.functions = functions
