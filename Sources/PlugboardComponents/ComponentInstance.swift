@@ -22,7 +22,7 @@ public final class ComponentInstance {
         self.plan = plan
         self.store = store
         self.maxOutputBytes = maxBytes
-        let modules = try plan.modules.map { try engine.compile(Array(plan.bytes[$0])) }
+        let modules = try plan.compileModules(on: engine)
         var bindings: [CanonicalBinding] = []
         var lowered: [CoreHostFunction] = []
         for entry in plan.lowered {
@@ -40,17 +40,11 @@ public final class ComponentInstance {
                     maxArgumentBytes: maxBytes, implementation: implementation))
         }
         store.startCall()
-        for (stepIndex, step) in plan.steps.enumerated() {
-            let imports = step.imports.map { entry -> CoreImport in
-                switch entry.item {
-                case .export(let source, let name): CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
-                case .lowered(let index): CoreImport(module: entry.module, name: entry.name, value: .hostFunction(lowered[index]))
-                }
-            }
-            instances.append(try store.instantiate(modules[step.module], imports: imports))
+        instances = try plan.instantiate(modules, in: store, lowered: lowered) { step, made in
+            self.instances = made
             // Lowered imports whose memory (and realloc) now exist can read and write it.
             for (index, entry) in plan.lowered.enumerated() where bindings[index].instance == nil {
-                guard let view = try canonicalView(memory: entry.memory, realloc: entry.realloc, upTo: stepIndex) else { continue }
+                guard let view = try canonicalView(memory: entry.memory, realloc: entry.realloc, upTo: step) else { continue }
                 canonicalViews.append(view)
                 bindings[index].instance = view
             }

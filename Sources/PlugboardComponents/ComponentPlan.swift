@@ -47,3 +47,30 @@ public struct ComponentPlan: Sendable {
     public var lowered: [LoweredImport]
     public var exports: [LiftedExport]
 }
+
+extension ComponentPlan {
+    /// The plan's core modules, compiled on `engine` (each screened like any plugin module).
+    package func compileModules(on engine: any WasmEngine) throws -> [any CompiledModule] {
+        try modules.map { try engine.compile(Array(bytes[$0])) }
+    }
+
+    /// Runs the plan's core instantiations in `store`, in order: `modules` from ``compileModules(on:)``, `lowered[i]`
+    /// bound wherever lowered import `i` is imported, `afterEach(step, instances)` after each step.
+    package func instantiate(
+        _ modules: [any CompiledModule], in store: any CoreStore, lowered: [CoreHostFunction],
+        afterEach: (Int, [any CoreInstance]) throws -> Void = { _, _ in }
+    ) throws -> [any CoreInstance] {
+        var instances: [any CoreInstance] = []
+        for (index, step) in steps.enumerated() {
+            let imports = step.imports.map { entry -> CoreImport in
+                switch entry.item {
+                case .export(let source, let name): CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
+                case .lowered(let index): CoreImport(module: entry.module, name: entry.name, value: .hostFunction(lowered[index]))
+                }
+            }
+            instances.append(try store.instantiate(modules[step.module], imports: imports))
+            try afterEach(index, instances)
+        }
+        return instances
+    }
+}

@@ -96,21 +96,28 @@ package enum CanonicalCall {
             guard results.count == function.results.count else {
                 throw PlugboardError.resultCountMismatch(function: function, got: results.count)
             }
-            let lowering = CanonicalContext(instance: instance)
-            if signature.returnsThroughPointer {
-                let pointer = try reader.nextI32()
-                let memory = try lowering.requireMemory()
-                try memory.checkAlignment(pointer, signature.resultAlignment, "the return pointer")
-                try memory.checkRange(pointer, count: signature.resultSize, "the return area")
-                try lowering.store(.tuple(results), as: signature.resultTuple, at: Int(pointer))
-                return nil
-            }
-            var out: [CoreValue] = []
-            for (result, type) in zip(results, function.results) {
-                try lowering.lowerFlat(result, as: type, into: &out)
-            }
-            return out.first
+            return try lowerResults(results, signature: signature, returnPointer: signature.returnsThroughPointer ? try reader.nextI32() : nil, on: instance)
         }
+    }
+
+    /// Lowers a host function's results: into the guest's return area at `returnPointer` (checked) when they go
+    /// through one, else as the one flat value returned.
+    private static func lowerResults(
+        _ results: [WITValue], signature: CanonicalSignature, returnPointer: UInt32?, on instance: CanonicalInstance
+    ) throws -> CoreValue? {
+        let lowering = CanonicalContext(instance: instance)
+        if let pointer = returnPointer {
+            let memory = try lowering.requireMemory()
+            try memory.checkAlignment(pointer, signature.resultAlignment, "the return pointer")
+            try memory.checkRange(pointer, count: signature.resultSize, "the return area")
+            try lowering.store(.tuple(results), as: signature.resultTuple, at: Int(pointer))
+            return nil
+        }
+        var out: [CoreValue] = []
+        for (result, type) in zip(results, signature.function.results) {
+            try lowering.lowerFlat(result, as: type, into: &out)
+        }
+        return out.first
     }
 
     /// A core function for an import that answers `results` without reading any argument (only the return pointer,
@@ -123,20 +130,14 @@ package enum CanonicalCall {
         return CoreHostFunction(module: module, name: function.name, signature: signature.importSignature) { arguments in
             let instance = try binding.require(importName)
             try instance.checkMayCallImport(importName)
-            let lowering = CanonicalContext(instance: instance)
+            var returnPointer: UInt32?
             if signature.returnsThroughPointer {
                 guard flatParameterCount > 0, case .i32(let pointer) = arguments[flatParameterCount - 1] else {
                     throw PlugboardError.flatArityMismatch(expected: flatParameterCount, got: arguments.count)
                 }
-                let memory = try lowering.requireMemory()
-                try memory.checkAlignment(pointer, signature.resultAlignment, "the return pointer")
-                try memory.checkRange(pointer, count: signature.resultSize, "the return area")
-                try lowering.store(.tuple(results), as: signature.resultTuple, at: Int(pointer))
-                return nil
+                returnPointer = pointer
             }
-            var out: [CoreValue] = []
-            for (result, type) in zip(results, function.results) { try lowering.lowerFlat(result, as: type, into: &out) }
-            return out.first
+            return try lowerResults(results, signature: signature, returnPointer: returnPointer, on: instance)
         }
     }
 

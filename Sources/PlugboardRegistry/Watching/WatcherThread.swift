@@ -62,36 +62,16 @@ package final class WatcherThread: Sendable {
     /// `loop` must return soon after ``wakeFD`` becomes readable. If the thread can't be created, the pipe is closed
     /// and nothing runs.
     package func run(name: String, _ loop: @escaping @Sendable () -> Void) throws(DirectoryWatcherError) {
-        let body = ThreadBody { [self] in
-            Self.setCurrentThreadName(name)
-            loop()
+        do {
+            try DedicatedThread.start(stackSize: nil) { [self] in
+                Self.setCurrentThreadName(name)
+                loop()
+                closePipe()
+            }
+        } catch {
             closePipe()
+            throw .systemCallFailed("pthread_create", errno: error.code)
         }
-        let context = Unmanaged.passRetained(body).toOpaque()
-        #if os(Linux)
-        var thread = pthread_t()
-        #else
-        var thread: pthread_t?
-        #endif
-        let result = pthread_create(
-            &thread, nil,
-            { argument in
-                // Optional on Linux, non-optional on Darwin: bind it to one type for both.
-                let pointer: UnsafeMutableRawPointer? = argument
-                guard let pointer else { return nil }
-                Unmanaged<ThreadBody>.fromOpaque(pointer).takeRetainedValue().body()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<ThreadBody>.fromOpaque(context).release()
-            closePipe()
-            throw .systemCallFailed("pthread_create", errno: result)
-        }
-        #if os(Linux)
-        pthread_detach(thread)
-        #else
-        if let thread { pthread_detach(thread) }
-        #endif
     }
 
     private func closePipe() {
@@ -112,10 +92,4 @@ package final class WatcherThread: Sendable {
     }
 
     deinit { closePipe() }
-}
-
-/// The closure a new thread runs, boxed to pass through `pthread_create`'s context pointer.
-private final class ThreadBody: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }

@@ -21,7 +21,7 @@ struct ComponentModule: CompiledModule {
             throw PlugboardError.unsupportedComponentFeature("functions lifted or lowered with different memories or reallocs")
         }
         self.plan = plan
-        self.modules = try plan.modules.map { try engine.compile(Array(plan.bytes[$0])) }
+        self.modules = try plan.compileModules(on: engine)
         var exports: [ModuleDescription.Export] = []
         for export in plan.exports {
             let signature = CanonicalSignature(export.function)
@@ -47,22 +47,13 @@ struct ComponentModule: CompiledModule {
     func instantiate(in store: any CoreStore, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
         var bound: [String: CoreHostFunction] = [:]
         for function in hostFunctions { bound["\(function.module)\u{0}\(function.name)"] = function }
-        var instances: [any CoreInstance] = []
-        for step in plan.steps {
-            let imports = try step.imports.map { entry -> CoreImport in
-                switch entry.item {
-                case .export(let source, let name):
-                    return CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
-                case .lowered(let index):
-                    let lowered = plan.lowered[index]
-                    guard let function = bound["\(lowered.interface ?? "$root")\u{0}\(lowered.function.name)"] else {
-                        throw PlugboardError.invalidComponent("no host function is bound to '\(lowered.interface ?? "$root").\(lowered.function.name)'")
-                    }
-                    return CoreImport(module: entry.module, name: entry.name, value: .hostFunction(function))
-                }
+        let lowered = try plan.lowered.map { entry in
+            guard let function = bound["\(entry.interface ?? "$root")\u{0}\(entry.function.name)"] else {
+                throw PlugboardError.invalidComponent("no host function is bound to '\(entry.interface ?? "$root").\(entry.function.name)'")
             }
-            instances.append(try store.instantiate(modules[step.module], imports: imports))
+            return function
         }
+        let instances = try plan.instantiate(modules, in: store, lowered: lowered)
         return try ComponentCoreInstance(plan: plan, instances: instances)
     }
 }

@@ -11,9 +11,9 @@ import Darwin
 /// Apple platforms, whatever `ulimit -s` says on Linux).
 package enum DedicatedThread {
     /// Runs `body` on a new detached thread with a stack of `stackSize` bytes (reserved, not committed: pages are
-    /// touched only as deep as the work goes).
+    /// touched only as deep as the work goes), or the platform's default stack when `stackSize` is `nil`.
     /// - Throws: `errno` of `pthread_create` (as a POSIX error code) if the thread cannot be made; `body` does not run.
-    package static func start(stackSize: Int, _ body: @escaping @Sendable () -> Void) throws(DedicatedThreadError) {
+    package static func start(stackSize: Int?, _ body: @escaping @Sendable () -> Void) throws(DedicatedThreadError) {
         let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         // Allocated rather than a local: Swift imports `pthread_attr_t`'s zero initializer from another module.
         let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
@@ -22,7 +22,7 @@ package enum DedicatedThread {
             pthread_attr_destroy(attributes)
             attributes.deallocate()
         }
-        pthread_attr_setstacksize(attributes, stackSize)
+        if let stackSize { pthread_attr_setstacksize(attributes, stackSize) }
         pthread_attr_setdetachstate(attributes, Int32(PTHREAD_CREATE_DETACHED))
         #if os(Linux)
         var thread = pthread_t()

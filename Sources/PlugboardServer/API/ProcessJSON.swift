@@ -32,6 +32,8 @@ enum ProcessJSON {
         return buffer
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// A JSON string literal, escaped as `JSONEncoder` escapes it.
     static func writeString(_ string: String, to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
@@ -49,7 +51,7 @@ enum ProcessJSON {
                 case 0x08: buffer.writeStaticString("\\b")
                 case 0x0C: buffer.writeStaticString("\\f")
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    let hex = Self.hexDigits
                     buffer.writeStaticString("\\u00")
                     buffer.writeInteger(hex[Int(byte >> 4)])
                     buffer.writeInteger(hex[Int(byte & 0xF)])
