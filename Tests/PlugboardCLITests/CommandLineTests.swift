@@ -98,28 +98,30 @@ import Testing
         }
     }
 
-    /// The WAT example built as a component (wasm-tools, in the test run) runs and inspects like its core twin; a
-    /// component lacking the world's exports fails `run` naming the first one.
-    @Test func aComponentRunsAndInspectsLikeACoreModule() async throws {
-        try await withTemporaryDirectory { directory in
-            let wasmTools = Repository.path(".venv/bin/wasm-tools")
-            let embedded = directory.appendingPathComponent("embedded.wasm").path
-            let component = directory.appendingPathComponent("component.wasm").path
-            for arguments in [
-                ["component", "embed", Repository.path("wit"), "--world", "plugin-world", Repository.path("examples/plugins/text-transform-wat/plugin.wat"), "-o", embedded],
-                ["component", "new", embedded, "-o", component],
-            ] {
-                let built = try await Subprocess.run(wasmTools, arguments)
-                try #require(built.status == 0, "wasm-tools: \(built.stderr)")
-            }
-            let run = try await plugboard(["run", component, "--input", "hello"])
-            #expect(run.status == 0, "stderr: \(run.stderr)")
-            #expect(run.stdout.contains("HELLO"))
-            let inspect = try await plugboard(["inspect", component])
-            #expect(inspect.status == 0, "stderr: \(inspect.stderr)")
-            #expect(inspect.stdout.contains("kind: component"))
-            #expect(inspect.stdout.contains("plugboard:plugin/plugin-api@1.0.0#process"))
+    /// The WAT and the freestanding C examples built as components (wasm-tools, in the test run) run and inspect like
+    /// their core twins.
+    @Test(arguments: [(ExampleBuild.watComponent, Repository.watPlugin), (ExampleBuild.cFreestandingComponent, nil)])
+    func aComponentRunsAndInspectsLikeItsCoreTwin(component build: ExampleBuild, committedTwin: String?) async throws {
+        let component = try await build.path()
+        let twin: String
+        if let committedTwin { twin = committedTwin } else { twin = try await ExampleBuild.cFreestandingModule.path() }
+        let arguments = ["--input", "hello twins", "--option", "mode=uppercase", "--config", "prefix=> "]
+        let run = try await plugboard(["run", component] + arguments)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("> HELLO TWINS"))
+        let twinRun = try await plugboard(["run", twin] + arguments)
+        #expect(twinRun.status == 0 && twinRun.stdout == run.stdout, "\(twinRun.stdout) vs \(run.stdout)")
 
+        let inspect = try await plugboard(["inspect", component])
+        #expect(inspect.status == 0, "stderr: \(inspect.stderr)")
+        #expect(inspect.stdout.contains("kind: component"))
+        #expect(inspect.stdout.contains("plugboard:plugin/plugin-api@1.0.0#process"))
+        #expect(inspect.stdout.contains("world: plugboard:plugin/plugin-world@1.0.0 ✓ matches"))
+    }
+
+    /// A component lacking the world's exports fails `run` naming the first one.
+    @Test func aComponentWithoutTheWorldsExportsFailsRunNamingOne() async throws {
+        try await withTemporaryDirectory { directory in
             let empty = directory.appendingPathComponent("empty.wasm").path
             try Data([0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00]).write(to: URL(fileURLWithPath: empty))
             let refused = try await plugboard(["run", empty, "--input", "x"])

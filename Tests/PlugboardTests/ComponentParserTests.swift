@@ -13,17 +13,7 @@ import Testing
 
     /// `wasm-tools component embed` + `component new` of `wat` with `wit`'s `world`.
     static func build(wit: String, world: String, wat: String) async throws -> [UInt8] {
-        try #require(FileManager.default.isExecutableFile(atPath: wasmTools), "wasm-tools is missing: run scripts/setup (scripts/test does)")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-component-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let embedded = directory.appendingPathComponent("embedded.wasm").path
-        let component = directory.appendingPathComponent("component.wasm").path
-        for arguments in [["component", "embed", wit, "--world", world, wat, "-o", embedded], ["component", "new", embedded, "-o", component]] {
-            let result = try await Subprocess.run(wasmTools, arguments)
-            try #require(result.status == 0, "wasm-tools \(arguments.joined(separator: " ")): \(result.stderr)")
-        }
-        return Array(try Data(contentsOf: URL(fileURLWithPath: component)))
+        try await WasmTools.component(wit: wit, world: world, core: wat)
     }
 
     static func plain() async throws -> [UInt8] {

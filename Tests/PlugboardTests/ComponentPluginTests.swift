@@ -46,17 +46,11 @@ import Testing
     /// A component that lies about a lifted function's core type (assembled with `wasm-tools parse`, which does not
     /// validate) is refused when instantiated, before any call could pass the wrong arguments.
     @Test func aLiftOfACoreFunctionWithTheWrongTypeIsRefused() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-bad-lift-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let output = directory.appendingPathComponent("bad.wasm").path
-        let parsed = try await Subprocess.run(
-            Repository.path(".venv/bin/wasm-tools"),
-            ["parse", Repository.path("Tests/PlugboardTests/Fixtures/components/hostile/lift-with-wrong-core-type.wat"), "-o", output])
-        try #require(parsed.status == 0, "wasm-tools parse: \(parsed.stderr)")
+        let text = try String(contentsOfFile: Repository.path("Tests/PlugboardTests/Fixtures/components/hostile/lift-with-wrong-core-type.wat"), encoding: .utf8)
+        let bad = try await WasmTools.parse(text)
         let world = try WITPackage.parse("package t:bad@0.1.0;\nworld w { export f: func(x: u32) -> u32; }").world(named: "w")
         let error = try await #require(throws: PlugboardError.self) {
-            try await PluginHost(configuration: .init(world: world, hostFunctions: [])).load(path: output, options: .init(name: "bad"))
+            try await PluginHost(configuration: .init(world: world, hostFunctions: [])).load(bytes: bad, name: "bad")
         }
         #expect(error.plugin == "bad")
         #expect(error.message.contains("the lift of 'f' is a core function of type () -> (), but its use needs (i32) -> i32"))

@@ -1,4 +1,5 @@
 import Logging
+import PlugboardTesting
 import Plugboard
 import Testing
 import PlugboardHTTPFetch
@@ -8,12 +9,39 @@ import PlugboardRegistry
 import PlugboardABI
 import PlugboardManifest
 
-/// The two example plugins implement the default world identically; every behaviour is checked on both.
+/// The example plugins implement the default world identically; every behaviour is checked on each, as the core
+/// modules in `examples/plugins/` and as what the tests build from their sources: the WAT and the freestanding C
+/// example as components, and the freestanding C example's own core module (the components' twin).
 @Suite struct ExamplePluginTests {
-    static let plugins = [("text-transform-c", Repository.cPlugin), ("text-transform-wat", Repository.watPlugin)]
+    /// A plugin under test: its metadata name and how to get its file.
+    struct Example: Sendable, CustomTestStringConvertible {
+        let name: String
+        let source: Source
+        enum Source: Sendable { case committed(String), built(ExampleBuild) }
+
+        func path() async throws -> String {
+            switch source {
+            case .committed(let path): path
+            case .built(let build): try await build.path()
+            }
+        }
+
+        var testDescription: String {
+            switch source {
+            case .committed(let path): "\(name) (\(path.split(separator: "/").last!))"
+            case .built(let build): build.rawValue
+            }
+        }
+    }
+
+    static let plugins: [Example] = [
+        Example(name: "text-transform-c", source: .committed(Repository.cPlugin)),
+        Example(name: "text-transform-wat", source: .committed(Repository.watPlugin)),
+    ] + ExampleBuild.allCases.map { Example(name: $0.pluginName, source: .built($0)) }
 
     @Test(arguments: plugins)
-    func metadataNamesThePlugin(name: String, path: String) async throws {
+    func metadataNamesThePlugin(example: Example) async throws {
+        let (name, path) = (example.name, try await example.path())
         let host = PluginHost()
         let plugin = try await host.load(path: path)
         let metadata = try await plugin.metadata()
@@ -22,7 +50,8 @@ import PlugboardManifest
     }
 
     @Test(arguments: plugins)
-    func initializeLogsThroughTheHostWithPluginMetadata(name: String, path: String) async throws {
+    func initializeLogsThroughTheHostWithPluginMetadata(example: Example) async throws {
+        let (name, path) = (example.name, try await example.path())
         let (logger, logs) = RecordingLogHandler.logger()
         let host = PluginHost(logger: logger)
         let plugin = try await host.load(path: path, options: .init(name: "transformer"))
@@ -34,7 +63,8 @@ import PlugboardManifest
     }
 
     @Test(arguments: plugins)
-    func processUppercasesAndReadsThePrefixFromConfig(name: String, path: String) async throws {
+    func processUppercasesAndReadsThePrefixFromConfig(example: Example) async throws {
+        let path = try await example.path()
         let host = PluginHost()
         let plugin = try await host.load(path: path)
         try await plugin.initialize(config: [("prefix", ">> ")])
@@ -43,7 +73,8 @@ import PlugboardManifest
     }
 
     @Test(arguments: plugins)
-    func processCountsWordsWithTheLastModeWinning(name: String, path: String) async throws {
+    func processCountsWordsWithTheLastModeWinning(example: Example) async throws {
+        let path = try await example.path()
         let host = PluginHost()
         let plugin = try await host.load(path: path)
         try await plugin.initialize(config: [])
@@ -54,8 +85,22 @@ import PlugboardManifest
         #expect(empty.output == "0")
     }
 
+    /// The dynamic path (`WITValue`s in, `WITValue`s out, any world) answers as the typed one does.
     @Test(arguments: plugins)
-    func unknownModeIsAFailedResponseNotAnError(name: String, path: String) async throws {
+    func dynamicCallsAnswerAsTypedOnesDo(example: Example) async throws {
+        let path = try await example.path()
+        let plugin = try await PluginHost().load(path: path, options: .init(configuration: [("prefix", "# ")]))
+        let initialized = try await plugin.call("initialize", interface: "plugin-api", arguments: [.list([.tuple([.string("k"), .string("v")])])])
+        #expect(initialized == [.ok(nil)])
+        let request = ProcessRequest(input: "dynamic", options: [("mode", "uppercase")])
+        let results = try await plugin.call("process", interface: "plugin-api", arguments: [request.witValue])
+        #expect(try ProcessResponse(witValue: results[0]) == ProcessResponse(output: "# DYNAMIC", success: true))
+        #expect(try ProcessResponse(witValue: results[0]) == (try await plugin.process(request)))
+    }
+
+    @Test(arguments: plugins)
+    func unknownModeIsAFailedResponseNotAnError(example: Example) async throws {
+        let path = try await example.path()
         let host = PluginHost()
         let plugin = try await host.load(path: path)
         let response = try await plugin.process(ProcessRequest(input: "x", options: [("mode", "shout")]))
@@ -63,7 +108,8 @@ import PlugboardManifest
     }
 
     @Test(arguments: plugins)
-    func processEmitsAnEventToSubscribers(name: String, path: String) async throws {
+    func processEmitsAnEventToSubscribers(example: Example) async throws {
+        let (name, path) = (example.name, try await example.path())
         let host = PluginHost()
         let events = host.events()
         let plugin = try await host.load(path: path)
@@ -74,7 +120,8 @@ import PlugboardManifest
     }
 
     @Test(arguments: plugins)
-    func initializeErrorComesBackAsATypedError(name: String, path: String) async throws {
+    func initializeErrorComesBackAsATypedError(example: Example) async throws {
+        let (name, path) = (example.name, try await example.path())
         let host = PluginHost()
         let plugin = try await host.load(path: path)
         let error = try await #require(throws: PlugboardError.self) { try await plugin.initialize(config: [("fail", "yes")]) }
@@ -84,7 +131,8 @@ import PlugboardManifest
     }
 
     @Test(arguments: plugins)
-    func shutdownLogsAndUnloadMakesLaterCallsFail(name: String, path: String) async throws {
+    func shutdownLogsAndUnloadMakesLaterCallsFail(example: Example) async throws {
+        let (name, path) = (example.name, try await example.path())
         let (logger, logs) = RecordingLogHandler.logger()
         let host = PluginHost(logger: logger)
         let plugin = try await host.load(path: path)

@@ -128,6 +128,60 @@ import PlugboardManifest
         #expect(try await eventually(within: 60) { engine.liveStoreCount == 0 }, "\(engine.liveStoreCount) stores left after shutdown")
     }
 
+    /// The same plugin alternates between its core module and its component (the freestanding C example, both
+    /// built from source in the test run) while four tasks call it: every swap deploys, no call fails, every answer
+    /// is right, and each binary is compiled once (the registry's cache keeps the component's plan by sha256).
+    @Test func aModuleVersionAndAComponentVersionSwapBackAndForthWithNoFailedCall() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/text-transform-c.wasm"
+        let binaries = [try await ExampleBuild.cFreestandingModule.bytes(), try await ExampleBuild.cFreestandingComponent.bytes()]
+        let digests = binaries.map(PluginManifest.sha256Hex)
+        try Self.write(binaries[0], to: file)
+        let registry = PluginRegistry(configuration: .init(host: .init(engine: WasmKitEngine()), reloadDebounce: .milliseconds(10)))
+        try await registry.load(path: file)
+        try await registry.startWatching([directory])
+        var events = registry.rolloutEvents().makeAsyncIterator()
+
+        let stop = ManagedAtomicFlag()
+        let callers = (0..<4).map { caller in
+            Task { () -> (calls: Int, failures: [String]) in
+                var calls = 0
+                var failures: [String] = []
+                while !stop.isSet {
+                    do {
+                        let response = try await registry.process(
+                            "text-transform-c", ProcessRequest(input: "swap \(caller)", options: [("mode", "uppercase")]))
+                        calls += 1
+                        if response.value != ProcessResponse(output: "SWAP \(caller)", success: true) { failures.append("\(response.value)") }
+                    } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                return (calls, failures)
+            }
+        }
+        let swaps = 10
+        for swap in 1...swaps {
+            try Self.replace(file, with: binaries[swap % 2])
+            let event = await Self.next([.deployed, .reloadRefused], of: "text-transform-c", in: &events)
+            #expect(event?.kind == .deployed, "swap \(swap): \(event?.detail ?? "no event")")
+            #expect(try await registry.summary("text-transform-c").stable.sha256 == digests[swap % 2])
+        }
+        stop.set()
+        var calls = 0
+        for caller in callers {
+            let (count, failures) = await caller.value
+            calls += count
+            #expect(failures.isEmpty, "\(failures.prefix(3))")
+        }
+        #expect(calls > 0)
+        let cache = await registry.moduleCacheStatistics
+        #expect(cache.misses == 2, "the module and the component compiled once each: \(cache)")
+        #expect(cache.hits >= swaps - 1)
+        await registry.shutdown()
+    }
+
     @Test func aNewFileLoadsAPluginAndDeletingItUnloadsIt() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -14,9 +14,12 @@
  *                    "uppercase" (ASCII only) or "wordcount"; optional config "prefix"
  *   shutdown      -> logs "shutting down"
  *
- * Build: ./build.sh (uses ../../../scripts/wasm-cc). Output: plugin.wasm.
+ * Build: ./build.sh (uses ../../../scripts/wasm-cc). Output: plugin.wasm, a wasip1 reactor whose initialize also
+ * writes a line to stderr through WASI. With -DTEXT_TRANSFORM_FREESTANDING that line is left out and the module
+ * imports nothing but host-api, so `wasm-tools component embed` + `component new` turn it into a component without
+ * a WASI adapter (the tests build it that way).
  */
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +43,21 @@ static string_t concat(string_t a, string_t b) {
     return s;
 }
 
-/* An owned string from a printf-style format (for numbers in messages). */
-__attribute__((format(printf, 1, 2))) static string_t format(const char *fmt, ...) {
-    char buf[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    string_t s;
-    plugin_world_string_dup_n(&s, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-    return s;
+/* An owned string "<before><n><after>": the decimal number between two literals (for counts in messages).
+ * Written out rather than through snprintf, which would pull wasi-libc's stdio (and its WASI imports) into the
+ * freestanding build. */
+static string_t with_number(const char *before, size_t n, const char *after) {
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[sizeof digits - ++count] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    string_t number = {(uint8_t *)digits + sizeof digits - count, count};
+    string_t head = concat((string_t){(uint8_t *)before, strlen(before)}, number);
+    string_t whole = concat(head, (string_t){(uint8_t *)after, strlen(after)});
+    plugin_world_string_free(&head);
+    return whole;
 }
 
 /* log-message and emit-event; a returned error is freed and otherwise ignored. */
@@ -79,9 +87,11 @@ plugin_world_result_void_string_t exports_plugin_world_plugin_api_initialize(plu
     bool fail = false;
     for (size_t i = 0; i < config.len; i++) fail |= equals(config.ptr[i].f0, "fail");
 
+#ifndef TEXT_TRANSFORM_FREESTANDING
     /* Goes through WASI fd_write: exercises the host's WASI layer. */
     fprintf(stderr, "text-transform-c: initialized\n");
-    string_t message = format("initialized with %zu config entries", config.len);
+#endif
+    string_t message = with_number("initialized with ", config.len, " config entries");
     log_message(LIT("info"), message);
     plugin_world_string_free(&message);
     plugin_world_list_tuple2_string_string_free(&config);
@@ -102,7 +112,7 @@ plugin_world_process_response_t exports_plugin_world_plugin_api_process(plugin_w
         for (size_t i = 0; i < res.output.len; i++)
             if (res.output.ptr[i] >= 'a' && res.output.ptr[i] <= 'z') res.output.ptr[i] -= 'a' - 'A';
     } else if (equals(mode, "wordcount")) {
-        res.output = format("%zu", count_words(req.input));
+        res.output = with_number("", count_words(req.input), "");
     } else {
         res.success = false;
         res.error_message.is_some = true;
@@ -119,7 +129,7 @@ plugin_world_process_response_t exports_plugin_world_plugin_api_process(plugin_w
         plugin_world_option_string_free(&prefix);
     }
 
-    string_t message = format("processed %zu bytes", req.input.len);
+    string_t message = with_number("processed ", req.input.len, " bytes");
     log_message(LIT("debug"), message);
     plugin_world_string_free(&message);
     if (res.success) emit_event(LIT("processed"), mode);

@@ -1,0 +1,43 @@
+import Foundation
+import NIOHTTP1
+import PlugboardTesting
+import Testing
+
+/// `plugboard serve` serves components as it serves core modules: one found in the watched directory and one
+/// uploaded through the admin API, both built from the examples' sources in the test run.
+@Suite struct ComponentServeTests {
+    @Test func componentsInTheDirectoryAndUploadedAnswerLikeTheirCoreTwins() async throws {
+        try await withTemporaryDirectory { directory in
+            let plugins = directory.appendingPathComponent("plugins").path
+            try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: try await ExampleBuild.watComponent.path(), toPath: plugins + "/wat-component.wasm")
+            try FileManager.default.copyItem(atPath: Repository.watPlugin, toPath: plugins + "/good.wat")
+            let process = try ServerProcess(
+                try Repository.executable().path, ["serve", "--plugins", plugins, "--port", "0", "--admin-token", HostileServeTests.token],
+                in: Repository.root.path)
+            let port = try #require(
+                try await process.waitForLog(#"Serving plugins on http://127\.0\.0\.1:(\d+)/"#), "the server did not start: \(process.log.suffix(2000))")
+            let server = HostileServeTests.Server(process: process, base: "http://127.0.0.1:\(port)")
+
+            let request = Array(#"{"input": "served components", "options": {"mode": "uppercase"}}"#.utf8)
+            // The component from the directory is named by its file, as a module would be.
+            let (status, json) = try await server.request(.POST, "/v1/plugins/wat-component/process", body: request)
+            #expect(status == 200 && json["output"] as? String == "SERVED COMPONENTS", "\(status) \(json)")
+            let (twinStatus, twin) = try await server.request(.POST, "/v1/plugins/good/process", body: request)
+            #expect(twinStatus == 200 && twin["output"] as? String == json["output"] as? String, "\(twinStatus) \(twin)")
+
+            // A component uploaded through the admin API deploys and answers.
+            let component = try await ExampleBuild.cFreestandingComponent.bytes()
+            let (uploaded, deployment) = try await server.request(.POST, "/v1/admin/plugins/c-component/versions", body: component, admin: true)
+            #expect(uploaded == 201, "\(uploaded) \(deployment)")
+            let (calledStatus, called) = try await server.request(
+                .POST, "/v1/plugins/c-component/process", body: Array(#"{"input": "a b c", "options": {"mode": "wordcount"}}"#.utf8))
+            #expect(calledStatus == 200 && called["output"] as? String == "3", "\(calledStatus) \(called)")
+
+            let listing = try await server.request(.GET, "/v1/plugins").json
+            let names = Set((listing["plugins"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+            #expect(names.isSuperset(of: ["wat-component", "good", "c-component"]), "\(listing)")
+            #expect(await process.stop() == 0)
+        }
+    }
+}
