@@ -94,6 +94,8 @@ struct InspectionReport: Encodable {
     var imports: [Entry]
     var exports: [Entry]
     var world: WorldMatch
+    /// The WIT the binary declares: `import`/`export` lines of interfaces and their functions' WIT signatures.
+    var declaredWIT: [String]?
 
     static let pageSize: UInt64 = 65_536
 
@@ -126,6 +128,20 @@ struct InspectionReport: Encodable {
             case .tag: Entry(name: entry.name, kind: "tag")
             }
         }
+        self.declaredWIT = inspection.declaredWIT.map { declared in
+            var lines: [String] = []
+            for (direction, interfaces) in [("import", declared.imports), ("export", declared.exports)] {
+                for interface in interfaces {
+                    if let name = interface.name {
+                        lines.append("\(direction) \(name)" + (interface.functions.isEmpty ? " (no function used)" : ""))
+                        lines += interface.functions.map { "  \($0.name): \($0.signature)" }
+                    } else {
+                        lines += interface.functions.map { "\(direction) \($0.name): \($0.signature)" }
+                    }
+                }
+            }
+            return lines
+        }
         switch inspection.compatibility(with: world) {
         case .success: self.world = WorldMatch(name: world.qualifiedName, matches: true)
         case .failure(let error): self.world = WorldMatch(name: world.qualifiedName, matches: false, error: error.description)
@@ -145,6 +161,10 @@ struct InspectionReport: Encodable {
         lines += imports.map { "  \($0.name): \($0.signature ?? $0.kind)" }
         lines.append("exports (\(exports.count)):")
         lines += exports.map { "  \($0.name): \($0.signature ?? $0.kind)" }
+        if let declaredWIT {
+            lines.append("wit (declared by the binary):")
+            lines += declaredWIT.map { "  " + $0 }
+        }
         if world.matches {
             lines.append("world: \(world.name) ✓ matches")
         } else {

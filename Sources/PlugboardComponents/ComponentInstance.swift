@@ -74,6 +74,8 @@ public final class ComponentInstance {
             return function
         case .lowered?:
             throw PlugboardError.unsupportedComponentFeature("a lowered import used as a lifted function, realloc or post-return")
+        case .unsupported(let what)?:
+            throw PlugboardError.unsupportedComponentFeature(what)
         }
     }
 

@@ -10,6 +10,9 @@ public struct ComponentPlan: Sendable {
         case export(step: Int, name: String)
         /// The core function lowered from host import ``ComponentPlan/lowered`` `[index]`.
         case lowered(Int)
+        /// A core function Plugboard does not provide yet (a resource intrinsic), described: a step importing it
+        /// fails to instantiate with ``PlugboardError/unsupportedComponentFeature(_:)``.
+        case unsupported(String)
     }
 
     /// One core instantiation.
@@ -46,6 +49,9 @@ public struct ComponentPlan: Sendable {
     public var steps: [Step]
     public var lowered: [LoweredImport]
     public var exports: [LiftedExport]
+    /// The instances the component imports by name (its WIT interfaces), in import order, whether or not it
+    /// lowers a function of each: every one must be provided for the component to be instantiated.
+    public var importedInterfaces: [String] = []
 }
 
 extension ComponentPlan {
@@ -62,10 +68,11 @@ extension ComponentPlan {
     ) throws -> [any CoreInstance] {
         var instances: [any CoreInstance] = []
         for (index, step) in steps.enumerated() {
-            let imports = step.imports.map { entry -> CoreImport in
+            let imports = try step.imports.map { entry -> CoreImport in
                 switch entry.item {
                 case .export(let source, let name): CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
                 case .lowered(let index): CoreImport(module: entry.module, name: entry.name, value: .hostFunction(lowered[index]))
+                case .unsupported(let what): throw PlugboardError.unsupportedComponentFeature(what)
                 }
             }
             instances.append(try store.instantiate(modules[step.module], imports: imports))

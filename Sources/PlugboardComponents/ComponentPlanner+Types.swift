@@ -3,7 +3,9 @@ import PlugboardABI
 /// Type definitions resolved to the canonical ABI's ``WITType``s, each against the types defined before it (so a
 /// reference is a lookup, never a recursion), with the resolved size bounded.
 extension ComponentPlanner {
-    static func resolve(_ definition: ComponentTypeDefinition, in types: [ResolvedType], frames: [Frame]) throws -> ResolvedType {
+    /// Resolves `definition` against `types`, the index space it is defined in; `outer` are the index spaces
+    /// around that one, outermost first (the enclosing components' and, inside a type, the enclosing types').
+    static func resolve(_ definition: ComponentTypeDefinition, in types: [ResolvedType], outer: [[ResolvedType]]) throws -> ResolvedType {
         func value(_ type: ComponentValueType) throws -> (WITType, Int) {
             switch type {
             case .primitive(let primitive): return (primitiveType(primitive), 1)
@@ -18,7 +20,7 @@ extension ComponentPlanner {
             guard size <= maxTypeSize else { throw fail("a type of more than \(maxTypeSize) nodes once its references are resolved") }
             return .value(type, size: size)
         }
-        let name = "type-\(types.count)"
+        let name = ""  // anonymous until a type export names it; an unnamed type is spelled by its structure
         switch definition {
         case .primitive(let primitive): return .value(primitiveType(primitive), size: 1)
         case .record(let fields):
@@ -58,44 +60,91 @@ extension ComponentPlanner {
             let okType = try ok.map(value)
             let errorType = try error.map(value)
             return try bounded(.result(ok: okType?.0, error: errorType?.0), 1 + (okType?.1 ?? 0) + (errorType?.1 ?? 0))
-        case .own, .borrow:
-            throw PlugboardError.unsupportedComponentFeature("resource handles (not yet)")
+        case .own(let index), .borrow(let index):
+            // Handles are laid out as i32s; until resources run, a function taking or returning one is typed with an
+            // unsupported WIT type, so it links by signature and a call of it is refused naming the handle.
+            guard case .resource(let resource) = try element(types, index, "type") else {
+                throw fail("a handle to type \(index), which is not a resource type")
+            }
+            let kind = if case .own = definition { "own" } else { "borrow" }
+            return .value(.unsupported("\(kind)<\(resource)>"), size: 1)
         case .function(let parameters, let result):
             let resolvedParameters = try parameters.map { WITParameter($0.name, try value($0.type).0) }
             return .function(parameters: resolvedParameters, results: try result.map { [try value($0).0] } ?? [])
-        case .instance(let declarations):
+        case .instance(let declarations), .component(let declarations):
+            let isComponent = if case .component = definition { true } else { false }
             var inner: [ResolvedType] = []
+            var imports: [String: ResolvedType] = [:]
             var exports: [String: ResolvedType] = [:]
+            var instances: [ResolvedType] = []  // the type's instance index space: its instance imports and exports
             for declaration in declarations {
                 switch declaration {
                 case .coreType: break
-                case .type(let definition): inner.append(try resolve(definition, in: inner, frames: frames))
-                case .alias(let alias):
-                    guard case .outer(let count, let index) = alias.target, alias.sort == .type else {
-                        throw fail("an instance type declaring an alias other than an outer type alias")
+                case .type(let definition): inner.append(try resolve(definition, in: inner, outer: outer + [types]))
+                case .alias(let alias) where alias.sort == .type:
+                    switch alias.target {
+                    case .outer(let count, let index):
+                        // Inside a type, count 0 is the type itself, 1 the space defining it, 2 the one around that.
+                        guard Int(count) <= outer.count + 1 else { throw fail("an outer alias \(count) levels out of \(outer.count + 1)") }
+                        let space = count == 0 ? inner : count == 1 ? types : outer[outer.count - Int(count) + 1]
+                        inner.append(try element(space, index, "outer type"))
+                    case .export(let instance, let name):
+                        // A type an imported instance exports (a world's functions use its interfaces' types).
+                        guard case .instance(let members) = try element(instances, instance, "instance") else {
+                            throw fail("an alias of an export of instance \(instance), which is not an instance type")
+                        }
+                        guard let member = members[name] else { throw fail("instance \(instance) of a type exports no '\(name)'") }
+                        inner.append(member)
+                    case .coreExport:
+                        throw fail("a core export alias inside a type")
                     }
-                    // Inside a type, count 0 is the type itself, 1 the component defining it, 2 the one around that.
-                    guard Int(count) <= frames.count else { throw fail("an outer alias \(count) levels out") }
-                    let outer = count == 0 ? inner : count == 1 ? types : frames[frames.count - Int(count)].types
-                    inner.append(try element(outer, index, "outer type"))
+                case .alias:
+                    throw fail("a type declaring an alias of something other than a type")
                 case .export(let exportName, let descriptor):
-                    switch descriptor {
-                    case .function(let index): exports[exportName] = try element(inner, index, "type")
-                    case .typeEqual(let index):
-                        let type = try element(inner, index, "type")
-                        inner.append(type)
-                        exports[exportName] = type
-                    case .resourceType: throw PlugboardError.unsupportedComponentFeature("resource types (not yet)")
-                    default: exports[exportName] = .other
-                    }
-                case .import: throw fail("an import inside an instance type")
+                    let type = try declared(descriptor, named: exportName, in: &inner)
+                    exports[exportName] = type
+                    if case .instance = descriptor { instances.append(type) }
+                case .import(let importName, let descriptor):
+                    guard isComponent else { throw fail("an import inside an instance type") }
+                    let type = try declared(descriptor, named: importName, in: &inner)
+                    imports[importName] = type
+                    if case .instance = descriptor { instances.append(type) }
                 }
             }
-            return .instance(exports)
-        case .component:
-            return .other
+            return isComponent ? .component(imports: imports, exports: exports) : .instance(exports)
         case .resource:
-            throw PlugboardError.unsupportedComponentFeature("resource types (not yet)")
+            return .resource("type-\(types.count)")
+        }
+    }
+
+    /// What an import or export declared inside a component or instance type is; a type it introduces (a type
+    /// export, a fresh resource) is added to the type's own index space. Exported value types take their export
+    /// name, so messages say `process-request` rather than `type-4`.
+    private static func declared(_ descriptor: ExternDescriptor, named name: String, in inner: inout [ResolvedType]) throws -> ResolvedType {
+        switch descriptor {
+        case .function(let index), .instance(let index), .component(let index):
+            return try element(inner, index, "type")
+        case .typeEqual(let index):
+            let type = named(try element(inner, index, "type"), name)
+            inner.append(type)
+            return type
+        case .resourceType:
+            inner.append(.resource(name))
+            return .resource(name)
+        case .coreModule, .value:
+            return .other
+        }
+    }
+
+    /// `type` under `name` when it is a nominal WIT type (record, variant, enum, flags).
+    private static func named(_ type: ResolvedType, _ name: String) -> ResolvedType {
+        guard case .value(let value, let size) = type else { return type }
+        switch value {
+        case .record(_, let fields): return .value(.record(name: name, fields: fields), size: size)
+        case .variant(_, let cases): return .value(.variant(name: name, cases: cases), size: size)
+        case .enum(_, let cases): return .value(.enum(name: name, cases: cases), size: size)
+        case .flags(_, let flags): return .value(.flags(name: name, flags: flags), size: size)
+        default: return type
         }
     }
 

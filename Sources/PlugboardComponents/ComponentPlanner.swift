@@ -49,6 +49,9 @@ public enum ComponentPlanner {
         case value(WITType, size: Int)
         case function(parameters: [WITParameter], results: [WITType])
         case instance([String: ResolvedType])
+        case component(imports: [String: ResolvedType], exports: [String: ResolvedType])
+        /// A resource type, by the name it was declared or defined with.
+        case resource(String)
         case other
     }
 
@@ -155,11 +158,11 @@ public enum ComponentPlanner {
             case .alias(let alias):
                 try addAlias(alias, to: &frame, frames: frames)
             case .type(let definition):
-                frame.types.append(try resolve(definition, in: frame.types, frames: frames))
+                frame.types.append(try resolve(definition, in: frame.types, outer: frames.dropLast().map(\.types)))
             case .canon(let canon):
                 try addCanon(canon, to: &frame, plan: &plan)
             case .import(let name, let type):
-                try addImport(name, type, arguments: arguments, isRoot: frames.count == 1, to: &frame)
+                try addImport(name, type, arguments: arguments, isRoot: frames.count == 1, to: &frame, importedInterfaces: &plan.importedInterfaces)
             case .export(let name, let sortIndex, _):
                 let exported = try item(frame, sortIndex)
                 exports[name] = exported
@@ -274,12 +277,24 @@ public enum ComponentPlanner {
                 throw fail("canon lift with type \(type), which is not a function type")
             }
             frame.functions.append(.lifted(try element(frame.coreFunctions, core, "core function"), try options(canonOptions), parameters: parameters, results: results))
-        case .resourceNew, .resourceDrop, .resourceRep:
-            throw PlugboardError.unsupportedComponentFeature("resources (not yet)")
+        case .resourceNew(let type), .resourceDrop(let type), .resourceRep(let type):
+            // Planned, so that what the component imports can be linked (and what is missing named), but refused when
+            // an instantiation would bind it: resources do not run yet.
+            guard case .resource(let resource) = try element(frame.types, type, "type") else {
+                throw fail("canon resource intrinsic of type \(type), which is not a resource type")
+            }
+            let intrinsic = switch canon {
+            case .resourceNew: "resource.new"
+            case .resourceDrop: "resource.drop"
+            default: "resource.rep"
+            }
+            frame.coreFunctions.append(.unsupported("resources (not yet): canon \(intrinsic) of '\(resource)'"))
         }
     }
 
-    static func addImport(_ name: String, _ type: ExternDescriptor, arguments: [String: Item], isRoot: Bool, to frame: inout Frame) throws {
+    static func addImport(
+        _ name: String, _ type: ExternDescriptor, arguments: [String: Item], isRoot: Bool, to frame: inout Frame, importedInterfaces: inout [String]
+    ) throws {
         if let argument = arguments[name] {
             switch argument {
             case .function(let function): frame.functions.append(function)
@@ -294,13 +309,14 @@ public enum ComponentPlanner {
         case .instance(let index):
             guard case .instance(let members) = try element(frame.types, index, "type") else { throw fail("import '\(name)' of a non-instance type") }
             frame.instances.append(.imported(name: name, members))
+            if isRoot { importedInterfaces.append(name) }
         case .function(let index):
             guard case .function(let parameters, let results) = try element(frame.types, index, "type") else { throw fail("import '\(name)' of a non-function type") }
             frame.functions.append(.imported(interface: nil, name: name, parameters: parameters, results: results))
         case .typeEqual(let index):
             frame.types.append(try element(frame.types, index, "type"))
         case .resourceType:
-            throw PlugboardError.unsupportedComponentFeature("imported resource types (not yet)")
+            frame.types.append(.resource(name))
         case .coreModule, .component, .value:
             throw PlugboardError.unsupportedComponentFeature("importing a \(type)")
         }

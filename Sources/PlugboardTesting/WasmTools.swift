@@ -25,6 +25,16 @@ public enum WasmTools {
         return Array(try Data(contentsOf: URL(fileURLWithPath: component)))
     }
 
+    /// `wasm-tools component embed <wit> --world <world> <core>`: the core module with its world attached in a
+    /// `component-type` custom section, as wit-bindgen's output carries it.
+    public static func embed(wit: String, world: String, core: String) async throws -> [UInt8] {
+        let directory = try temporaryDirectory("embed")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let embedded = directory.appendingPathComponent("embedded.wasm").path
+        try await run(["component", "embed", wit, "--world", world, core, "-o", embedded])
+        return Array(try Data(contentsOf: URL(fileURLWithPath: embedded)))
+    }
+
     /// `wasm-tools parse <text>`: the binary of a module or component written in text, without validating it
     /// (so hostile fixtures can say what a validator would refuse).
     public static func parse(_ text: String) async throws -> [UInt8] {

@@ -117,6 +117,15 @@ import Testing
         #expect(inspect.stdout.contains("kind: component"))
         #expect(inspect.stdout.contains("plugboard:plugin/plugin-api@1.0.0#process"))
         #expect(inspect.stdout.contains("world: plugboard:plugin/plugin-world@1.0.0 ✓ matches"))
+        // The component's own WIT world, as its types declare it.
+        #expect(inspect.stdout.contains("""
+            wit (declared by the binary):
+              import plugboard:plugin/host-api@1.0.0
+                emit-event: func(event-type: string, payload: string) -> result<_, string>
+            """), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains(
+            "    process: func(req: record { input: string, options: list<tuple<string, string>> }) -> "
+                + "record { output: string, success: bool, error-message: option<string> }\n"))
     }
 
     /// A component lacking the world's exports fails `run` naming the first one.

@@ -54,6 +54,13 @@ public struct ModuleDescription: Sendable, Hashable {
     public var tables: [TableLimits]
     /// The size of the binary in bytes.
     public var byteCount: Int
+    /// The WIT functions the binary declares for its imports and exports, when it declares them: a component
+    /// always does; a core module does in a `component-type:*` custom section (wit-bindgen and
+    /// `wasm-tools component embed` write one). Linking then compares WIT types, not only core signatures.
+    package var declaredFunctions: DeclaredWITFunctions?
+    /// The payloads of the module's `component-type:*` custom sections, still encoded (the component layer
+    /// decodes them into ``declaredFunctions``).
+    package var componentTypeSections: [[UInt8]] = []
 
     /// Initial and maximum size of a table, in elements.
     public struct TableLimits: Sendable, Hashable {
@@ -96,6 +103,7 @@ public struct ModuleDescription: Sendable, Hashable {
         var exports: [WasmParser.Export] = []
         var memory: MemoryLimits?
         var defined: [MemoryLimits] = []
+        var componentTypeSections: [[UInt8]] = []
         do {
             while let payload = try parser.parseNext() {
                 switch payload {
@@ -137,6 +145,8 @@ public struct ModuleDescription: Sendable, Hashable {
                     defined += memories.map { MemoryLimits(minimumPages: $0.type.min, maximumPages: $0.type.max) }
                 case .exportSection(let list):
                     exports = list
+                case .customSection(let section) where section.name.hasPrefix("component-type"):
+                    componentTypeSections.append(Array(section.bytes))
                 default:
                     break
                 }
@@ -147,6 +157,7 @@ public struct ModuleDescription: Sendable, Hashable {
             throw PlugboardError.invalidModule(detail: "\(error)")
         }
         self.imports = imports
+        self.componentTypeSections = componentTypeSections
         self.exports = try exports.map { export in
             switch export.descriptor {
             case .function(let index):

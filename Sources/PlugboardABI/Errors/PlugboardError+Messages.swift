@@ -81,6 +81,25 @@ extension PlugboardError {
             hint: "Build the plugin against the host's WIT world, or register a host function for this import")
     }
 
+    /// Imports no one provides: every missing interface named (in import order), and the functions of them the
+    /// plugin calls.
+    package static func unknownImports(_ functions: [ModuleDescription.Import], interfaces: [String], provided: [String]) -> PlugboardError {
+        var unique: [String] = []
+        for interface in interfaces where !unique.contains(interface) { unique.append(interface) }
+        let calls = functions.isEmpty ? "" : " (it calls \(functions.map(\.fullName).joined(separator: ", ")))"
+        let list = provided.isEmpty ? "nothing" : provided.sorted().joined(separator: ", ")
+        let wasi = unique.filter { $0.hasPrefix("wasi:") }
+        let hint = wasi.isEmpty
+            ? "Build the plugin against the host's WIT world, or register host functions for these interfaces"
+            : "WASI 0.2 is not provided to components yet: build the plugin without WASI (freestanding: no wasi-libc "
+                + "calls that reach WASI), or as a core module, whose WASI preview 1 imports the host provides"
+        return PlugboardError(
+            .unknownImport,
+            "the plugin imports \(unique.count) interface(s) the host does not provide: \(unique.joined(separator: ", "))\(calls); "
+                + "the host provides: \(list)",
+            hint: hint)
+    }
+
     package static func importSignatureMismatch(_ entry: ModuleDescription.Import, expected: CoreSignature, got: CoreSignature) -> PlugboardError {
         PlugboardError(
             .incompatibleInterface,

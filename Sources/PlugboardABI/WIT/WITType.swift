@@ -43,7 +43,8 @@ public struct WITCase: Hashable, Sendable {
 }
 
 extension WITType: CustomStringConvertible {
-    /// The type as it is spelled in WIT (`list<tuple<string, string>>`, `result<_, string>`, a record's name).
+    /// The type as it is spelled in WIT (`list<tuple<string, string>>`, `result<_, string>`, a record's name; an
+    /// unnamed record, variant, enum or flags, as a component may declare one, by its structure).
     public var description: String {
         switch self {
         case .bool: "bool"
@@ -60,7 +61,8 @@ extension WITType: CustomStringConvertible {
         case .char: "char"
         case .string: "string"
         case .list(let element): "list<\(element)>"
-        case .record(let name, _), .variant(let name, _), .enum(let name, _), .flags(let name, _): name
+        case .record(let name, _), .variant(let name, _), .enum(let name, _), .flags(let name, _):
+            name.isEmpty ? WITTypeDifference.spelled(self) : name
         case .tuple(let elements): "tuple<\(elements.map(\.description).joined(separator: ", "))>"
         case .option(let wrapped): "option<\(wrapped)>"
         case .result(let ok, let error):

@@ -26,14 +26,15 @@ package struct PluginModule: Sendable {
     /// - Throws: ``PlugboardError`` for a missing or mismatched export or import (see ``PluginLinker``).
     package init(compiled: any CompiledModule, engine: any WasmEngine, world: WITWorld, hostFunctions: [HostFunction]) throws {
         let linker = PluginLinker(world: world, hostFunctions: hostFunctions)
-        let linked = try linker.linkExports(of: compiled.description)
+        let description = try PluginLinker.declaringWITTypes(compiled.description)
+        let linked = try linker.linkExports(of: description)
         self.compiled = compiled
         self.engine = engine
         self.world = world
         self.exports = linked.bindings
         self.exportSignatures = linked.bindings.map { CanonicalSignature($0.function) }
         self.absentExports = linked.absent
-        self.imports = try linker.importedHostFunctions(of: compiled.description).map { ($0, CanonicalSignature($0.function)) }
+        self.imports = try linker.importedHostFunctions(of: description).map { ($0, CanonicalSignature($0.function)) }
         var indices: [String: [Int]] = [:]
         for (index, binding) in linked.bindings.enumerated() { indices[binding.function.name, default: []].append(index) }
         self.exportIndices = indices

@@ -6,20 +6,23 @@ import PlugboardComponents
 /// `interface`.`function`, the options' memory as `memory`, realloc as `cabi_realloc`, post-returns as
 /// `cabi_post_…`), so the world checks, host functions and calls of core-module plugins apply unchanged.
 ///
-/// For now every lift and lower of the component must use one memory and one realloc (what wit-component emits);
-/// resources and components importing WASI 0.2 are refused at load, naming what is missing.
+/// For now every lift and lower of the component must use one memory and one realloc (what wit-component emits
+/// without an adapter), and resources do not run: both are refused when the component is instantiated, after
+/// linking has named every import the host lacks (so a component importing WASI 0.2 is told which interfaces).
 struct ComponentModule: CompiledModule {
     let plan: ComponentPlan
     let modules: [any CompiledModule]
     let description: ModuleDescription
+    /// What the component does that Plugboard cannot run yet, refused at instantiation.
+    let refusal: String?
 
     init(bytes: [UInt8], engine: any WasmEngine) throws {
         let plan = try ComponentPlanner.plan(try ComponentParser.parse(bytes))
         let memories = Set((plan.exports.map(\.memory) + plan.lowered.map(\.memory)).compactMap { $0 }.map { "\($0)" })
         let reallocs = Set((plan.exports.map(\.realloc) + plan.lowered.map(\.realloc)).compactMap { $0 }.map { "\($0)" })
-        guard memories.count <= 1, reallocs.count <= 1 else {
-            throw PlugboardError.unsupportedComponentFeature("functions lifted or lowered with different memories or reallocs")
-        }
+        // Refused when instantiated, not here, so that linking first names every import the host lacks (a WASI
+        // adapter's lowered imports use the adapter's own realloc).
+        self.refusal = memories.count <= 1 && reallocs.count <= 1 ? nil : "functions lifted or lowered with different memories or reallocs"
         self.plan = plan
         self.modules = try plan.compileModules(on: engine)
         var exports: [ModuleDescription.Export] = []
@@ -40,11 +43,14 @@ struct ComponentModule: CompiledModule {
             ModuleDescription.Import(
                 module: entry.interface ?? "$root", name: entry.function.name, kind: .function(CanonicalSignature(entry.function).importSignature))
         }
-        self.description = ModuleDescription(imports: imports, exports: exports, memory: nil, byteCount: bytes.count)
+        var description = ModuleDescription(imports: imports, exports: exports, memory: nil, byteCount: bytes.count)
+        description.declaredFunctions = DeclaredTypes.of(plan)
+        self.description = description
     }
 
     /// Runs the plan in `store`, binding each lowered import to the host function for its `module`.`name`.
     func instantiate(in store: any CoreStore, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
+        if let refusal { throw PlugboardError.unsupportedComponentFeature(refusal) }
         var bound: [String: CoreHostFunction] = [:]
         for function in hostFunctions { bound["\(function.module)\u{0}\(function.name)"] = function }
         let lowered = try plan.lowered.map { entry in

@@ -15,10 +15,44 @@ public struct PluginInspection: Sendable {
     public let fileSize: Int
     /// Whether the plugin was given as WebAssembly text (and assembled) rather than as a binary.
     public let isText: Bool
-    /// The kind of binary; always a core module (components are rejected when inspecting, as when loading).
+    /// The kind of binary: a core module, or a component (described by the core names it presents to the linker).
     public let kind: PluginBinary.Kind
     /// The module's imports, exports and memory, read from the (assembled) binary.
     public let module: ModuleDescription
+
+    /// The WIT interfaces the binary declares it imports and exports, with their functions' WIT types: a
+    /// component's, or a core module's `component-type` section's; `nil` when the binary declares none (then only
+    /// core signatures are known).
+    public var declaredWIT: DeclaredWIT? {
+        guard let declared = module.declaredFunctions else { return nil }
+        func grouped(_ functions: [String: WITFunction], alsoEmpty: [String]) -> [DeclaredWIT.Interface] {
+            var byInterface: [String: [WITFunction]] = [:]
+            for interface in alsoEmpty { byInterface[interface] = [] }
+            for (key, function) in functions {
+                // The key is `interface.function` or `interface#function`, or just the function (a world's own);
+                // function names may hold dots (`[method]output-stream.write`).
+                let interface = key.count > function.name.count ? String(key.dropLast(function.name.count + 1)) : ""
+                byInterface[interface, default: []].append(function)
+            }
+            return byInterface.sorted { $0.key < $1.key }.map { name, functions in
+                DeclaredWIT.Interface(name: name.isEmpty || name == "$root" ? nil : name, functions: functions.sorted { $0.name < $1.name })
+            }
+        }
+        return DeclaredWIT(
+            imports: grouped(declared.imports, alsoEmpty: declared.importedInterfaces), exports: grouped(declared.exports, alsoEmpty: []))
+    }
+
+    /// The WIT a binary declares (see ``declaredWIT``).
+    public struct DeclaredWIT: Sendable, Hashable {
+        /// An interface (or, with no name, the world's own functions) and the functions the binary uses of it.
+        public struct Interface: Sendable, Hashable {
+            public var name: String?
+            public var functions: [WITFunction]
+        }
+
+        public var imports: [Interface]
+        public var exports: [Interface]
+    }
 
     /// Reads and parses a `.wasm` or `.wat` file.
     /// - Throws: ``PlugboardError`` if the file cannot be read, is not a valid core module or WAT, or is a component.
@@ -40,7 +74,7 @@ public struct PluginInspection: Sendable {
     private init(binary: PluginBinary, fileSize: Int, isText: Bool) throws {
         // The same parse the host does at load (WasmKit's parser plus Plugboard's boundary checks); a component is
         // described by the core names it presents to the linker.
-        self.module = try binary.compile(on: WasmKitEngine()).description
+        self.module = try PluginLinker.declaringWITTypes(binary.compile(on: WasmKitEngine()).description)
         self.kind = binary.kind
         self.fileSize = fileSize
         self.isText = isText

@@ -1,4 +1,5 @@
 import PlugboardABI
+import PlugboardComponents
 import PlugboardManifest
 import PlugboardWasmKit
 /// Checks a module against a WIT world and the host's functions, before anything runs:
@@ -37,6 +38,22 @@ package struct PluginLinker {
         package var absent: [AbsentExport]
     }
 
+    /// `description` with the WIT functions its binary declares: a component's are already there; a core
+    /// module's come from its `component-type:*` custom sections, when it has any.
+    /// - Throws: ``PlugboardError`` (`invalidComponent`) for a malformed `component-type` section.
+    package static func declaringWITTypes(_ description: ModuleDescription) throws -> ModuleDescription {
+        guard description.declaredFunctions == nil, !description.componentTypeSections.isEmpty else { return description }
+        var declared = DeclaredWITFunctions()
+        for section in description.componentTypeSections {
+            let decoded = try DeclaredTypes.decode(componentTypeSection: section)
+            declared.imports.merge(decoded.imports) { first, _ in first }
+            declared.exports.merge(decoded.exports) { first, _ in first }
+        }
+        var result = description
+        result.declaredFunctions = declared
+        return result
+    }
+
     package func exportBindings(of description: ModuleDescription) throws -> [ExportBinding] {
         try linkExports(of: description).bindings
     }
@@ -58,6 +75,13 @@ package struct PluginLinker {
                     }
                     throw PlugboardError.exportMissingFromNewerVersion(
                         coreName, function: function, pluginInterface: exported.qualified, hostInterface: interface.qualifiedName)
+                }
+                if let declared = description.declaredFunctions?.exports[coreName],
+                    let difference = WITTypeDifference.between(plugin: declared, host: function)
+                {
+                    throw PlugboardError.witTypeMismatch(
+                        "exports", function: function.name, pluginInterface: interface.name == nil ? nil : exported.qualified,
+                        hostInterface: interface.name == nil ? nil : interface.qualifiedName, difference: difference)
                 }
                 let expected = CanonicalLayout.exportSignature(function)
                 guard signature == expected else {
@@ -108,11 +132,25 @@ package struct PluginLinker {
         var byName: [String: HostFunction] = [:]
         for function in hostFunctions { byName[function.importName] = function }
         var imported: [HostFunction] = []
+        var unknown: [ModuleDescription.Import] = []  // all of them are named, not only the first
         for entry in description.imports where entry.module != WASIPreview1.moduleName {
             guard case .function(let signature) = entry.kind else {
                 throw PlugboardError.unknownImport(entry, provided: providedNames)
             }
-            var function = try byName[entry.fullName] ?? compatibleHostFunction(for: entry, byName: byName)
+            var function: HostFunction
+            do {
+                function = try byName[entry.fullName] ?? compatibleHostFunction(for: entry, byName: byName)
+            } catch let error as PlugboardError where error.code == .unknownImport {
+                unknown.append(entry)
+                continue
+            }
+            if let declared = description.declaredFunctions?.imports[entry.fullName],
+                let difference = WITTypeDifference.between(plugin: declared, host: function.function)
+            {
+                throw PlugboardError.witTypeMismatch(
+                    "imports", function: entry.name, pluginInterface: entry.module == "$root" ? nil : entry.module,
+                    hostInterface: function.module == "$root" ? nil : function.module, difference: difference)
+            }
             let expected = CanonicalLayout.importSignature(function.function)
             guard signature == expected else {
                 if function.module == entry.module {
@@ -126,6 +164,15 @@ package struct PluginLinker {
             function.module = entry.module
             imported.append(function)
         }
+        // Interfaces imported without a function called (types only, or resources) must be provided too.
+        let provided = Set(hostFunctions.map { VersionedInterfaceName($0.module).unversioned })
+        var missing = unknown.map(\.module)
+        for interface in description.declaredFunctions?.importedInterfaces ?? []
+        where !provided.contains(VersionedInterfaceName(interface).unversioned) && !missing.contains(interface) {
+            missing.append(interface)
+        }
+        if unknown.count == 1 && Set(missing).count == 1 { throw PlugboardError.unknownImport(unknown[0], provided: providedNames) }
+        if !missing.isEmpty { throw PlugboardError.unknownImports(unknown, interfaces: missing, provided: providedNames) }
         return imported
     }
 
