@@ -228,7 +228,7 @@ package struct CGuestABI {
         let first = operands.first ?? "0"
         switch type {
         case .bool: return ["\(target) = \(first) != 0;"]
-        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .s64, .u64, .enum:
+        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .s64, .u64, .enum, .own, .borrow:
             return ["\(target) = (\(types.cType(type)))\(first);"]
         case .flags(_, let flags):
             return flags.isEmpty ? ["\(target) = 0;"] : ["\(target) = (\(types.cType(type)))\(first);"]
@@ -291,7 +291,7 @@ package struct CGuestABI {
         let first = variables.first ?? "(void)0"
         switch type {
         case .bool: return ["\(first) = \(source) ? 1 : 0;"]
-        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .enum: return ["\(first) = (int32_t)\(source);"]
+        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .enum, .own, .borrow: return ["\(first) = (int32_t)\(source);"]
         case .flags(_, let flags): return flags.isEmpty ? [] : ["\(first) = (int32_t)\(source);"]
         case .s64, .u64: return ["\(first) = (int64_t)\(source);"]
         case .f32, .f64: return ["\(first) = \(source);"]

@@ -117,6 +117,8 @@ package struct CGuestTypes {
         case .result(let ok, let error): "result_" + (ok.map(fragment) ?? "void") + "_" + (error.map(fragment) ?? "void")
         case .tuple(let elements): "tuple\(elements.count)_" + elements.map(fragment).joined(separator: "_")
         case .record(let name, _), .variant(let name, _), .enum(let name, _), .flags(let name, _): snake(name)
+        case .own(let resource): "own_" + snake(resource.name)
+        case .borrow(let resource): "borrow_" + snake(resource.name)
         case .unsupported(let what): snake(what)
         }
     }

@@ -578,6 +578,7 @@ package struct SwiftHostGenerator {
         case .tuple(let elements): elements.count == 1 ? swiftType(elements[0]) : "(\(elements.map(swiftType).joined(separator: ", ")))"
         case .option(let wrapped): "\(swiftType(wrapped))?"
         case .result(let ok, let error): "WITResult<\(ok.map(swiftType) ?? "Void"), \(error.map(swiftType) ?? "Void")>"
+        case .own, .borrow: "WITResource"
         case .unsupported(let what): "Never /* \(what) */"
         }
     }
@@ -603,6 +604,8 @@ package struct SwiftHostGenerator {
         case .tuple(let elements): ".tuple([\(elements.map(typeLiteral).joined(separator: ", "))])"
         case .option(let wrapped): ".option(\(typeLiteral(wrapped)))"
         case .result(let ok, let error): ".result(ok: \(ok.map(typeLiteral) ?? "nil"), error: \(error.map(typeLiteral) ?? "nil"))"
+        case .own(let resource): ".own(WITResourceType(\(literal(resource.name))))"
+        case .borrow(let resource): ".borrow(WITResourceType(\(literal(resource.name))))"
         case .unsupported(let what): ".unsupported(\(literal(what)))"
         }
     }
@@ -644,7 +647,7 @@ package struct SwiftHostGenerator {
                 return "{ (\(v): \(swiftType(type))) -> WITValue? in \(lower(type, v, depth: depth + 1)) }"
             }
             return "\(value).witValue(ok: \(payload(ok)), err: \(payload(error)))"
-        case .unsupported:
+        case .own, .borrow, .unsupported:
             return "fatalError(\"unsupported\")"
         }
     }
@@ -674,7 +677,7 @@ package struct SwiftHostGenerator {
                 return "{ (\(v): WITValue?) throws -> \(swiftType(type)) in \(lift(type, "WITValue.payload(\(v), of: \(wit))", depth: depth + 1)) }"
             }
             return "try \(value).asResult(\(wit), ok: \(payload(ok)), err: \(payload(error)))"
-        case .unsupported:
+        case .own, .borrow, .unsupported:
             return "fatalError(\"unsupported\")"
         }
     }

@@ -59,7 +59,7 @@ struct SwiftHostCanonicalCode {
             }
         case .option, .result:
             storeCases(type, value, at: address, l: l)
-        case .unsupported:
+        case .own, .borrow, .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
         }
     }
@@ -107,7 +107,7 @@ struct SwiftHostCanonicalCode {
             return liftCases(type, discriminant: discriminant) { code, payload in
                 code.load(payload, at: "\(address) + \(CanonicalLayout.payloadOffset(type))", r: r)
             }
-        case .unsupported:
+        case .own, .borrow, .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
             return "fatalError()"
         }
@@ -145,7 +145,7 @@ struct SwiftHostCanonicalCode {
             for (index, element) in elements.enumerated() { lowerFlat(element, "\(value).\(index)", into: flat, l: l) }
         case .option, .result:
             lowerFlatCases(type, value, into: flat, l: l)
-        case .unsupported:
+        case .own, .borrow, .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
         }
     }
@@ -205,7 +205,7 @@ struct SwiftHostCanonicalCode {
             return "(\(parts.joined(separator: ", ")))"
         case .option, .result:
             return liftFlatCases(type, from: reader, r: r)
-        case .unsupported:
+        case .own, .borrow, .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
             return "fatalError()"
         }

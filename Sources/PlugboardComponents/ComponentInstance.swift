@@ -13,6 +13,8 @@ public final class ComponentInstance {
     /// The canonical views lowered imports and calls use (bindings hold them weakly).
     private var canonicalViews: [CanonicalInstance] = []
     private let maxOutputBytes: Int
+    /// The instance's handles to resources, shared by every canonical view and `resource.drop`.
+    let handles = HandleTable()
 
     /// Compiles the plan's modules on `engine`, binds every lowered import to `hosts["interface#function"]` (or
     /// `hosts["function"]` for a function imported by itself), and runs the plan's instantiations in `store`.
@@ -40,7 +42,7 @@ public final class ComponentInstance {
                     maxArgumentBytes: maxBytes, implementation: implementation))
         }
         store.startCall()
-        instances = try plan.instantiate(modules, in: store, lowered: lowered) { step, made in
+        instances = try plan.instantiate(modules, in: store, lowered: lowered, handles: handles) { step, made in
             self.instances = made
             // Lowered imports whose memory (and realloc) now exist can read and write it.
             for (index, entry) in plan.lowered.enumerated() where bindings[index].instance == nil {
@@ -63,7 +65,7 @@ public final class ComponentInstance {
             guard let found = instances[source].memory(named: name) else { throw PlugboardError.invalidComponent("no memory '\(name)' in core instance \(source)") }
             linear = found
         }
-        return CanonicalInstance(memory: linear, realloc: try function(realloc))
+        return CanonicalInstance(memory: linear, realloc: try function(realloc), handles: handles)
     }
 
     private func function(_ item: ComponentPlan.CoreItem?) throws -> (any CoreFunction)? {
@@ -74,6 +76,8 @@ public final class ComponentInstance {
             return function
         case .lowered?:
             throw PlugboardError.unsupportedComponentFeature("a lowered import used as a lifted function, realloc or post-return")
+        case .resourceDrop?:
+            throw PlugboardError.unsupportedComponentFeature("a resource.drop used as a lifted function, realloc or post-return")
         case .unsupported(let what)?:
             throw PlugboardError.unsupportedComponentFeature(what)
         }

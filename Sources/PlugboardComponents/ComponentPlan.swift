@@ -1,5 +1,21 @@
 import PlugboardABI
 
+extension ComponentPlan {
+    /// The core function a `canon resource.drop` of host-implemented `resource` becomes: removes the handle the
+    /// guest passes from `handles` (a typed error for a forged, stale or mistyped one) and runs the destructor if
+    /// the handle owned the resource.
+    static func resourceDrop(_ resource: WITResourceType, in handles: HandleTable) -> CoreHostFunction {
+        CoreHostFunction(
+            module: "", name: "[resource-drop]\(resource.name)", signature: CoreSignature(parameters: [.i32], results: [])
+        ) { arguments in
+            guard arguments.count == 1, case .i32(let index) = arguments[0] else { throw PlugboardError.flatArityMismatch(expected: 1, got: arguments.count) }
+            let (removed, owned) = try handles.remove(index, of: resource)
+            if owned { removed.destroy() }
+            return nil
+        }
+    }
+}
+
 /// A component flattened into what an engine runs (wasmtime's `GlobalInitializer` list, in our terms): core
 /// modules instantiated in order with their imports resolved, host imports lowered into core functions, and the
 /// exports lifted from core functions. Made once per component binary, replayed per instance.
@@ -10,6 +26,9 @@ public struct ComponentPlan: Sendable {
         case export(step: Int, name: String)
         /// The core function lowered from host import ``ComponentPlan/lowered`` `[index]`.
         case lowered(Int)
+        /// `resource.drop` of a handle to a resource the host implements: `(i32) -> ()`, removing the handle from the
+        /// instance's table and, when it owned the resource, running the host's destructor.
+        case resourceDrop(WITResourceType)
         /// A core function Plugboard does not provide yet (a resource intrinsic), described: a step importing it
         /// fails to instantiate with ``PlugboardError/unsupportedComponentFeature(_:)``.
         case unsupported(String)
@@ -63,7 +82,7 @@ extension ComponentPlan {
     /// Runs the plan's core instantiations in `store`, in order: `modules` from ``compileModules(on:)``, `lowered[i]`
     /// bound wherever lowered import `i` is imported, `afterEach(step, instances)` after each step.
     package func instantiate(
-        _ modules: [any CompiledModule], in store: any CoreStore, lowered: [CoreHostFunction],
+        _ modules: [any CompiledModule], in store: any CoreStore, lowered: [CoreHostFunction], handles: HandleTable,
         afterEach: (Int, [any CoreInstance]) throws -> Void = { _, _ in }
     ) throws -> [any CoreInstance] {
         var instances: [any CoreInstance] = []
@@ -72,6 +91,8 @@ extension ComponentPlan {
                 switch entry.item {
                 case .export(let source, let name): CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
                 case .lowered(let index): CoreImport(module: entry.module, name: entry.name, value: .hostFunction(lowered[index]))
+                case .resourceDrop(let resource):
+                    CoreImport(module: entry.module, name: entry.name, value: .hostFunction(Self.resourceDrop(resource, in: handles)))
                 case .unsupported(let what): throw PlugboardError.unsupportedComponentFeature(what)
                 }
             }

@@ -61,13 +61,11 @@ extension ComponentPlanner {
             let errorType = try error.map(value)
             return try bounded(.result(ok: okType?.0, error: errorType?.0), 1 + (okType?.1 ?? 0) + (errorType?.1 ?? 0))
         case .own(let index), .borrow(let index):
-            // Handles are laid out as i32s; until resources run, a function taking or returning one is typed with an
-            // unsupported WIT type, so it links by signature and a call of it is refused naming the handle.
-            guard case .resource(let resource) = try element(types, index, "type") else {
+            guard case .resource(let resource, _) = try element(types, index, "type") else {
                 throw fail("a handle to type \(index), which is not a resource type")
             }
-            let kind = if case .own = definition { "own" } else { "borrow" }
-            return .value(.unsupported("\(kind)<\(resource)>"), size: 1)
+            if case .own = definition { return .value(.own(WITResourceType(resource)), size: 1) }
+            return .value(.borrow(WITResourceType(resource)), size: 1)
         case .function(let parameters, let result):
             let resolvedParameters = try parameters.map { WITParameter($0.name, try value($0.type).0) }
             return .function(parameters: resolvedParameters, results: try result.map { [try value($0).0] } ?? [])
@@ -113,7 +111,7 @@ extension ComponentPlanner {
             }
             return isComponent ? .component(imports: imports, exports: exports) : .instance(exports)
         case .resource:
-            return .resource("type-\(types.count)")
+            return .resource("resource-\(types.count)", defined: true)
         }
     }
 
@@ -129,8 +127,8 @@ extension ComponentPlanner {
             inner.append(type)
             return type
         case .resourceType:
-            inner.append(.resource(name))
-            return .resource(name)
+            inner.append(.resource(name, defined: false))
+            return .resource(name, defined: false)
         case .coreModule, .value:
             return .other
         }

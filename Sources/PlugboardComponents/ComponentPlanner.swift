@@ -50,8 +50,9 @@ public enum ComponentPlanner {
         case function(parameters: [WITParameter], results: [WITType])
         case instance([String: ResolvedType])
         case component(imports: [String: ResolvedType], exports: [String: ResolvedType])
-        /// A resource type, by the name it was declared or defined with.
-        case resource(String)
+        /// A resource type, by the name it was declared or defined with; `defined` when this component defines it
+        /// (its representation and destructor are the component's), else it is imported (the host implements it).
+        case resource(String, defined: Bool)
         case other
     }
 
@@ -278,17 +279,22 @@ public enum ComponentPlanner {
             }
             frame.functions.append(.lifted(try element(frame.coreFunctions, core, "core function"), try options(canonOptions), parameters: parameters, results: results))
         case .resourceNew(let type), .resourceDrop(let type), .resourceRep(let type):
-            // Planned, so that what the component imports can be linked (and what is missing named), but refused when
-            // an instantiation would bind it: resources do not run yet.
-            guard case .resource(let resource) = try element(frame.types, type, "type") else {
+            guard case .resource(let resource, let defined) = try element(frame.types, type, "type") else {
                 throw fail("canon resource intrinsic of type \(type), which is not a resource type")
             }
+            if case .resourceDrop = canon, !defined {
+                // Dropping a handle to a host-implemented resource: the host's destructor runs.
+                frame.coreFunctions.append(.resourceDrop(WITResourceType(resource)))
+                return
+            }
+            // A resource the component defines itself (its new, rep and drop): planned, so that linking can name
+            // what is missing, but refused when an instantiation would bind it.
             let intrinsic = switch canon {
             case .resourceNew: "resource.new"
             case .resourceDrop: "resource.drop"
             default: "resource.rep"
             }
-            frame.coreFunctions.append(.unsupported("resources (not yet): canon \(intrinsic) of '\(resource)'"))
+            frame.coreFunctions.append(.unsupported("resources a component defines (not yet): canon \(intrinsic) of '\(resource)'"))
         }
     }
 
@@ -316,7 +322,7 @@ public enum ComponentPlanner {
         case .typeEqual(let index):
             frame.types.append(try element(frame.types, index, "type"))
         case .resourceType:
-            frame.types.append(.resource(name))
+            frame.types.append(.resource(name, defined: false))
         case .coreModule, .component, .value:
             throw PlugboardError.unsupportedComponentFeature("importing a \(type)")
         }

@@ -96,6 +96,8 @@ extension CanonicalContext {
             var slots = try reader.take(CanonicalLayout.joinedPayloadTypes(payloads).count)
             let payload = try payloads[Int(discriminant)].map { try liftFlat($0, from: &slots) }
             return Self.variantValue(type, case: Int(discriminant), payload: payload)
+        case .own, .borrow:
+            return try liftHandle(try reader.nextI32(), as: type)
         case .unsupported(let what):
             throw PlugboardError.unsupportedType(what)
         }
@@ -141,6 +143,8 @@ extension CanonicalContext {
             for (slot, want) in joined.enumerated() {
                 out.append(slot < caseValues.count ? Self.widen(caseValues[slot], to: want) : .zero(want))
             }
+        case (.own, _), (.borrow, _):
+            out.append(.i32(try lowerHandle(value, as: type)))
         case (.unsupported(let what), _):
             throw PlugboardError.unsupportedType(what)
         default:

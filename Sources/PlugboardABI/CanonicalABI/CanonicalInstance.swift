@@ -8,17 +8,23 @@
 package final class CanonicalInstance {
     package let memory: GuestMemory?
     package let realloc: (any CoreFunction)?
+    /// The instance's handles to resources.
+    package let handles: HandleTable
     private var mayLeave = true
     private var inside = ""
 
-    package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?) {
+    package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?, handles: HandleTable = HandleTable()) {
         self.memory = memory.map(GuestMemory.init)
         self.realloc = realloc
+        self.handles = handles
     }
 
-    /// The canonical view of `instance`: its exported `memory` and `cabi_realloc`.
+    /// The canonical view of `instance`: its exported `memory` and `cabi_realloc`, and its handle table when it has
+    /// one of its own (a component's, which its `resource.drop`s use too).
     package convenience init(_ instance: any CoreInstance) {
-        self.init(memory: instance.memory, realloc: instance.function(named: "cabi_realloc"))
+        self.init(
+            memory: instance.memory, realloc: instance.function(named: "cabi_realloc"),
+            handles: (instance as? any HandleTableHolder)?.handles ?? HandleTable())
     }
 
     /// Runs `body`, a call into the guest's `what` (`cabi_realloc`, `cabi_post_…`), with imports forbidden.
@@ -53,4 +59,10 @@ package final class CanonicalBinding {
         }
         return instance
     }
+}
+
+/// A core instance that keeps its own ``HandleTable`` (a component's core instances seen as one): canonical calls on
+/// it use that table.
+package protocol HandleTableHolder: AnyObject {
+    var handles: HandleTable { get }
 }

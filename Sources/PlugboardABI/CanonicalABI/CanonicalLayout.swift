@@ -18,7 +18,7 @@ package enum CanonicalLayout {
         case .flags(_, let flags): return flagsByteWidth(flags.count).alignment
         case .variant, .enum, .option, .result:
             return max(discriminantSize(caseCount(type)), maxCaseAlignment(of: type))
-        case .unsupported: return 4
+        case .own, .borrow, .unsupported: return 4
         }
     }
 
@@ -36,7 +36,7 @@ package enum CanonicalLayout {
             var size = alignTo(discriminantSize(caseCount(type)), maxCaseAlignment(of: type))
             size += maxPayloadSize(of: type)
             return alignTo(size, alignment(type))
-        case .unsupported: return 4
+        case .own, .borrow, .unsupported: return 4
         }
     }
 
@@ -117,7 +117,7 @@ package enum CanonicalLayout {
         case .variant, .enum, .option, .result:
             let (_, payloads) = variantShape(type)
             return [.i32] + joinedPayloadTypes(payloads)
-        case .unsupported: return [.i32]
+        case .own, .borrow, .unsupported: return [.i32]
         }
     }
 

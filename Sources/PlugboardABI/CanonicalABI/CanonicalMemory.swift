@@ -52,6 +52,8 @@ extension CanonicalContext {
                 try load($0, at: pointer + CanonicalLayout.payloadOffset(type))
             }
             return Self.variantValue(type, case: Int(discriminant), payload: payload)
+        case .own, .borrow:
+            return try liftHandle(try memory.load(UInt32.self, at: pointer), as: type)
         case .unsupported(let what):
             throw PlugboardError.unsupportedType(what)
         }
@@ -107,6 +109,8 @@ extension CanonicalContext {
             if let payload, let payloadType {
                 try store(payload, as: payloadType, at: pointer + CanonicalLayout.payloadOffset(type))
             }
+        case (.own, _), (.borrow, _):
+            try memory.store(try lowerHandle(value, as: type), at: pointer)
         case (.unsupported(let what), _):
             throw PlugboardError.unsupportedType(what)
         default:

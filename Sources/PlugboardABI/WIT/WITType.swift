@@ -15,6 +15,10 @@ public indirect enum WITType: Hashable, Sendable {
     case option(WITType)
     case result(ok: WITType?, error: WITType?)
     case flags(name: String, flags: [String])
+    /// An owning handle to a resource: the receiver becomes responsible for dropping it.
+    case own(WITResourceType)
+    /// A handle lent for the duration of a call.
+    case borrow(WITResourceType)
     /// A type Plugboard's canonical ABI does not support yet (resources, handles, futures, streams).
     /// Calling a function that uses it fails with a clear "unsupported" error.
     case unsupported(String)
@@ -72,6 +76,8 @@ extension WITType: CustomStringConvertible {
             case (nil, let error?): "result<_, \(error)>"
             case (let ok?, let error?): "result<\(ok), \(error)>"
             }
+        case .own(let resource): "own<\(resource.name)>"
+        case .borrow(let resource): "borrow<\(resource.name)>"
         case .unsupported(let what): what
         }
     }

@@ -64,6 +64,8 @@ package enum WITTypeDifference {
             return mine == theirs ? nil : differ()
         case (.flags(_, let mine), .flags(_, let theirs)):
             return mine == theirs ? nil : differ()
+        case (.own(let mine), .own(let theirs)), (.borrow(let mine), .borrow(let theirs)):
+            return mine.matches(theirs) ? nil : differ()
         default:
             return plugin == host ? nil : differ()
         }

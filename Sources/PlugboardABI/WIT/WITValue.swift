@@ -18,6 +18,8 @@ public indirect enum WITValue: Hashable, Sendable {
     case ok(WITValue?)
     case err(WITValue?)
     case flags(Set<String>)
+    /// A handle to a resource, as the host sees it (the plugin sees an index into its handle table).
+    case resource(WITResource)
 
     /// A named field of a record value.
     public struct Field: Hashable, Sendable {
@@ -82,6 +84,7 @@ extension WITValue: CustomStringConvertible {
         case .ok(let payload): return payload.map { "ok(\($0))" } ?? "ok"
         case .err(let payload): return payload.map { "err(\($0))" } ?? "err"
         case .flags(let set): return "{\(set.sorted().joined(separator: ", "))}"
+        case .resource(let resource): return "<\(resource.type.name)>"
         }
     }
 }

@@ -175,6 +175,8 @@ package final class PluginInstance {
     package func close() {
         output.flush()
         files.close()
+        // Resources the host lent for good and the plugin never dropped: their destructors are due now.
+        for resource in canonical.handles.removeAll() { resource.destroy() }
     }
 
     /// A typed error for anything guest execution threw (engines already throw ``PlugboardError``s).

@@ -59,17 +59,21 @@ struct ComponentModule: CompiledModule {
             }
             return function
         }
-        let instances = try plan.instantiate(modules, in: store, lowered: lowered)
-        return try ComponentCoreInstance(plan: plan, instances: instances)
+        let handles = HandleTable()
+        let instances = try plan.instantiate(modules, in: store, lowered: lowered, handles: handles)
+        return try ComponentCoreInstance(plan: plan, instances: instances, handles: handles)
     }
 }
 
 /// A component's core instances seen as one core instance under the canonical ABI's names (see ``ComponentModule``).
-final class ComponentCoreInstance: CoreInstance {
+final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
     let memory: (any LinearMemory)?
+    /// The component instance's handles to resources: its `resource.drop`s and every canonical call on it use them.
+    let handles: HandleTable
     private let functions: [String: any CoreFunction]
 
-    init(plan: ComponentPlan, instances: [any CoreInstance]) throws {
+    init(plan: ComponentPlan, instances: [any CoreInstance], handles: HandleTable) throws {
+        self.handles = handles
         // Each core function must have the type its use needs: a lift the flattening of its WIT type, realloc
         // (i32, i32, i32, i32) -> i32, a post-return the lifted function's results as parameters.
         func function(_ item: ComponentPlan.CoreItem, _ expected: CoreSignature, _ role: String) throws -> any CoreFunction {
