@@ -51,6 +51,42 @@ import PlugboardManifest
         return nil
     }
 
+    /// Four tasks calling `call(caller)` until `stop` is set; each counts its calls and collects failures (what `call`
+    /// throws, or the wrong answer it describes).
+    static func callers(
+        until stop: ManagedAtomicFlag, _ call: @escaping @Sendable (Int) async throws -> String?
+    ) -> [Task<(calls: Int, failures: [String]), Never>] {
+        (0..<4).map { caller in
+            Task {
+                var calls = 0
+                var failures: [String] = []
+                while !stop.isSet {
+                    do {
+                        if let failure = try await call(caller) { failures.append(failure) }
+                        calls += 1
+                    } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                return (calls, failures)
+            }
+        }
+    }
+
+    /// Stops `callers`, expects none of them failed, and returns how many calls they made.
+    static func stop(
+        _ callers: [Task<(calls: Int, failures: [String]), Never>], _ stop: ManagedAtomicFlag, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> Int {
+        stop.set()
+        var calls = 0
+        for caller in callers {
+            let (count, failures) = await caller.value
+            calls += count
+            #expect(failures.isEmpty, "\(failures.prefix(3))", sourceLocation: sourceLocation)
+        }
+        return calls
+    }
+
     @Test func aThousandReloadsWhileFourTasksCallDropNoCallAndKeepMemoryBounded() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -64,23 +100,12 @@ import PlugboardManifest
         var events = registry.rolloutEvents().makeAsyncIterator()
 
         let stop = ManagedAtomicFlag()
-        let callers = (0..<4).map { caller in
-            Task { () -> (calls: Int, failures: [String]) in
-                var calls = 0
-                var failures: [String] = []
-                while !stop.isSet {
-                    do {
-                        let response = try await registry.process("hot", ProcessRequest(input: "c\(caller)"))
-                        calls += 1
-                        if !["1.0.0", "2.0.0"].contains(response.version) || response.value.output != "\(response.version):c\(caller)" {
-                            failures.append("unexpected response \(response.value) from \(response.version)")
-                        }
-                    } catch {
-                        failures.append("\(error)")
-                    }
-                }
-                return (calls, failures)
+        let callers = Self.callers(until: stop) { caller in
+            let response = try await registry.process("hot", ProcessRequest(input: "c\(caller)"))
+            guard ["1.0.0", "2.0.0"].contains(response.version), response.value.output == "\(response.version):c\(caller)" else {
+                return "unexpected response \(response.value) from \(response.version)"
             }
+            return nil
         }
         let reloads = 1_000
         var deployed = 0
@@ -102,13 +127,7 @@ import PlugboardManifest
             if index == 100 { baseline = Self.residentBytes() }
         }
         let elapsed = ContinuousClock.now - started
-        stop.set()
-        var calls = 0
-        for caller in callers {
-            let (count, failures) = await caller.value
-            calls += count
-            #expect(failures.isEmpty, "\(failures.prefix(3))")
-        }
+        let calls = await Self.stop(callers, stop)
         let final = Self.residentBytes()
         let megabytes = { (bytes: Int?) in bytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "n/a" }
         print("HotReloadTests: \(deployed) versions swapped in and \(refused) invalid ones refused in \(elapsed) while 4 tasks made \(calls) calls; RSS \(megabytes(baseline)) after 100 reloads, \(megabytes(final)) after \(reloads)")
@@ -144,22 +163,9 @@ import PlugboardManifest
         var events = registry.rolloutEvents().makeAsyncIterator()
 
         let stop = ManagedAtomicFlag()
-        let callers = (0..<4).map { caller in
-            Task { () -> (calls: Int, failures: [String]) in
-                var calls = 0
-                var failures: [String] = []
-                while !stop.isSet {
-                    do {
-                        let response = try await registry.process(
-                            "text-transform-c", ProcessRequest(input: "swap \(caller)", options: [("mode", "uppercase")]))
-                        calls += 1
-                        if response.value != ProcessResponse(output: "SWAP \(caller)", success: true) { failures.append("\(response.value)") }
-                    } catch {
-                        failures.append("\(error)")
-                    }
-                }
-                return (calls, failures)
-            }
+        let callers = Self.callers(until: stop) { caller in
+            let response = try await registry.process("text-transform-c", ProcessRequest(input: "swap \(caller)", options: [("mode", "uppercase")]))
+            return response.value == ProcessResponse(output: "SWAP \(caller)", success: true) ? nil : "\(response.value)"
         }
         let swaps = 10
         for swap in 1...swaps {
@@ -168,13 +174,7 @@ import PlugboardManifest
             #expect(event?.kind == .deployed, "swap \(swap): \(event?.detail ?? "no event")")
             #expect(try await registry.summary("text-transform-c").stable.sha256 == digests[swap % 2])
         }
-        stop.set()
-        var calls = 0
-        for caller in callers {
-            let (count, failures) = await caller.value
-            calls += count
-            #expect(failures.isEmpty, "\(failures.prefix(3))")
-        }
+        let calls = await Self.stop(callers, stop)
         #expect(calls > 0)
         let cache = await registry.moduleCacheStatistics
         #expect(cache.misses == 2, "the module and the component compiled once each: \(cache)")
