@@ -3,7 +3,12 @@ import PlugboardABI
 /// Type definitions resolved to the canonical ABI's ``WITType``s, each against the types defined before it (so a
 /// reference is a lookup, never a recursion), with the resolved size bounded.
 extension ComponentPlanner {
-    static func resolve(_ definition: ComponentTypeDefinition, in types: [ResolvedType], frames: [Frame]) throws -> ResolvedType {
+    /// Resolves `definition` in a component (or type) whose types so far are `types`.
+    /// - Parameter outer: Type `index` of the component (or type) `count` levels out from this one (1: the one
+    ///   enclosing it), for outer aliases inside instance types.
+    static func resolve(
+        _ definition: ComponentTypeDefinition, in types: [ResolvedType], outer: (_ count: UInt32, _ index: UInt32) throws -> ResolvedType
+    ) throws -> ResolvedType {
         func value(_ type: ComponentValueType) throws -> (WITType, Int) {
             switch type {
             case .primitive(let primitive): return (primitiveType(primitive), 1)
@@ -69,15 +74,23 @@ extension ComponentPlanner {
             for declaration in declarations {
                 switch declaration {
                 case .coreType: break
-                case .type(let definition): inner.append(try resolve(definition, in: inner, frames: frames))
+                case .type(let definition):
+                    let type = try resolve(definition, in: inner) { count, index in
+                        count == 1 ? try element(types, index, "outer type") : try outer(count - 1, index)
+                    }
+                    inner.append(type)
                 case .alias(let alias):
                     guard case .outer(let count, let index) = alias.target, alias.sort == .type else {
                         throw fail("an instance type declaring an alias other than an outer type alias")
                     }
                     // Inside a type, count 0 is the type itself, 1 the component defining it, 2 the one around that.
-                    guard Int(count) <= frames.count else { throw fail("an outer alias \(count) levels out") }
-                    let outer = count == 0 ? inner : count == 1 ? types : frames[frames.count - Int(count)].types
-                    inner.append(try element(outer, index, "outer type"))
+                    let type: ResolvedType
+                    switch count {
+                    case 0: type = try element(inner, index, "outer type")
+                    case 1: type = try element(types, index, "outer type")
+                    default: type = try outer(count - 1, index)
+                    }
+                    inner.append(type)
                 case .export(let exportName, let descriptor):
                     switch descriptor {
                     case .function(let index): exports[exportName] = try element(inner, index, "type")
