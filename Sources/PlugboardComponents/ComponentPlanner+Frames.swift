@@ -53,6 +53,7 @@ extension ComponentPlanner {
         var scopes: [Scope] = []
         var componentInstances = 0
         var definitionsLeft = maxDefinitions
+        var functionTypeNodesLeft = maxFunctionTypeNodes
 
         /// How many components enclose `frame`'s component.
         func depth(of frame: Frame) -> Int { frame.scope.map { scopes[$0].depth } ?? 0 }
@@ -71,6 +72,25 @@ extension ComponentPlanner {
                 index = parent
             }
             return scopes[index]
+        }
+
+        /// Charges the nodes of a lifted export's or lowered import's types, walked no further than the budget left.
+        mutating func chargeFunctionType(_ types: [WITType]) throws {
+            var pending = types
+            while let type = pending.popLast() {
+                functionTypeNodesLeft -= 1
+                guard functionTypeNodesLeft >= 0 else {
+                    throw fail("lifted exports and lowered imports whose types have more than \(maxFunctionTypeNodes) nodes together")
+                }
+                switch type {
+                case .list(let element), .option(let element): pending.append(element)
+                case .record(_, let fields): pending += fields.map(\.type)
+                case .tuple(let elements): pending += elements
+                case .variant(_, let cases): pending += cases.compactMap(\.payload)
+                case .result(let ok, let error): pending += [ok, error].compactMap { $0 }
+                default: break
+                }
+            }
         }
     }
 }

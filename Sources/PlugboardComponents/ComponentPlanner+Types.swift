@@ -1,68 +1,84 @@
 import PlugboardABI
 
 /// Type definitions resolved to the canonical ABI's ``WITType``s, each against the types defined before it (so a
-/// reference is a lookup, never a recursion), with the resolved size bounded.
+/// reference is a lookup, never a recursion), with the resolved size and nesting bounded (the host walks a type
+/// recursively to lay it out, and releasing one is recursive too: a chain of 100,000 lists would overflow a thread's
+/// stack).
 extension ComponentPlanner {
+    /// How big a resolved value type is: its nodes, and how deep they nest.
+    struct TypeShape {
+        var size = 1
+        var depth = 1
+
+        /// A node holding types of these shapes.
+        init(_ children: [TypeShape] = []) {
+            size = 1 + children.reduce(0) { $0 + $1.size }
+            depth = 1 + (children.map(\.depth).max() ?? 0)
+        }
+    }
+
     /// Resolves `definition` in a component (or type) whose types so far are `types`.
     /// - Parameter outer: Type `index` of the component (or type) `count` levels out from this one (1: the one
     ///   enclosing it), for outer aliases inside instance types.
     static func resolve(
         _ definition: ComponentTypeDefinition, in types: [ResolvedType], outer: (_ count: UInt32, _ index: UInt32) throws -> ResolvedType
     ) throws -> ResolvedType {
-        func value(_ type: ComponentValueType) throws -> (WITType, Int) {
+        func value(_ type: ComponentValueType) throws -> (WITType, TypeShape) {
             switch type {
-            case .primitive(let primitive): return (primitiveType(primitive), 1)
+            case .primitive(let primitive): return (primitiveType(primitive), TypeShape())
             case .index(let index):
-                guard case .value(let resolved, let size) = try element(types, index, "type") else {
+                guard case .value(let resolved, let shape) = try element(types, index, "type") else {
                     throw fail("type \(index) is used as a value type but is not one")
                 }
-                return (resolved, size)
+                return (resolved, shape)
             }
         }
-        func bounded(_ type: WITType, _ size: Int) throws -> ResolvedType {
-            guard size <= maxTypeSize else { throw fail("a type of more than \(maxTypeSize) nodes once its references are resolved") }
-            return .value(type, size: size)
+        func bounded(_ type: WITType, _ children: [TypeShape]) throws -> ResolvedType {
+            let shape = TypeShape(children)
+            guard shape.size <= maxTypeSize else { throw fail("a type of more than \(maxTypeSize) nodes once its references are resolved") }
+            guard shape.depth <= maxTypeDepth else { throw fail("a type nested more than \(maxTypeDepth) deep once its references are resolved") }
+            return .value(type, shape)
         }
         let name = "type-\(types.count)"
         switch definition {
-        case .primitive(let primitive): return .value(primitiveType(primitive), size: 1)
+        case .primitive(let primitive): return .value(primitiveType(primitive), TypeShape())
         case .record(let fields):
-            var size = 1
+            var shapes: [TypeShape] = []
             let resolved = try fields.map { field -> WITField in
-                let (type, fieldSize) = try value(field.type)
-                size += fieldSize
+                let (type, shape) = try value(field.type)
+                shapes.append(shape)
                 return WITField(field.name, type)
             }
-            return try bounded(.record(name: name, fields: resolved), size)
+            return try bounded(.record(name: name, fields: resolved), shapes)
         case .variant(let cases):
-            var size = 1
+            var shapes: [TypeShape] = []
             let resolved = try cases.map { witCase -> WITCase in
                 guard let payload = witCase.type else { return WITCase(witCase.name) }
-                let (type, caseSize) = try value(payload)
-                size += caseSize
+                let (type, shape) = try value(payload)
+                shapes.append(shape)
                 return WITCase(witCase.name, type)
             }
-            return try bounded(.variant(name: name, cases: resolved), size)
+            return try bounded(.variant(name: name, cases: resolved), shapes)
         case .list(let element):
-            let (type, size) = try value(element)
-            return try bounded(.list(type), size + 1)
+            let (type, shape) = try value(element)
+            return try bounded(.list(type), [shape])
         case .tuple(let elements):
-            var size = 1
+            var shapes: [TypeShape] = []
             let resolved = try elements.map { element -> WITType in
-                let (type, elementSize) = try value(element)
-                size += elementSize
+                let (type, shape) = try value(element)
+                shapes.append(shape)
                 return type
             }
-            return try bounded(.tuple(resolved), size)
-        case .flags(let names): return .value(.flags(name: name, flags: names), size: 1)
-        case .enum(let names): return .value(.enum(name: name, cases: names), size: 1)
+            return try bounded(.tuple(resolved), shapes)
+        case .flags(let names): return .value(.flags(name: name, flags: names), TypeShape())
+        case .enum(let names): return .value(.enum(name: name, cases: names), TypeShape())
         case .option(let wrapped):
-            let (type, size) = try value(wrapped)
-            return try bounded(.option(type), size + 1)
+            let (type, shape) = try value(wrapped)
+            return try bounded(.option(type), [shape])
         case .result(let ok, let error):
             let okType = try ok.map(value)
             let errorType = try error.map(value)
-            return try bounded(.result(ok: okType?.0, error: errorType?.0), 1 + (okType?.1 ?? 0) + (errorType?.1 ?? 0))
+            return try bounded(.result(ok: okType?.0, error: errorType?.0), [okType?.1, errorType?.1].compactMap { $0 })
         case .own, .borrow:
             throw PlugboardError.unsupportedComponentFeature("resource handles (not yet)")
         case .function(let parameters, let result):

@@ -8,8 +8,9 @@ import PlugboardABI
 /// where the nested one is defined (a ``Scope``), whoever instantiates it, so an outer alias names only what was
 /// defined before it, and no component can reach itself that way.
 ///
-/// Bounded, so that a small binary cannot make planning or the plan large: a small component instantiating a nested
-/// one many times cannot fan out, and types referring to earlier types cannot grow exponentially. A frame's index
+/// Bounded, so that a small binary cannot make planning, the plan or what the host derives from it large: a small
+/// component instantiating a nested one many times cannot fan out, types referring to earlier types cannot grow
+/// exponentially, and one large type cannot be used by many functions (the host lays out each). A frame's index
 /// spaces grow in place, so planning costs linear work in what it runs.
 public enum ComponentPlanner {
     /// The most core instantiations a plan holds.
@@ -22,6 +23,10 @@ public enum ComponentPlanner {
     public static let maxDefinitions = 1_000_000
     /// The most nodes a resolved value type may have.
     public static let maxTypeSize = 100_000
+    /// How deep a resolved value type may nest.
+    public static let maxTypeDepth = 100
+    /// The most nodes the types of a plan's lifted exports and lowered imports may have together.
+    public static let maxFunctionTypeNodes = 1_000_000
 
     /// Plans `component` (a root component from ``ComponentParser``).
     /// - Throws: ``PlugboardError`` (`invalidModule`) naming what does not resolve or what is over a bound, or a
@@ -32,11 +37,11 @@ public enum ComponentPlanner {
         for (name, item) in exports.sorted(by: { $0.key < $1.key }) {
             switch item {
             case .function(let function):
-                try planning.plan.exports.append(lifted(function, name: name, interface: nil))
+                try planning.plan.exports.append(lifted(function, name: name, interface: nil, planning: &planning))
             case .instance(.exports(let members)):
                 for (member, memberItem) in members.sorted(by: { $0.key < $1.key }) {
                     guard case .function(let function) = memberItem else { continue }
-                    try planning.plan.exports.append(lifted(function, name: member, interface: name))
+                    try planning.plan.exports.append(lifted(function, name: member, interface: name, planning: &planning))
                 }
             default:
                 continue  // types and instances of types carry no code
@@ -45,10 +50,13 @@ public enum ComponentPlanner {
         return planning.plan
     }
 
-    private static func lifted(_ function: Function, name: String, interface: String?) throws -> ComponentPlan.LiftedExport {
+    private static func lifted(
+        _ function: Function, name: String, interface: String?, planning: inout Planning
+    ) throws -> ComponentPlan.LiftedExport {
         guard case .lifted(let core, let options, let parameters, let results) = function else {
             throw PlugboardError.unsupportedComponentFeature("re-exporting an imported function ('\(name)')")
         }
+        try planning.chargeFunctionType(parameters.map(\.type) + results)
         return ComponentPlan.LiftedExport(
             interface: interface, function: WITFunction(name: name, parameters: parameters, results: results), core: core,
             memory: options.memory, realloc: options.realloc, postReturn: options.postReturn)
@@ -57,7 +65,7 @@ public enum ComponentPlanner {
     // MARK: symbolic values
 
     enum ResolvedType {
-        case value(WITType, size: Int)
+        case value(WITType, TypeShape)
         case function(parameters: [WITParameter], results: [WITType])
         case instance([String: ResolvedType])
         case other
@@ -274,6 +282,7 @@ public enum ComponentPlanner {
                 throw PlugboardError.unsupportedComponentFeature("lowering a lifted function (component composition)")
             }
             let resolved = try options(canonOptions)
+            try planning.chargeFunctionType(parameters.map(\.type) + results)
             planning.plan.lowered.append(
                 ComponentPlan.LoweredImport(
                     interface: interface, function: WITFunction(name: name, parameters: parameters, results: results),
