@@ -1,0 +1,3 @@
+;; Imports a resource type.
+(component
+  (import "r" (type (sub resource))))

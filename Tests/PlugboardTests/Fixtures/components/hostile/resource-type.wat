@@ -1,0 +1,3 @@
+;; Defines a resource type.
+(component
+  (type $r (resource (rep i32))))
