@@ -1,71 +1,90 @@
 import PlugboardABI
 
 /// Type definitions resolved to the canonical ABI's ``WITType``s, each against the types defined before it (so a
-/// reference is a lookup, never a recursion), with the resolved size bounded.
+/// reference is a lookup, never a recursion), with the resolved size and nesting bounded (the host walks a type
+/// recursively to lay it out, and releasing one is recursive too: a chain of 100,000 lists would overflow a thread's
+/// stack).
 extension ComponentPlanner {
-    /// Resolves `definition` against `types`, the index space it is defined in; `outer` are the index spaces
-    /// around that one, outermost first (the enclosing components' and, inside a type, the enclosing types').
-    static func resolve(_ definition: ComponentTypeDefinition, in types: [ResolvedType], outer: [[ResolvedType]]) throws -> ResolvedType {
-        func value(_ type: ComponentValueType) throws -> (WITType, Int) {
+    /// How big a resolved value type is: its nodes, and how deep they nest.
+    struct TypeShape {
+        var size = 1
+        var depth = 1
+
+        /// A node holding types of these shapes.
+        init(_ children: [TypeShape] = []) {
+            size = 1 + children.reduce(0) { $0 + $1.size }
+            depth = 1 + (children.map(\.depth).max() ?? 0)
+        }
+    }
+
+    /// Resolves `definition` in a component (or type) whose types so far are `types`.
+    /// - Parameter outer: Type `index` of the component (or type) `count` levels out from this one (1: the one
+    ///   enclosing it), for outer aliases inside instance types.
+    static func resolve(
+        _ definition: ComponentTypeDefinition, in types: [ResolvedType], outer: (_ count: UInt32, _ index: UInt32) throws -> ResolvedType
+    ) throws -> ResolvedType {
+        func value(_ type: ComponentValueType) throws -> (WITType, TypeShape) {
             switch type {
-            case .primitive(let primitive): return (primitiveType(primitive), 1)
+            case .primitive(let primitive): return (primitiveType(primitive), TypeShape())
             case .index(let index):
-                guard case .value(let resolved, let size) = try element(types, index, "type") else {
+                guard case .value(let resolved, let shape) = try element(types, index, "type") else {
                     throw fail("type \(index) is used as a value type but is not one")
                 }
-                return (resolved, size)
+                return (resolved, shape)
             }
         }
-        func bounded(_ type: WITType, _ size: Int) throws -> ResolvedType {
-            guard size <= maxTypeSize else { throw fail("a type of more than \(maxTypeSize) nodes once its references are resolved") }
-            return .value(type, size: size)
+        func bounded(_ type: WITType, _ children: [TypeShape]) throws -> ResolvedType {
+            let shape = TypeShape(children)
+            guard shape.size <= maxTypeSize else { throw fail("a type of more than \(maxTypeSize) nodes once its references are resolved") }
+            guard shape.depth <= maxTypeDepth else { throw fail("a type nested more than \(maxTypeDepth) deep once its references are resolved") }
+            return .value(type, shape)
         }
         let name = ""  // anonymous until a type export names it; an unnamed type is spelled by its structure
         switch definition {
-        case .primitive(let primitive): return .value(primitiveType(primitive), size: 1)
+        case .primitive(let primitive): return .value(primitiveType(primitive), TypeShape())
         case .record(let fields):
-            var size = 1
+            var shapes: [TypeShape] = []
             let resolved = try fields.map { field -> WITField in
-                let (type, fieldSize) = try value(field.type)
-                size += fieldSize
+                let (type, shape) = try value(field.type)
+                shapes.append(shape)
                 return WITField(field.name, type)
             }
-            return try bounded(.record(name: name, fields: resolved), size)
+            return try bounded(.record(name: name, fields: resolved), shapes)
         case .variant(let cases):
-            var size = 1
+            var shapes: [TypeShape] = []
             let resolved = try cases.map { witCase -> WITCase in
                 guard let payload = witCase.type else { return WITCase(witCase.name) }
-                let (type, caseSize) = try value(payload)
-                size += caseSize
+                let (type, shape) = try value(payload)
+                shapes.append(shape)
                 return WITCase(witCase.name, type)
             }
-            return try bounded(.variant(name: name, cases: resolved), size)
+            return try bounded(.variant(name: name, cases: resolved), shapes)
         case .list(let element):
-            let (type, size) = try value(element)
-            return try bounded(.list(type), size + 1)
+            let (type, shape) = try value(element)
+            return try bounded(.list(type), [shape])
         case .tuple(let elements):
-            var size = 1
+            var shapes: [TypeShape] = []
             let resolved = try elements.map { element -> WITType in
-                let (type, elementSize) = try value(element)
-                size += elementSize
+                let (type, shape) = try value(element)
+                shapes.append(shape)
                 return type
             }
-            return try bounded(.tuple(resolved), size)
-        case .flags(let names): return .value(.flags(name: name, flags: names), size: 1)
-        case .enum(let names): return .value(.enum(name: name, cases: names), size: 1)
+            return try bounded(.tuple(resolved), shapes)
+        case .flags(let names): return .value(.flags(name: name, flags: names), TypeShape())
+        case .enum(let names): return .value(.enum(name: name, cases: names), TypeShape())
         case .option(let wrapped):
-            let (type, size) = try value(wrapped)
-            return try bounded(.option(type), size + 1)
+            let (type, shape) = try value(wrapped)
+            return try bounded(.option(type), [shape])
         case .result(let ok, let error):
             let okType = try ok.map(value)
             let errorType = try error.map(value)
-            return try bounded(.result(ok: okType?.0, error: errorType?.0), 1 + (okType?.1 ?? 0) + (errorType?.1 ?? 0))
+            return try bounded(.result(ok: okType?.0, error: errorType?.0), [okType?.1, errorType?.1].compactMap { $0 })
         case .own(let index), .borrow(let index):
             guard case .resource(let resource, _) = try element(types, index, "type") else {
                 throw fail("a handle to type \(index), which is not a resource type")
             }
-            if case .own = definition { return .value(.own(WITResourceType(resource)), size: 1) }
-            return .value(.borrow(WITResourceType(resource)), size: 1)
+            if case .own = definition { return .value(.own(WITResourceType(resource)), TypeShape()) }
+            return .value(.borrow(WITResourceType(resource)), TypeShape())
         case .function(let parameters, let result):
             let resolvedParameters = try parameters.map { WITParameter($0.name, try value($0.type).0) }
             return .function(parameters: resolvedParameters, results: try result.map { [try value($0).0] } ?? [])
@@ -78,14 +97,22 @@ extension ComponentPlanner {
             for declaration in declarations {
                 switch declaration {
                 case .coreType: break
-                case .type(let definition): inner.append(try resolve(definition, in: inner, outer: outer + [types]))
+                case .type(let definition):
+                    let type = try resolve(definition, in: inner) { count, index in
+                        count == 1 ? try element(types, index, "outer type") : try outer(count - 1, index)
+                    }
+                    inner.append(type)
                 case .alias(let alias) where alias.sort == .type:
                     switch alias.target {
                     case .outer(let count, let index):
-                        // Inside a type, count 0 is the type itself, 1 the space defining it, 2 the one around that.
-                        guard Int(count) <= outer.count + 1 else { throw fail("an outer alias \(count) levels out of \(outer.count + 1)") }
-                        let space = count == 0 ? inner : count == 1 ? types : outer[outer.count - Int(count) + 1]
-                        inner.append(try element(space, index, "outer type"))
+                        // Inside a type, count 0 is the type itself, 1 the component defining it, 2 the one around that.
+                        let type: ResolvedType
+                        switch count {
+                        case 0: type = try element(inner, index, "outer type")
+                        case 1: type = try element(types, index, "outer type")
+                        default: type = try outer(count - 1, index)
+                        }
+                        inner.append(type)
                     case .export(let instance, let name):
                         // A type an imported instance exports (a world's functions use its interfaces' types).
                         guard case .instance(let members) = try element(instances, instance, "instance") else {
@@ -97,7 +124,7 @@ extension ComponentPlanner {
                         throw fail("a core export alias inside a type")
                     }
                 case .alias:
-                    throw fail("a type declaring an alias of something other than a type")
+                    throw fail("an instance type declaring an alias other than an outer type alias")
                 case .export(let exportName, let descriptor):
                     let type = try declared(descriptor, named: exportName, in: &inner)
                     exports[exportName] = type
@@ -136,12 +163,12 @@ extension ComponentPlanner {
 
     /// `type` under `name` when it is a nominal WIT type (record, variant, enum, flags).
     private static func named(_ type: ResolvedType, _ name: String) -> ResolvedType {
-        guard case .value(let value, let size) = type else { return type }
+        guard case .value(let value, let shape) = type else { return type }
         switch value {
-        case .record(_, let fields): return .value(.record(name: name, fields: fields), size: size)
-        case .variant(_, let cases): return .value(.variant(name: name, cases: cases), size: size)
-        case .enum(_, let cases): return .value(.enum(name: name, cases: cases), size: size)
-        case .flags(_, let flags): return .value(.flags(name: name, flags: flags), size: size)
+        case .record(_, let fields): return .value(.record(name: name, fields: fields), shape)
+        case .variant(_, let cases): return .value(.variant(name: name, cases: cases), shape)
+        case .enum(_, let cases): return .value(.enum(name: name, cases: cases), shape)
+        case .flags(_, let flags): return .value(.flags(name: name, flags: flags), shape)
         default: return type
         }
     }

@@ -4,40 +4,59 @@ import PlugboardABI
 /// (as wasmtime's `inline.rs` and jco do): a nested component's instantiation runs its definitions in a frame whose
 /// imports are the arguments, and only core instantiations, lowered imports and lifted exports come out.
 ///
-/// Bounded: frames nest at most as deep as the parser allowed, the plan holds at most ``maxSteps`` core
-/// instantiations (a small component instantiating a nested one many times cannot fan out), and every resolved
-/// type at most ``maxTypeSize`` nodes (types referring to earlier types cannot grow exponentially).
+/// Outer aliases are lexical, as the format defines them: a nested component sees each enclosing component as it was
+/// where the nested one is defined (a ``Scope``), whoever instantiates it, so an outer alias names only what was
+/// defined before it, and no component can reach itself that way.
+///
+/// Bounded, so that a small binary cannot make planning, the plan or what the host derives from it large: a small
+/// component instantiating a nested one many times cannot fan out, types referring to earlier types cannot grow
+/// exponentially, and one large type cannot be used by many functions (the host lays out each). A frame's index
+/// spaces grow in place, so planning costs linear work in what it runs.
 public enum ComponentPlanner {
+    /// The most core instantiations a plan holds.
     public static let maxSteps = 1_000
+    /// The most component instantiations planning runs.
+    public static let maxComponentInstances = 10_000
+    /// How deep component instantiations may nest (a component instantiating one that instantiates one...).
+    public static let maxInstantiationDepth = 100
+    /// The most definitions planning runs in all, a nested component's counted each time it is instantiated.
+    public static let maxDefinitions = 1_000_000
+    /// The most nodes a resolved value type may have.
     public static let maxTypeSize = 100_000
+    /// How deep a resolved value type may nest.
+    public static let maxTypeDepth = 100
+    /// The most nodes the types of a plan's lifted exports and lowered imports may have together.
+    public static let maxFunctionTypeNodes = 1_000_000
 
     /// Plans `component` (a root component from ``ComponentParser``).
-    /// - Throws: ``PlugboardError`` (`invalidModule`) naming what does not resolve, or a construct not supported yet
-    ///   (resources, component composition).
+    /// - Throws: ``PlugboardError`` (`invalidModule`) naming what does not resolve or what is over a bound, or a
+    ///   construct not supported yet (resources, component composition).
     public static func plan(_ component: ParsedComponent) throws -> ComponentPlan {
-        var plan = ComponentPlan(bytes: component.bytes, modules: [], steps: [], lowered: [], exports: [])
-        var frames: [Frame] = []
-        let exports = try run(component, arguments: [:], frames: &frames, plan: &plan)
+        var planning = Planning(plan: ComponentPlan(bytes: component.bytes, modules: [], steps: [], lowered: [], exports: []))
+        let exports = try run(ComponentValue(component: component, scope: nil), arguments: [:], depth: 0, planning: &planning)
         for (name, item) in exports.sorted(by: { $0.key < $1.key }) {
             switch item {
             case .function(let function):
-                try plan.exports.append(lifted(function, name: name, interface: nil))
+                try planning.plan.exports.append(lifted(function, name: name, interface: nil, planning: &planning))
             case .instance(.exports(let members)):
                 for (member, memberItem) in members.sorted(by: { $0.key < $1.key }) {
                     guard case .function(let function) = memberItem else { continue }
-                    try plan.exports.append(lifted(function, name: member, interface: name))
+                    try planning.plan.exports.append(lifted(function, name: member, interface: name, planning: &planning))
                 }
             default:
                 continue  // types and instances of types carry no code
             }
         }
-        return plan
+        return planning.plan
     }
 
-    private static func lifted(_ function: Function, name: String, interface: String?) throws -> ComponentPlan.LiftedExport {
+    private static func lifted(
+        _ function: Function, name: String, interface: String?, planning: inout Planning
+    ) throws -> ComponentPlan.LiftedExport {
         guard case .lifted(let core, let options, let parameters, let results) = function else {
             throw PlugboardError.unsupportedComponentFeature("re-exporting an imported function ('\(name)')")
         }
+        try planning.chargeFunctionType(parameters.map(\.type) + results)
         return ComponentPlan.LiftedExport(
             interface: interface, function: WITFunction(name: name, parameters: parameters, results: results), core: core,
             memory: options.memory, realloc: options.realloc, postReturn: options.postReturn)
@@ -46,7 +65,7 @@ public enum ComponentPlanner {
     // MARK: symbolic values
 
     enum ResolvedType {
-        case value(WITType, size: Int)
+        case value(WITType, TypeShape)
         case function(parameters: [WITParameter], results: [WITType])
         case instance([String: ResolvedType])
         case component(imports: [String: ResolvedType], exports: [String: ResolvedType])
@@ -76,7 +95,7 @@ public enum ComponentPlanner {
         case function(Function)
         case instance(Instance)
         case type(ResolvedType)
-        case component(ParsedComponent)
+        case component(ComponentValue)
     }
 
     enum CoreInstanceValue {
@@ -84,48 +103,41 @@ public enum ComponentPlanner {
         case bag([String: ComponentPlan.CoreItem])
     }
 
-    struct Frame {
-        var types: [ResolvedType] = []
-        var functions: [Function] = []
-        var instances: [Instance] = []
-        var components: [ParsedComponent] = []
-        var modules: [Int] = []
-        var coreInstances: [CoreInstanceValue] = []
-        var coreFunctions: [ComponentPlan.CoreItem] = []
-        var coreMemories: [ComponentPlan.CoreItem] = []
-        var coreTables: [ComponentPlan.CoreItem] = []
-        var coreGlobals: [ComponentPlan.CoreItem] = []
-    }
-
     static func fail(_ what: String) -> PlugboardError { PlugboardError.invalidComponent(what) }
 
     static func element<T>(_ array: [T], _ index: UInt32, _ what: String) throws -> T {
-        guard Int(index) < array.count else { throw fail("\(what) \(index) does not exist (there are \(array.count))") }
+        try element(array, index, visible: array.count, what)
+    }
+
+    /// Element `index` of the first `visible` elements of `array`.
+    static func element<T>(_ array: [T], _ index: UInt32, visible: Int, _ what: String) throws -> T {
+        guard Int(index) < visible else { throw fail("\(what) \(index) does not exist (there are \(visible))") }
         return array[Int(index)]
     }
 
     // MARK: interpretation
 
     /// Runs a component's definitions in a new frame with `arguments` for its imports; returns its exports.
-    static func run(
-        _ component: ParsedComponent, arguments: [String: Item], frames: inout [Frame], plan: inout ComponentPlan
-    ) throws -> [String: Item] {
-        frames.append(Frame())
-        defer { frames.removeLast() }
+    /// - Parameter depth: How many component instantiations this one runs inside (0: the root's).
+    static func run(_ value: ComponentValue, arguments: [String: Item], depth: Int, planning: inout Planning) throws -> [String: Item] {
+        planning.definitionsLeft -= value.component.definitions.count
+        guard planning.definitionsLeft >= 0 else {
+            throw fail("more than \(maxDefinitions) definitions to run (a nested component's count each time it is instantiated)")
+        }
+        let frame = Frame(scope: value.scope)
         var exports: [String: Item] = [:]
-        for definition in component.definitions {
-            var frame = frames[frames.count - 1]
+        for definition in value.component.definitions {
             switch definition {
             case .custom:
                 break
             case .coreModule(let range):
-                plan.modules.append(range)
-                frame.modules.append(plan.modules.count - 1)
+                planning.plan.modules.append(range)
+                frame.modules.append(planning.plan.modules.count - 1)
             case .coreType:
                 break  // core function types describe nothing a plan needs
             case .coreInstance(.instantiate(let module, let arguments)):
                 let moduleIndex = try element(frame.modules, module, "core module")
-                let description = try ModuleDescription(parsing: Array(plan.bytes[plan.modules[moduleIndex]]))
+                let description = try ModuleDescription(parsing: Array(planning.plan.bytes[planning.plan.modules[moduleIndex]]))
                 var bound: [String: CoreInstanceValue] = [:]
                 for argument in arguments { bound[argument.name] = try element(frame.coreInstances, argument.instance, "core instance") }
                 var imports: [(module: String, name: String, item: ComponentPlan.CoreItem)] = []
@@ -135,35 +147,43 @@ public enum ComponentPlanner {
                     }
                     imports.append((entry.module, entry.name, try coreExport(instance, entry.name)))
                 }
-                guard plan.steps.count < maxSteps else { throw fail("more than \(maxSteps) core instantiations") }
-                plan.steps.append(ComponentPlan.Step(module: moduleIndex, imports: imports))
-                frame.coreInstances.append(.step(plan.steps.count - 1))
+                guard planning.plan.steps.count < maxSteps else { throw fail("more than \(maxSteps) core instantiations") }
+                planning.plan.steps.append(ComponentPlan.Step(module: moduleIndex, imports: imports))
+                frame.coreInstances.append(.step(planning.plan.steps.count - 1))
             case .coreInstance(.exports(let items)):
                 var bag: [String: ComponentPlan.CoreItem] = [:]
                 for item in items { bag[item.name] = try coreItem(frame, item.item, item.index) }
                 frame.coreInstances.append(.bag(bag))
             case .component(let nested):
-                frame.components.append(nested)
+                // The nested component sees this one as it is now, whoever instantiates it.
+                let scope = try planning.scope(0, from: frame)
+                planning.scopes.append(scope)
+                frame.components.append(ComponentValue(component: nested, scope: planning.scopes.count - 1))
             case .instance(.instantiate(let index, let arguments)):
                 let nested = try element(frame.components, index, "component")
                 var bound: [String: Item] = [:]
                 for argument in arguments { bound[argument.name] = try item(frame, argument.item) }
-                frames[frames.count - 1] = frame
-                let nestedExports = try run(nested, arguments: bound, frames: &frames, plan: &plan)
-                frame = frames[frames.count - 1]
+                planning.componentInstances += 1
+                guard planning.componentInstances <= maxComponentInstances else {
+                    throw fail("more than \(maxComponentInstances) component instantiations")
+                }
+                guard depth < maxInstantiationDepth else { throw fail("component instantiations nested more than \(maxInstantiationDepth) deep") }
+                let nestedExports = try run(nested, arguments: bound, depth: depth + 1, planning: &planning)
                 frame.instances.append(.exports(nestedExports))
             case .instance(.exports(let items)):
                 var members: [String: Item] = [:]
                 for entry in items { members[entry.name] = try item(frame, entry.item) }
                 frame.instances.append(.exports(members))
             case .alias(let alias):
-                try addAlias(alias, to: &frame, frames: frames)
+                try addAlias(alias, to: frame, planning: planning)
             case .type(let definition):
-                frame.types.append(try resolve(definition, in: frame.types, outer: frames.dropLast().map(\.types)))
+                // Resolved before appending, so that the append finds the array referenced only by the frame.
+                let type = try resolve(definition, in: frame.types) { count, index in try planning.scope(count, from: frame).type(index) }
+                frame.types.append(type)
             case .canon(let canon):
-                try addCanon(canon, to: &frame, plan: &plan)
+                try addCanon(canon, to: frame, planning: &planning)
             case .import(let name, let type):
-                try addImport(name, type, arguments: arguments, isRoot: frames.count == 1, to: &frame, importedInterfaces: &plan.importedInterfaces)
+                try addImport(name, type, arguments: arguments, isRoot: value.scope == nil, to: frame, importedInterfaces: &planning.plan.importedInterfaces)
             case .export(let name, let sortIndex, _):
                 let exported = try item(frame, sortIndex)
                 exports[name] = exported
@@ -175,7 +195,6 @@ public enum ComponentPlanner {
                 case .component(let component): frame.components.append(component)
                 }
             }
-            frames[frames.count - 1] = frame
         }
         return exports
     }
@@ -209,7 +228,7 @@ public enum ComponentPlanner {
         }
     }
 
-    static func addAlias(_ alias: ComponentAlias, to frame: inout Frame, frames: [Frame]) throws {
+    static func addAlias(_ alias: ComponentAlias, to frame: Frame, planning: Planning) throws {
         switch alias.target {
         case .coreExport(let instanceIndex, let name):
             let item = try coreExport(try element(frame.coreInstances, instanceIndex, "core instance"), name)
@@ -244,18 +263,17 @@ public enum ComponentPlanner {
             default: throw fail("export '\(name)' is not a \(alias.sort)")
             }
         case .outer(let count, let index):
-            guard Int(count) < frames.count else { throw fail("an outer alias \(count) levels out of \(frames.count)") }
-            let outer = count == 0 ? frame : frames[frames.count - 1 - Int(count)]
+            let outer = try planning.scope(count, from: frame)
             switch alias.sort {
-            case .type: frame.types.append(try element(outer.types, index, "outer type"))
-            case .component: frame.components.append(try element(outer.components, index, "outer component"))
-            case .core(.module): frame.modules.append(try element(outer.modules, index, "outer core module"))
+            case .type: frame.types.append(try outer.type(index))
+            case .component: frame.components.append(try outer.component(index))
+            case .core(.module): frame.modules.append(try outer.module(index))
             default: throw fail("an outer alias of sort \(alias.sort)")
             }
         }
     }
 
-    static func addCanon(_ canon: CanonDefinition, to frame: inout Frame, plan: inout ComponentPlan) throws {
+    static func addCanon(_ canon: CanonDefinition, to frame: Frame, planning: inout Planning) throws {
         func options(_ options: CanonOptions) throws -> ResolvedOptions {
             ResolvedOptions(
                 memory: try options.memory.map { try element(frame.coreMemories, $0, "core memory") },
@@ -268,11 +286,12 @@ public enum ComponentPlanner {
                 throw PlugboardError.unsupportedComponentFeature("lowering a lifted function (component composition)")
             }
             let resolved = try options(canonOptions)
-            plan.lowered.append(
+            try planning.chargeFunctionType(parameters.map(\.type) + results)
+            planning.plan.lowered.append(
                 ComponentPlan.LoweredImport(
                     interface: interface, function: WITFunction(name: name, parameters: parameters, results: results),
                     memory: resolved.memory, realloc: resolved.realloc))
-            frame.coreFunctions.append(.lowered(plan.lowered.count - 1))
+            frame.coreFunctions.append(.lowered(planning.plan.lowered.count - 1))
         case .lift(let core, let canonOptions, let type):
             guard case .function(let parameters, let results) = try element(frame.types, type, "type") else {
                 throw fail("canon lift with type \(type), which is not a function type")
@@ -299,7 +318,7 @@ public enum ComponentPlanner {
     }
 
     static func addImport(
-        _ name: String, _ type: ExternDescriptor, arguments: [String: Item], isRoot: Bool, to frame: inout Frame, importedInterfaces: inout [String]
+        _ name: String, _ type: ExternDescriptor, arguments: [String: Item], isRoot: Bool, to frame: Frame, importedInterfaces: inout [String]
     ) throws {
         if let argument = arguments[name] {
             switch argument {

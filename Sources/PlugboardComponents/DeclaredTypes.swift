@@ -22,7 +22,7 @@ package enum DeclaredTypes {
         for definition in parsed.definitions {
             switch definition {
             case .type(let type):
-                types.append(try ComponentPlanner.resolve(type, in: types, outer: []))
+                types.append(try ComponentPlanner.resolve(type, in: types) { count, _ in throw ComponentPlanner.fail("an outer alias \(count) levels out of 1") })
             case .export(_, let item, _) where item.sort == .type:
                 guard case .component(_, let exports) = try ComponentPlanner.element(types, item.index, "type"), exports.count == 1,
                     case .component? = exports.values.first

@@ -75,15 +75,26 @@ final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
     init(plan: ComponentPlan, instances: [any CoreInstance], handles: HandleTable) throws {
         self.handles = handles
         // Each core function must have the type its use needs: a lift the flattening of its WIT type, realloc
-        // (i32, i32, i32, i32) -> i32, a post-return the lifted function's results as parameters.
+        // (i32, i32, i32, i32) -> i32, a post-return the lifted function's results as parameters. Each memory option
+        // must name a memory.
         func function(_ item: ComponentPlan.CoreItem, _ expected: CoreSignature, _ role: String) throws -> any CoreFunction {
-            guard case .export(let step, let name) = item, let function = instances[step].function(named: name) else {
-                throw PlugboardError.unsupportedComponentFeature("a lifted function, realloc or post-return that is not a core export")
+            guard case .export(let step, let name) = item else {
+                throw PlugboardError.unsupportedComponentFeature("a lowered import as \(role) (component composition)")
+            }
+            guard let function = instances[step].function(named: name) else {
+                throw PlugboardError.invalidComponent("\(role) names '\(name)', which its core instance does not export as a function")
             }
             guard function.signature == expected else {
                 throw PlugboardError.invalidComponent("\(role) is a core function of type \(function.signature), but its use needs \(expected)")
             }
             return function
+        }
+        func linearMemory(_ item: ComponentPlan.CoreItem, _ role: String) throws -> any LinearMemory {
+            guard case .export(let step, let name) = item else { throw PlugboardError.invalidComponent("\(role) names a lowered import, not a memory") }
+            guard let memory = instances[step].memory(named: name) else {
+                throw PlugboardError.invalidComponent("\(role) names '\(name)', which its core instance does not export as a memory")
+            }
+            return memory
         }
         let reallocSignature = CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32])
         var functions: [String: any CoreFunction] = [:]
@@ -97,11 +108,11 @@ final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
                     postReturn, CoreSignature(parameters: signature.results, results: []), "the post-return of '\(name)'")
             }
             if let realloc = export.realloc { functions["cabi_realloc"] = try function(realloc, reallocSignature, "the realloc of '\(name)'") }
-            if case .export(let step, let name)? = export.memory { memory = instances[step].memory(named: name) }
+            if let item = export.memory { memory = try linearMemory(item, "the memory of '\(name)'") }
         }
         for lowered in plan.lowered {
             if let realloc = lowered.realloc { functions["cabi_realloc"] = try function(realloc, reallocSignature, "the realloc of import '\(lowered.function.name)'") }
-            if case .export(let step, let name)? = lowered.memory { memory = instances[step].memory(named: name) }
+            if let item = lowered.memory { memory = try linearMemory(item, "the memory of import '\(lowered.function.name)'") }
         }
         self.functions = functions
         self.memory = memory

@@ -1,0 +1,4 @@
+;; A borrow handle type (of type 0, which is not even a resource).
+(component
+  (type u32)
+  (type (borrow 0)))

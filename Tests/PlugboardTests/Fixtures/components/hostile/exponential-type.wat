@@ -1,0 +1,23 @@
+;; Twenty types, each a tuple of two of the one before: 24 bytes of types that would be a tree of 2^22 nodes once
+;; their references are resolved.
+(component
+  (type $t0 (tuple u32 u32))
+  (type $t1 (tuple $t0 $t0))
+  (type $t2 (tuple $t1 $t1))
+  (type $t3 (tuple $t2 $t2))
+  (type $t4 (tuple $t3 $t3))
+  (type $t5 (tuple $t4 $t4))
+  (type $t6 (tuple $t5 $t5))
+  (type $t7 (tuple $t6 $t6))
+  (type $t8 (tuple $t7 $t7))
+  (type $t9 (tuple $t8 $t8))
+  (type $t10 (tuple $t9 $t9))
+  (type $t11 (tuple $t10 $t10))
+  (type $t12 (tuple $t11 $t11))
+  (type $t13 (tuple $t12 $t12))
+  (type $t14 (tuple $t13 $t13))
+  (type $t15 (tuple $t14 $t14))
+  (type $t16 (tuple $t15 $t15))
+  (type $t17 (tuple $t16 $t16))
+  (type $t18 (tuple $t17 $t17))
+  (type $t19 (tuple $t18 $t18)))

@@ -1,0 +1,3 @@
+;; Exports function 7 of a component that has none.
+(component
+  (export "f" (func 7)))

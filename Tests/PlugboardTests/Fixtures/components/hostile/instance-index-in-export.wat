@@ -1,0 +1,3 @@
+;; Exports instance 3 of a component that has none.
+(component
+  (export "i" (instance 3)))

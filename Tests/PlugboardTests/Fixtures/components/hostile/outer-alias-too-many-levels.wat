@@ -1,0 +1,3 @@
+;; An outer alias three components out, from the root component.
+(component
+  (alias outer 3 0 (type)))

@@ -1,0 +1,4 @@
+;; canon resource.drop (of type 0, which is not even a resource).
+(component
+  (type u32)
+  (core func (canon resource.drop 0)))

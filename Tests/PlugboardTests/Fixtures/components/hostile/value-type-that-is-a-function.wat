@@ -1,0 +1,4 @@
+;; A list whose element type is a function type.
+(component
+  (type $f (func))
+  (type (list $f)))
