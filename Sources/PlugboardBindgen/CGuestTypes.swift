@@ -24,6 +24,8 @@ package struct CGuestTypes {
         switch type {
         case .unsupported(let what):
             throw PlugboardError.unsupportedType("\(what) (in \(context); C guest bindings support value types only)")
+        case .own, .borrow:
+            throw PlugboardError.unsupportedType("\(type) (in \(context); C guest bindings for resources are not generated yet)")
         case .list(let element), .option(let element):
             try register(element, context: context)
         case .record(_, let fields):

@@ -85,6 +85,10 @@ package struct SwiftHostGenerator {
                     if let unsupported = type.firstUnsupported {
                         throw PlugboardError.unsupportedType("\(unsupported) (in \(interface.qualifiedName)#\(function.name))")
                     }
+                    if let handle = type.firstHandle {
+                        throw PlugboardError.unsupportedType(
+                            "\(handle) (in \(interface.qualifiedName)#\(function.name); Swift host bindings for resources are not generated yet: call it with WITValues)")
+                    }
                     try collect(type, interface: interface, seen: &seen)
                 }
             }

@@ -10,7 +10,6 @@ import Testing
 /// dropped or given away, a double drop, or a handle of another type is a typed error; destructors run exactly once.
 @Suite struct ComponentResourceTests {
     static let thing = WITResourceType("thing", interface: "demo:res/things@0.1.0")
-    static let gadget = WITResourceType("gadget", interface: "demo:res/things@0.1.0")
 
     /// The host's side: makes numbered things and counts pokes and destructions.
     final class Things: Sendable {
@@ -18,34 +17,28 @@ import Testing
         let poked = Atomic<Int>(0)
         let destroyed = Atomic<Int>(0)
 
-        var world: WITWorld {
-            let things = WITInterface(
-                package: WITPackageName(namespace: "demo", name: "res", version: SemanticVersion(0, 1, 0)), name: "things",
-                functions: [
-                    WITFunction(name: "make", parameters: [], results: [.own(ComponentResourceTests.thing)]),
-                    WITFunction(name: "[method]thing.poke", parameters: [WITParameter("self", .borrow(ComponentResourceTests.thing))], results: []),
-                    WITFunction(name: "[method]gadget.spin", parameters: [WITParameter("self", .borrow(ComponentResourceTests.gadget))], results: []),
-                    WITFunction(name: "consume", parameters: [WITParameter("t", .own(ComponentResourceTests.thing))], results: [.u32]),
-                ])
-            let run = WITInterface(package: nil, name: nil, functions: [WITFunction(name: "run", parameters: [WITParameter("mode", .u32)], results: [.u32])])
-            return WITWorld(package: WITPackageName(namespace: "demo", name: "res", version: SemanticVersion(0, 1, 0)), name: "user", imports: [things], exports: [run])
+        /// The world of things.wit, parsed: its resource's methods come out as `[method]thing.poke(self: borrow<thing>)`.
+        let world: WITWorld
+
+        init() throws {
+            world = try WITPackage.load(path: ComponentResourceTests.wit).world(named: "user")
         }
 
         var hostFunctions: [HostFunction] {
             let module = "demo:res/things@0.1.0"
-            let functions = world.imports[0].functions
+            func function(_ name: String) -> WITFunction { world.imports[0].function(named: name)! }
             return [
-                HostFunction(module: module, function: functions[0]) { _, _ in
+                HostFunction(module: module, function: function("make")) { _, _ in
                     let number = self.made.add(1, ordering: .relaxed).newValue
                     return [.resource(WITResource(ComponentResourceTests.thing, value: number) { _ in self.destroyed.add(1, ordering: .relaxed) })]
                 },
-                HostFunction(module: module, function: functions[1]) { _, arguments in
+                HostFunction(module: module, function: function("[method]thing.poke")) { _, arguments in
                     guard case .resource(let resource) = arguments[0], resource.value as? Int != nil else { throw PlugboardError.invalidArgument("no thing") }
                     self.poked.add(1, ordering: .relaxed)
                     return []
                 },
-                HostFunction(module: module, function: functions[2]) { _, _ in [] },
-                HostFunction(module: module, function: functions[3]) { _, arguments in
+                HostFunction(module: module, function: function("[method]gadget.spin")) { _, _ in [] },
+                HostFunction(module: module, function: function("consume")) { _, arguments in
                     // The host owns the thing now: it returns its number and destroys it.
                     guard case .resource(let resource) = arguments[0], let number = resource.value as? Int else { throw PlugboardError.invalidArgument("no thing") }
                     resource.destroy()
@@ -55,9 +48,11 @@ import Testing
         }
     }
 
+    static let wit = Repository.path("Tests/PlugboardTests/Fixtures/components/resources/things.wit")
+
     static func component() async throws -> [UInt8] {
         try await WasmTools.component(
-            wit: Repository.path("Tests/PlugboardTests/Fixtures/components/resources/things.wit"), world: "user",
+            wit: wit, world: "user",
             core: Repository.path("Tests/PlugboardTests/Fixtures/components/resources/user.wat"))
     }
 
@@ -66,8 +61,16 @@ import Testing
         return (host, try await host.load(bytes: try await component(), name: name))
     }
 
+    @Test func theWITOfAResourceGivesItsMethodsWithHandleTypes() throws {
+        let things = try Things().world.imports[0]
+        #expect(things.function(named: "[method]thing.poke")?.signature == "func(self: borrow<thing>)")
+        #expect(things.function(named: "make")?.signature == "func() -> own<thing>")
+        #expect(things.function(named: "consume")?.signature == "func(t: own<thing>) -> u32")
+        #expect(things.function(named: "make")?.results == [.own(WITResourceType("thing", interface: "demo:res/things@0.1.0"))])
+    }
+
     @Test func handlesAreMadeBorrowedAndDroppedWithTheHostsDestructorRunOnce() async throws {
-        let things = Things()
+        let things = try Things()
         let (_, plugin) = try await Self.load(things)
         #expect(try await plugin.call("run", arguments: [.u32(0)]) == [.u32(0)])
         #expect(things.made.load(ordering: .relaxed) == 1)
@@ -86,7 +89,7 @@ import Testing
         (8, "as a gadget, but it is a handle to a thing"),
     ])
     func aMisusedHandleIsATypedErrorAndNoDestructorRunsTwice(mode: UInt32, message: String) async throws {
-        let things = Things()
+        let things = try Things()
         let (_, plugin) = try await Self.load(things, name: "misuse-\(mode)")
         let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: [.u32(mode)]) }
         #expect(error.code == .abiViolation, "\(error)")
@@ -98,7 +101,7 @@ import Testing
     }
 
     @Test func aHandleKeptByThePluginIsDestroyedWhenItsInstanceGoes() async throws {
-        let things = Things()
+        let things = try Things()
         let (host, plugin) = try await Self.load(things)
         #expect(try await plugin.call("run", arguments: [.u32(6)]) != [.u32(0)])
         #expect(things.destroyed.load(ordering: .relaxed) == 0)
@@ -108,7 +111,7 @@ import Testing
 
     /// Making handles forever ends at the table's bound with a typed error, and every thing made is destroyed.
     @Test func makingHandlesForeverStopsAtTheTablesBound() async throws {
-        let things = Things()
+        let things = try Things()
         let (_, plugin) = try await Self.load(things, name: "hoarder")
         let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: [.u32(7)]) }
         #expect(error.code == .memoryLimitExceeded)

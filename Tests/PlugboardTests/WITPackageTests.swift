@@ -66,7 +66,7 @@ import PlugboardManifest
         #expect(missing.code == .fileNotFound)
     }
 
-    @Test func resourcesAreReportedAsUnsupportedNotCrashes() async throws {
+    @Test func resourcesParseIntoHandleTypedFunctionsAndAForgedHandleIsATypedError() async throws {
         let package = try WITPackage.parse("""
             package a:b@1.0.0;
             interface files {
@@ -75,19 +75,21 @@ import PlugboardManifest
             }
             world w { export files; }
             """)
-        let open = try #require(package.world(named: "w").exports.first?.function(named: "open"))
-        guard case .unsupported = open.results.first else {
-            Issue.record("a resource handle should be an unsupported type, got \(open.results)")
-            return
-        }
+        let files = try #require(package.world(named: "w").exports.first)
+        let file = WITResourceType("file", interface: "a:b/files@1.0.0")
+        #expect(files.function(named: "open")?.results == [.own(file)])
+        #expect(files.function(named: "[method]file.size")?.parameters.map(\.type) == [.borrow(file)])
+        // A core module exporting `open` loads; the handle it returns must be one it holds (it holds none).
         let module = """
             (module (memory (export "memory") 1)
               (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 16))
-              (func (export "a:b/files@1.0.0#open") (param i32 i32) (result i32) (i32.const 0)))
+              (func (export "a:b/files@1.0.0#open") (param i32 i32) (result i32) (i32.const 7))
+              (func (export "a:b/files@1.0.0#[method]file.size") (param i32) (result i64) (i64.const 0)))
             """
         let host = PluginHost(configuration: .init(world: try package.world(named: "w"), hostFunctions: []))
-        let error = try await #require(throws: PlugboardError.self) { try await host.load(bytes: Array(module.utf8), name: "files") }
-        #expect(error.code == .unsupportedType)
-        #expect(error.description.contains("not support"))
+        let plugin = try await host.load(bytes: Array(module.utf8), name: "files")
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("open", arguments: [.string("/x")]) }
+        #expect(error.code == .abiViolation)
+        #expect(error.message.contains("the plugin used handle 7 as a file, but it holds no handle 7"), "\(error.message)")
     }
 }

@@ -215,7 +215,7 @@ private struct WITPackageConverter {
     ) throws {
         switch kind {
         case .function(let name, let function):
-            functions.append(try convert(function: function, named: name.text) {
+            functions.append(try convert(function: function, named: name.text, interface: nil) {
                 try context.resolveType($0, in: world, sourceFile: file, contextPackage: main)
             })
         case .path(.id(let name)):
@@ -240,18 +240,74 @@ private struct WITPackageConverter {
 
     func convert(interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit) throws -> WITInterface {
         var functions: [WITFunction] = []
-        for case .function(let named) in interface.items {
-            functions.append(try convert(function: named.function, named: named.name.text) {
-                try context.resolveType($0, in: interface, sourceFile: file, contextPackage: unit)
-            })
+        let qualifiedName = WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: []).qualifiedName
+        let resolve = { (repr: TypeReprSyntax) in try context.resolveType(repr, in: interface, sourceFile: file, contextPackage: unit) }
+        for item in interface.items {
+            switch item {
+            case .function(let named):
+                functions.append(try convert(function: named.function, named: named.name.text, interface: qualifiedName, resolve: resolve))
+            case .typeDef(let typeDef):
+                guard case .resource(let resource) = typeDef.body else { continue }
+                functions += try convert(resource: resource, named: typeDef.name.text, interface: qualifiedName, resolve: resolve)
+            case .use:
+                continue
+            }
         }
         return WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: functions)
     }
 
-    func convert(function: FunctionSyntax, named name: String, resolve: (TypeReprSyntax) throws -> WIT.WITType) throws -> WITFunction {
-        let parameters = try function.parameters.map { WITParameter($0.name.text, Self.convert(try resolve($0.type))) }
-        let results = try function.results.types.map { Self.convert(try resolve($0)) }
+    /// A resource's constructor, methods and static functions, as the component model names them:
+    /// `[constructor]R` returning `own<R>`, `[method]R.m` taking `self: borrow<R>` first, `[static]R.f`.
+    func convert(
+        resource: ResourceSyntax, named name: String, interface: String, resolve: (TypeReprSyntax) throws -> WIT.WITType
+    ) throws -> [WITFunction] {
+        let type = WITResourceType(name, interface: interface)
+        var functions: [WITFunction] = []
+        for member in Self.functions(of: resource) {
+            switch member {
+            case .constructor(let named):
+                var function = try convert(function: named.function, named: "[constructor]\(name)", interface: interface, resolve: resolve)
+                function.results = [.own(type)]
+                functions.append(function)
+            case .method(let named):
+                var function = try convert(function: named.function, named: "[method]\(name).\(named.name.text)", interface: interface, resolve: resolve)
+                function.parameters.insert(WITParameter("self", .borrow(type)), at: 0)
+                functions.append(function)
+            case .static(let named):
+                functions.append(try convert(function: named.function, named: "[static]\(name).\(named.name.text)", interface: interface, resolve: resolve))
+            }
+        }
+        return functions
+    }
+
+    /// The functions declared in a resource's body. WasmKit's WIT library parses them but does not make them public,
+    /// so they are read by reflection (an empty list if a later WasmKit stores them differently).
+    static func functions(of resource: ResourceSyntax) -> [ResourceFunctionSyntax] {
+        Mirror(reflecting: resource).descendant("functions") as? [ResourceFunctionSyntax] ?? []
+    }
+
+    func convert(
+        function: FunctionSyntax, named name: String, interface: String?, resolve: (TypeReprSyntax) throws -> WIT.WITType
+    ) throws -> WITFunction {
+        let parameters = try function.parameters.map { WITParameter($0.name.text, try Self.convert($0.type, interface: interface, resolve: resolve)) }
+        let results = try function.results.types.map { try Self.convert($0, interface: interface, resolve: resolve) }
         return WITFunction(name: name, parameters: parameters, results: results)
+    }
+
+    /// A type as written, resolved; handles keep the resource's name (the resolved type has none), also inside
+    /// lists, options, tuples and results written in place.
+    static func convert(_ repr: TypeReprSyntax, interface: String?, resolve: (TypeReprSyntax) throws -> WIT.WITType) throws -> WITType {
+        switch repr {
+        case .handle(.own(let resource)): return .own(WITResourceType(resource.text, interface: interface))
+        case .handle(.borrow(let resource)): return .borrow(WITResourceType(resource.text, interface: interface))
+        case .name(let identifier):
+            if case .resource = try resolve(repr) { return .own(WITResourceType(identifier.text, interface: interface)) }
+            return convert(try resolve(repr))
+        case .list(let element): return .list(try convert(element, interface: interface, resolve: resolve))
+        case .option(let wrapped): return .option(try convert(wrapped, interface: interface, resolve: resolve))
+        case .tuple(let elements): return .tuple(try elements.map { try convert($0, interface: interface, resolve: resolve) })
+        default: return convert(try resolve(repr))
+        }
     }
 
     static func convert(_ type: WIT.WITType) -> WITType {

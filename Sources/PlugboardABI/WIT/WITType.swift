@@ -83,6 +83,19 @@ extension WITType: CustomStringConvertible {
     }
 
     /// The first unsupported type inside this one, if any.
+    /// The first resource handle (`own<T>` or `borrow<T>`) inside this type, if any, spelled as WIT does.
+    package var firstHandle: String? {
+        switch self {
+        case .own, .borrow: return description
+        case .list(let element), .option(let element): return element.firstHandle
+        case .record(_, let fields): return fields.lazy.compactMap(\.type.firstHandle).first
+        case .tuple(let elements): return elements.lazy.compactMap(\.firstHandle).first
+        case .variant(_, let cases): return cases.lazy.compactMap { $0.payload?.firstHandle }.first
+        case .result(let ok, let error): return ok?.firstHandle ?? error?.firstHandle
+        default: return nil
+        }
+    }
+
     package var firstUnsupported: String? {
         switch self {
         case .unsupported(let what): return what
