@@ -235,6 +235,12 @@ let package = Package(
             path: "Fuzz/PlugboardFuzzComponent",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "PlugboardFuzzCanonicalLift",
+            dependencies: ["PlugboardABI", "PlugboardFuzzSupport"],
+            path: "Fuzz/PlugboardFuzzCanonicalLift",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GeneratedBindingsTests",
             dependencies: ["Plugboard", "PlugboardTesting"],
