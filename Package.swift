@@ -215,6 +215,32 @@ let package = Package(
             path: "Tests/PlugboardFloodProbe",
             swiftSettings: strictSettings
         ),
+        // libFuzzer targets (scripts/fuzz). Each links only the layers it fuzzes, so the sanitizer build stays small
+        // (scripts/check-layers holds them to that). A plain build makes each a replayer of saved inputs
+        // (`PlugboardFuzzComponent FILE...`); scripts/fuzz builds them with `-sanitize=fuzzer,address
+        // -D PLUGBOARD_LIBFUZZER`, where the same `@main` runs libFuzzer (see FuzzDriver).
+        .target(
+            name: "_CLibFuzzer",
+            path: "Fuzz/_CLibFuzzer"
+        ),
+        .target(
+            name: "PlugboardFuzzSupport",
+            dependencies: ["PlugboardABI", "_CLibFuzzer"],
+            path: "Fuzz/PlugboardFuzzSupport",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PlugboardFuzzComponent",
+            dependencies: ["PlugboardABI", "PlugboardComponents", "PlugboardFuzzSupport"],
+            path: "Fuzz/PlugboardFuzzComponent",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PlugboardFuzzCanonicalLift",
+            dependencies: ["PlugboardABI", "PlugboardFuzzSupport"],
+            path: "Fuzz/PlugboardFuzzCanonicalLift",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GeneratedBindingsTests",
             dependencies: ["Plugboard", "PlugboardTesting"],

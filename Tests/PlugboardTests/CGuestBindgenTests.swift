@@ -61,10 +61,20 @@ import PlugboardManifest
         #expect(error.description.contains("function open of test:res/files@0.1.0"))
     }
 
-    @Test func everyWITTypeRoundTripsThroughAPluginBuiltFromTheGeneratedBindings() async throws {
+    /// The echo plugin built from the generated bindings, as the core module and as the component `wasm-tools
+    /// component new` makes of it with the same WIT: every value crosses both ways on both.
+    @Test(arguments: [false, true])
+    func everyWITTypeRoundTripsThroughAPluginBuiltFromTheGeneratedBindings(asComponent: Bool) async throws {
         let world = try WITPackage.load(path: Self.allTypesWIT).world(named: "echo-world")
         let interface = world.exports[0]
-        let wasm = try await CEchoGuest.compile(world: world, repositoryRoot: Repository.root)
+        var wasm = try await CEchoGuest.compile(world: world, repositoryRoot: Repository.root)
+        if asComponent {
+            let core = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-echo-\(UUID().uuidString).wasm")
+            defer { try? FileManager.default.removeItem(at: core) }
+            try Data(wasm).write(to: core)
+            wasm = try await WasmTools.component(wit: Self.allTypesWIT, world: "echo-world", core: core.path)
+            #expect(try PluginBinary(bytes: wasm).kind == .component)
+        }
         let host = PluginHost(configuration: .init(world: world, hostFunctions: EchoGuest.hostFunctions(for: world.imports[0])))
         let plugin = try await host.load(bytes: wasm, name: "echo-c")
         #expect(interface.functions.count == 29)
