@@ -38,7 +38,7 @@ public final class ComponentInstance {
             bindings.append(binding)
             lowered.append(
                 CanonicalCall.hostFunction(
-                    module: entry.interface ?? "$root", signature: CanonicalSignature(entry.function), importName: key, binding: binding,
+                    module: entry.coreModule, signature: CanonicalSignature(entry.function), importName: key, binding: binding,
                     maxArgumentBytes: maxBytes, implementation: implementation))
         }
         store.startCall()

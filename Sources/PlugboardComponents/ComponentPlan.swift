@@ -48,6 +48,9 @@ public struct ComponentPlan: Sendable {
         public var function: WITFunction
         public var memory: CoreItem?
         public var realloc: CoreItem?
+
+        /// The core module name the canonical ABI gives the import: the interface, or `$root` for a bare function.
+        public var coreModule: String { interface ?? "$root" }
     }
 
     /// A function the component exports, lifted from a core function with these options.
@@ -59,6 +62,9 @@ public struct ComponentPlan: Sendable {
         public var memory: CoreItem?
         public var realloc: CoreItem?
         public var postReturn: CoreItem?
+
+        /// The core export name the canonical ABI gives the function: `interface#function`, or the bare name.
+        public var coreName: String { interface.map { "\($0)#\(function.name)" } ?? function.name }
     }
 
     /// The binary the module ranges point into.

@@ -7,8 +7,8 @@ package enum DeclaredTypes {
     /// What a planned component imports and exports.
     package static func of(_ plan: ComponentPlan) -> DeclaredWITFunctions {
         var declared = DeclaredWITFunctions(importedInterfaces: plan.importedInterfaces)
-        for entry in plan.lowered { declared.imports["\(entry.interface ?? "$root").\(entry.function.name)"] = entry.function }
-        for entry in plan.exports { declared.exports[entry.interface.map { "\($0)#\(entry.function.name)" } ?? entry.function.name] = entry.function }
+        for entry in plan.lowered { declared.imports["\(entry.coreModule).\(entry.function.name)"] = entry.function }
+        for entry in plan.exports { declared.exports[entry.coreName] = entry.function }
         return declared
     }
 
@@ -37,30 +37,29 @@ package enum DeclaredTypes {
         }
         var declared = DeclaredWITFunctions()
         for (name, type) in imports.sorted(by: { $0.key < $1.key }) {
-            switch type {
-            case .instance(let members):
-                declared.importedInterfaces.append(name)
-                for case (let member, .function(let parameters, let results)) in members {
-                    declared.imports["\(name).\(member)"] = WITFunction(name: member, parameters: parameters, results: results)
-                }
-            case .function(let parameters, let results):
-                declared.imports["$root.\(name)"] = WITFunction(name: name, parameters: parameters, results: results)
-            default:
-                continue
-            }
+            if case .instance = type { declared.importedInterfaces.append(name) }
+            add(type, named: name, member: { "\(name).\($0)" }, bare: "$root.\(name)", to: &declared.imports)
         }
         for (name, type) in exports {
-            switch type {
-            case .instance(let members):
-                for case (let member, .function(let parameters, let results)) in members {
-                    declared.exports["\(name)#\(member)"] = WITFunction(name: member, parameters: parameters, results: results)
-                }
-            case .function(let parameters, let results):
-                declared.exports[name] = WITFunction(name: name, parameters: parameters, results: results)
-            default:
-                continue
-            }
+            add(type, named: name, member: { "\(name)#\($0)" }, bare: name, to: &declared.exports)
         }
         return declared
+    }
+
+    /// The functions of a world's import or export `name` under their core names: an instance's members keyed by
+    /// `member(function)`, a bare function by `bare`; types carry no functions.
+    private static func add(
+        _ type: ComponentPlanner.ResolvedType, named name: String, member: (String) -> String, bare: String, to functions: inout [String: WITFunction]
+    ) {
+        switch type {
+        case .instance(let members):
+            for case (let function, .function(let parameters, let results)) in members {
+                functions[member(function)] = WITFunction(name: function, parameters: parameters, results: results)
+            }
+        case .function(let parameters, let results):
+            functions[bare] = WITFunction(name: name, parameters: parameters, results: results)
+        default:
+            break
+        }
     }
 }

@@ -9,7 +9,6 @@ import Testing
 /// with wasm-tools (PyPI), every truncation of one, hostile counts and nesting, and each construct Plugboard does
 /// not run refused by name.
 @Suite struct ComponentParserTests {
-    static let wasmTools = Repository.path(".venv/bin/wasm-tools")
 
     /// `wasm-tools component embed` + `component new` of `wat` with `wit`'s `world`.
     static func build(wit: String, world: String, wat: String) async throws -> [UInt8] {

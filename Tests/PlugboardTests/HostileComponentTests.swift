@@ -42,13 +42,7 @@ struct HostileComponent: Sendable, CustomStringConvertible {
 
     /// `wasm-tools parse` of fixture `name`.
     static func assemble(_ name: String) async throws -> [UInt8] {
-        let wasmTools = Repository.path(".venv/bin/wasm-tools")
-        try #require(FileManager.default.isExecutableFile(atPath: wasmTools), "wasm-tools is missing: run scripts/setup")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-hostile-\(UUID().uuidString).wasm").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let parsed = try await Subprocess.run(wasmTools, ["parse", "\(fixtures)/\(name).wat", "-o", output])
-        try #require(parsed.status == 0, "wasm-tools parse \(name).wat: \(parsed.stderr)")
-        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+        try await WasmTools.parse(try String(contentsOfFile: "\(fixtures)/\(name).wat", encoding: .utf8))
     }
 
     /// Out-of-range indices of every kind, where a canon, alias, instantiation or export uses them.

@@ -6,14 +6,13 @@ extension CanonicalContext {
     package func liftHandle(_ index: UInt32, as type: WITType) throws -> WITValue {
         switch type {
         case .own(let resource):
-            let (found, owned) = try instance.handles.remove(index, of: resource)
-            guard owned else {
-                _ = try instance.handles.insert(found, borrowed: true)  // put the lent handle back where it was
+            // A handle the instance only borrows stays where it is; it cannot be given away.
+            guard try instance.handles.resource(at: index, of: resource).owned else {
                 throw PlugboardError.borrowGivenAsOwn(index, resource: resource)
             }
-            return .resource(found)
+            return .resource(try instance.handles.remove(index, of: resource).resource)
         case .borrow(let resource):
-            return .resource(try instance.handles.resource(at: index, of: resource))
+            return .resource(try instance.handles.resource(at: index, of: resource).resource)
         default:
             preconditionFailure("liftHandle of \(type)")
         }

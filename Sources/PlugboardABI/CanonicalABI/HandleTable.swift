@@ -37,10 +37,10 @@ package final class HandleTable {
         return UInt32(slots.count - 1)
     }
 
-    /// The resource handle `index` refers to, which stays in the table (a `borrow` lifted from the instance).
-    package func resource(at index: UInt32, of type: WITResourceType) throws -> WITResource {
-        let (resource, _) = try live(index, of: type)
-        return resource
+    /// The resource handle `index` refers to, which stays in the table (a `borrow` lifted from the instance), and
+    /// whether the handle owns it.
+    package func resource(at index: UInt32, of type: WITResourceType) throws -> (resource: WITResource, owned: Bool) {
+        try live(index, of: type)
     }
 
     /// Removes handle `index` and returns its resource and whether the handle owned it (`own` lifted from the

@@ -82,29 +82,41 @@ extension WITType: CustomStringConvertible {
         }
     }
 
-    /// The first unsupported type inside this one, if any.
     /// The first resource handle (`own<T>` or `borrow<T>`) inside this type, if any, spelled as WIT does.
     package var firstHandle: String? {
+        first { type in
+            switch type {
+            case .own, .borrow: type.description
+            default: nil
+            }
+        }
+    }
+
+    /// The first unsupported type inside this one, if any.
+    package var firstUnsupported: String? {
+        first { type in
+            if case .unsupported(let what) = type { what } else { nil }
+        }
+    }
+
+    /// What `match` says of the first type, this one or one inside it (depth first, in declaration order), it says
+    /// anything of.
+    private func first(_ match: (WITType) -> String?) -> String? {
+        if let found = match(self) { return found }
         switch self {
-        case .own, .borrow: return description
-        case .list(let element), .option(let element): return element.firstHandle
-        case .record(_, let fields): return fields.lazy.compactMap(\.type.firstHandle).first
-        case .tuple(let elements): return elements.lazy.compactMap(\.firstHandle).first
-        case .variant(_, let cases): return cases.lazy.compactMap { $0.payload?.firstHandle }.first
-        case .result(let ok, let error): return ok?.firstHandle ?? error?.firstHandle
+        case .list(let element), .option(let element): return element.first(match)
+        case .record(_, let fields): return Self.first(of: fields.map(\.type), match)
+        case .tuple(let elements): return Self.first(of: elements, match)
+        case .variant(_, let cases): return Self.first(of: cases.compactMap(\.payload), match)
+        case .result(let ok, let error): return Self.first(of: [ok, error].compactMap { $0 }, match)
         default: return nil
         }
     }
 
-    package var firstUnsupported: String? {
-        switch self {
-        case .unsupported(let what): return what
-        case .list(let element), .option(let element): return element.firstUnsupported
-        case .record(_, let fields): return fields.lazy.compactMap(\.type.firstUnsupported).first
-        case .tuple(let elements): return elements.lazy.compactMap(\.firstUnsupported).first
-        case .variant(_, let cases): return cases.lazy.compactMap { $0.payload?.firstUnsupported }.first
-        case .result(let ok, let error): return ok?.firstUnsupported ?? error?.firstUnsupported
-        default: return nil
+    private static func first(of types: [WITType], _ match: (WITType) -> String?) -> String? {
+        for type in types {
+            if let found = type.first(match) { return found }
         }
+        return nil
     }
 }

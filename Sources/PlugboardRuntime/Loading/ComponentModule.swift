@@ -28,7 +28,7 @@ struct ComponentModule: CompiledModule {
         var exports: [ModuleDescription.Export] = []
         for export in plan.exports {
             let signature = CanonicalSignature(export.function)
-            let name = export.interface.map { "\($0)#\(export.function.name)" } ?? export.function.name
+            let name = export.coreName
             exports.append(ModuleDescription.Export(name: name, kind: .function(signature.exportSignature)))
             if export.postReturn != nil {
                 exports.append(
@@ -41,7 +41,7 @@ struct ComponentModule: CompiledModule {
         }
         let imports = plan.lowered.map { entry in
             ModuleDescription.Import(
-                module: entry.interface ?? "$root", name: entry.function.name, kind: .function(CanonicalSignature(entry.function).importSignature))
+                module: entry.coreModule, name: entry.function.name, kind: .function(CanonicalSignature(entry.function).importSignature))
         }
         var description = ModuleDescription(imports: imports, exports: exports, memory: nil, byteCount: bytes.count)
         description.declaredFunctions = DeclaredTypes.of(plan)
@@ -54,8 +54,8 @@ struct ComponentModule: CompiledModule {
         var bound: [String: CoreHostFunction] = [:]
         for function in hostFunctions { bound["\(function.module)\u{0}\(function.name)"] = function }
         let lowered = try plan.lowered.map { entry in
-            guard let function = bound["\(entry.interface ?? "$root")\u{0}\(entry.function.name)"] else {
-                throw PlugboardError.invalidComponent("no host function is bound to '\(entry.interface ?? "$root").\(entry.function.name)'")
+            guard let function = bound["\(entry.coreModule)\u{0}\(entry.function.name)"] else {
+                throw PlugboardError.invalidComponent("no host function is bound to '\(entry.coreModule).\(entry.function.name)'")
             }
             return function
         }
@@ -100,7 +100,7 @@ final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
         var functions: [String: any CoreFunction] = [:]
         var memory: (any LinearMemory)?
         for export in plan.exports {
-            let name = export.interface.map { "\($0)#\(export.function.name)" } ?? export.function.name
+            let name = export.coreName
             let signature = CanonicalSignature(export.function).exportSignature
             functions[name] = try function(export.core, signature, "the lift of '\(name)'")
             if let postReturn = export.postReturn {
