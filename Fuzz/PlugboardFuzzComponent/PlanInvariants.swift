@@ -4,7 +4,7 @@ import PlugboardFuzzSupport
 
 /// What ``ComponentPlan/instantiate(_:in:lowered:afterEach:)`` and `ComponentInstance` index without checking: every
 /// module range inside the binary, every step's module, every core item naming a step made earlier (a step's
-/// imports) or at all (options and exports), and every lowered import that exists.
+/// imports) or at all (options, exports and destructors), every lowered import and resource definition that exists.
 enum PlanInvariants {
     static func check(_ plan: ComponentPlan) {
         for range in plan.modules {
@@ -17,6 +17,14 @@ enum PlanInvariants {
             }
         }
         let steps = plan.steps.count
+        for resource in plan.definedResources {
+            option(resource.destructor, steps: steps, lowered: plan.lowered.count, "the destructor of \(resource.type)")
+        }
+        for step in plan.steps {
+            for case .resourceNew(let resource, let definition) in step.imports.map(\.item) {
+                FuzzExpectation.require(definition < plan.definedResources.count, "resource.new of \(resource) names definition \(definition)")
+            }
+        }
         for entry in plan.lowered {
             option(entry.memory, steps: steps, lowered: plan.lowered.count, "lowered \(entry.function.name)'s memory")
             option(entry.realloc, steps: steps, lowered: plan.lowered.count, "lowered \(entry.function.name)'s realloc")
@@ -34,7 +42,9 @@ enum PlanInvariants {
         case .export(let source, _): FuzzExpectation.require(source >= 0 && source < step, "\(what()) names step \(source) (before \(step))")
         case .lowered(let index): FuzzExpectation.require(index >= 0 && index < lowered, "\(what()) names lowered import \(index) of \(lowered)")
         case .resourceDrop(let resource): FuzzExpectation.require(!resource.name.isEmpty, "\(what()) drops a resource without a name")
-        case .unsupported: break  // refused when a step binds it
+        case .resourceNew(let resource, let definition):
+            FuzzExpectation.require(!resource.name.isEmpty && definition >= 0, "\(what()) makes a resource without a name or definition")
+        case .resourceRep(let resource): FuzzExpectation.require(!resource.name.isEmpty, "\(what()) reads a resource without a name")
         }
     }
 

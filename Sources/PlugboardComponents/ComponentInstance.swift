@@ -76,10 +76,8 @@ public final class ComponentInstance {
             return function
         case .lowered?:
             throw PlugboardError.unsupportedComponentFeature("a lowered import used as a lifted function, realloc or post-return")
-        case .resourceDrop?:
-            throw PlugboardError.unsupportedComponentFeature("a resource.drop used as a lifted function, realloc or post-return")
-        case .unsupported(let what)?:
-            throw PlugboardError.unsupportedComponentFeature(what)
+        case .resourceDrop?, .resourceNew?, .resourceRep?:
+            throw PlugboardError.unsupportedComponentFeature("a resource intrinsic used as a lifted function, realloc or post-return")
         }
     }
 

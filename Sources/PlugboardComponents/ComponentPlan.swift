@@ -1,17 +1,50 @@
 import PlugboardABI
 
+/// The core functions of the canonical resource intrinsics, on the instance's handle table (held weakly: the store
+/// holds these functions, and the table holds the store's destructors).
 extension ComponentPlan {
-    /// The core function a `canon resource.drop` of host-implemented `resource` becomes: removes the handle the
-    /// guest passes from `handles` (a typed error for a forged, stale or mistyped one) and runs the destructor if
-    /// the handle owned the resource.
+    private static func intrinsic(
+        _ name: String, _ resource: WITResourceType, results: [CoreType], in handles: HandleTable,
+        _ body: @escaping (HandleTable, UInt32) throws -> CoreValue?
+    ) -> CoreHostFunction {
+        CoreHostFunction(module: "", name: "[\(name)]\(resource.name)", signature: CoreSignature(parameters: [.i32], results: results)) { [weak handles] arguments in
+            guard arguments.count == 1, case .i32(let value) = arguments[0] else { throw PlugboardError.flatArityMismatch(expected: 1, got: arguments.count) }
+            guard let handles else { throw PlugboardError.invalidComponent("a resource intrinsic called after its instance was released") }
+            return try body(handles, value)
+        }
+    }
+
+    /// `resource.drop`: removes the handle the guest passes from `handles` (a typed error for a forged, stale or
+    /// mistyped one); when the handle owned the resource, runs its destructor: the host's, or the guest's own for a
+    /// resource it defines.
     static func resourceDrop(_ resource: WITResourceType, in handles: HandleTable) -> CoreHostFunction {
-        CoreHostFunction(
-            module: "", name: "[resource-drop]\(resource.name)", signature: CoreSignature(parameters: [.i32], results: [])
-        ) { arguments in
-            guard arguments.count == 1, case .i32(let index) = arguments[0] else { throw PlugboardError.flatArityMismatch(expected: 1, got: arguments.count) }
+        intrinsic("resource-drop", resource, results: [], in: handles) { handles, index in
             let (removed, owned) = try handles.remove(index, of: resource)
-            if owned { removed.destroy() }
+            guard owned else { return nil }
+            if let defined = removed.value as? PluginDefinedResource {
+                if removed.relinquish() { try handles.runDestructor(defined) }
+            } else {
+                removed.destroy()
+            }
             return nil
+        }
+    }
+
+    /// `resource.new` of a resource the guest defines: a new owning handle to representation `rep`.
+    static func resourceNew(_ resource: WITResourceType, definition: Int, in handles: HandleTable) -> CoreHostFunction {
+        intrinsic("resource-new", resource, results: [.i32], in: handles) { handles, rep in
+            .i32(try handles.insertDefined(rep: rep, definition: definition, type: resource))
+        }
+    }
+
+    /// `resource.rep` of a resource the guest defines: the representation behind a handle it holds.
+    static func resourceRep(_ resource: WITResourceType, in handles: HandleTable) -> CoreHostFunction {
+        intrinsic("resource-rep", resource, results: [.i32], in: handles) { handles, index in
+            let (found, _) = try handles.resource(at: index, of: resource)
+            guard let defined = found.value as? PluginDefinedResource, defined.owner === handles.owner else {
+                throw PlugboardError.notAPluginResource(index, resource: resource)
+            }
+            return .i32(defined.rep)
         }
     }
 }
@@ -26,12 +59,20 @@ public struct ComponentPlan: Sendable {
         case export(step: Int, name: String)
         /// The core function lowered from host import ``ComponentPlan/lowered`` `[index]`.
         case lowered(Int)
-        /// `resource.drop` of a handle to a resource the host implements: `(i32) -> ()`, removing the handle from the
-        /// instance's table and, when it owned the resource, running the host's destructor.
+        /// `resource.drop`: `(i32) -> ()`, removing the handle from the instance's table and, when it owned the
+        /// resource, running its destructor (the host's, or the component's for a resource it defines).
         case resourceDrop(WITResourceType)
-        /// A core function Plugboard does not provide yet (a resource intrinsic), described: a step importing it
-        /// fails to instantiate with ``PlugboardError/unsupportedComponentFeature(_:)``.
-        case unsupported(String)
+        /// `resource.new` of ``ComponentPlan/definedResources`` `[definition]`: `(i32 rep) -> i32 handle`.
+        case resourceNew(WITResourceType, definition: Int)
+        /// `resource.rep` of a resource the component defines: `(i32 handle) -> i32 rep`.
+        case resourceRep(WITResourceType)
+    }
+
+    /// A resource type the component defines (`(resource (rep i32) (dtor f))`): its name (the one it is exported
+    /// under) and the core function destroying its representation, if any.
+    public struct DefinedResource: Sendable {
+        public var type: WITResourceType
+        public var destructor: CoreItem?
     }
 
     /// One core instantiation.
@@ -77,6 +118,8 @@ public struct ComponentPlan: Sendable {
     /// The instances the component imports by name (its WIT interfaces), in import order, whether or not it
     /// lowers a function of each: every one must be provided for the component to be instantiated.
     public var importedInterfaces: [String] = []
+    /// The resource types the component defines, in definition order.
+    public var definedResources: [DefinedResource] = []
 }
 
 extension ComponentPlan {
@@ -99,12 +142,33 @@ extension ComponentPlan {
                 case .lowered(let index): CoreImport(module: entry.module, name: entry.name, value: .hostFunction(lowered[index]))
                 case .resourceDrop(let resource):
                     CoreImport(module: entry.module, name: entry.name, value: .hostFunction(Self.resourceDrop(resource, in: handles)))
-                case .unsupported(let what): throw PlugboardError.unsupportedComponentFeature(what)
+                case .resourceNew(let resource, let definition):
+                    CoreImport(module: entry.module, name: entry.name, value: .hostFunction(Self.resourceNew(resource, definition: definition, in: handles)))
+                case .resourceRep(let resource):
+                    CoreImport(module: entry.module, name: entry.name, value: .hostFunction(Self.resourceRep(resource, in: handles)))
                 }
             }
             instances.append(try store.instantiate(modules[step.module], imports: imports))
             try afterEach(index, instances)
         }
+        handles.destructors = try definedResources.map { resource in
+            try resource.destructor.map { try Self.destructor($0, of: resource.type, in: instances) }
+        }
         return instances
+    }
+
+    /// The core function destroying a defined resource's representation: `(i32) -> ()`, exported by a core instance.
+    private static func destructor(_ item: CoreItem, of resource: WITResourceType, in instances: [any CoreInstance]) throws -> any CoreFunction {
+        guard case .export(let step, let name) = item else {
+            throw PlugboardError.unsupportedComponentFeature("a destructor of '\(resource.name)' that is not a core instance's export (component composition)")
+        }
+        guard let function = instances[step].function(named: name) else {
+            throw PlugboardError.invalidComponent("the destructor of '\(resource.name)' names '\(name)', which its core instance does not export as a function")
+        }
+        let expected = CoreSignature(parameters: [.i32], results: [])
+        guard function.signature == expected else {
+            throw PlugboardError.invalidComponent("the destructor of '\(resource.name)' is a core function of type \(function.signature), but a destructor needs \(expected)")
+        }
+        return function
     }
 }

@@ -54,6 +54,38 @@ extension ComponentPlanner {
         var componentInstances = 0
         var definitionsLeft = maxDefinitions
         var functionTypeNodesLeft = maxFunctionTypeNodes
+        /// The name each defined resource is first exported under (by definition index).
+        var resourceNames: [Int: String] = [:]
+
+        /// Gives each resource the component defines the name it is exported under, in every type of the plan
+        /// (planning called them `resource-<definition>`), so WIT types read and link as the WIT spells them.
+        mutating func nameDefinedResources() {
+            guard !resourceNames.isEmpty else { return }
+            var renamed: [String: String] = [:]
+            for (definition, name) in resourceNames { renamed["resource-\(definition)"] = name }
+            func rename(_ resource: WITResourceType) -> WITResourceType {
+                renamed[resource.name].map { WITResourceType($0, interface: resource.interface) } ?? resource
+            }
+            func rename(_ function: WITFunction) -> WITFunction {
+                WITFunction(
+                    name: function.name, parameters: function.parameters.map { WITParameter($0.name, $0.type.mappingResources(rename)) },
+                    results: function.results.map { $0.mappingResources(rename) })
+            }
+            func rename(_ item: ComponentPlan.CoreItem) -> ComponentPlan.CoreItem {
+                switch item {
+                case .resourceDrop(let resource): .resourceDrop(rename(resource))
+                case .resourceNew(let resource, let definition): .resourceNew(rename(resource), definition: definition)
+                case .resourceRep(let resource): .resourceRep(rename(resource))
+                case .export, .lowered: item
+                }
+            }
+            for index in plan.exports.indices { plan.exports[index].function = rename(plan.exports[index].function) }
+            for index in plan.lowered.indices { plan.lowered[index].function = rename(plan.lowered[index].function) }
+            for index in plan.definedResources.indices { plan.definedResources[index].type = rename(plan.definedResources[index].type) }
+            for step in plan.steps.indices {
+                for entry in plan.steps[step].imports.indices { plan.steps[step].imports[entry].item = rename(plan.steps[step].imports[entry].item) }
+            }
+        }
 
         /// How many components enclose `frame`'s component.
         func depth(of frame: Frame) -> Int { frame.scope.map { scopes[$0].depth } ?? 0 }

@@ -138,7 +138,7 @@ extension ComponentPlanner {
             }
             return isComponent ? .component(imports: imports, exports: exports) : .instance(exports)
         case .resource:
-            return .resource("resource-\(types.count)", defined: true)
+            throw fail("a resource type defined inside an instance or component type (only a component defines resources)")
         }
     }
 
@@ -154,8 +154,8 @@ extension ComponentPlanner {
             inner.append(type)
             return type
         case .resourceType:
-            inner.append(.resource(name, defined: false))
-            return .resource(name, defined: false)
+            inner.append(.resource(name, definition: nil))
+            return .resource(name, definition: nil)
         case .coreModule, .value:
             return .other
         }

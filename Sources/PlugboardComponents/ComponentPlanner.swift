@@ -47,6 +47,7 @@ public enum ComponentPlanner {
                 continue  // types and instances of types carry no code
             }
         }
+        planning.nameDefinedResources()
         return planning.plan
     }
 
@@ -69,9 +70,11 @@ public enum ComponentPlanner {
         case function(parameters: [WITParameter], results: [WITType])
         case instance([String: ResolvedType])
         case component(imports: [String: ResolvedType], exports: [String: ResolvedType])
-        /// A resource type, by the name it was declared or defined with; `defined` when this component defines it
-        /// (its representation and destructor are the component's), else it is imported (the host implements it).
-        case resource(String, defined: Bool)
+        /// A resource type, by the name it was declared with, or (for one this component defines: its
+        /// representation and destructor are the component's) by `resource-<definition>`, its index in
+        /// ``ComponentPlan/definedResources``, until planning names it after its export. `definition` is `nil` for
+        /// an imported resource (the host implements it).
+        case resource(String, definition: Int?)
         case other
     }
 
@@ -176,6 +179,13 @@ public enum ComponentPlanner {
                 frame.instances.append(.exports(members))
             case .alias(let alias):
                 try addAlias(alias, to: frame, planning: planning)
+            case .type(.resource(let destructor)):
+                let definition = planning.plan.definedResources.count
+                planning.plan.definedResources.append(
+                    ComponentPlan.DefinedResource(
+                        type: WITResourceType("resource-\(definition)"),
+                        destructor: try destructor.map { try element(frame.coreFunctions, $0, "core function") }))
+                frame.types.append(.resource("resource-\(definition)", definition: definition))
             case .type(let definition):
                 // Resolved before appending, so that the append finds the array referenced only by the frame.
                 let type = try resolve(definition, in: frame.types) { count, index in try planning.scope(count, from: frame).type(index) }
@@ -187,6 +197,9 @@ public enum ComponentPlanner {
             case .export(let name, let sortIndex, _):
                 let exported = try item(frame, sortIndex)
                 exports[name] = exported
+                if case .type(.resource(_, let definition?)) = exported, planning.resourceNames[definition] == nil {
+                    planning.resourceNames[definition] = name  // a defined resource is known by the name it is exported under
+                }
                 // An export also adds the item to its index space again.
                 switch exported {
                 case .function(let function): frame.functions.append(function)
@@ -298,22 +311,22 @@ public enum ComponentPlanner {
             }
             frame.functions.append(.lifted(try element(frame.coreFunctions, core, "core function"), try options(canonOptions), parameters: parameters, results: results))
         case .resourceNew(let type), .resourceDrop(let type), .resourceRep(let type):
-            guard case .resource(let resource, let defined) = try element(frame.types, type, "type") else {
+            guard case .resource(let name, let definition) = try element(frame.types, type, "type") else {
                 throw fail("canon resource intrinsic of type \(type), which is not a resource type")
             }
-            if case .resourceDrop = canon, !defined {
-                // Dropping a handle to a host-implemented resource: the host's destructor runs.
-                frame.coreFunctions.append(.resourceDrop(WITResourceType(resource)))
-                return
+            let resource = WITResourceType(name)
+            switch (canon, definition) {
+            case (.resourceDrop, _):
+                frame.coreFunctions.append(.resourceDrop(resource))
+            case (.resourceNew, let definition?):
+                frame.coreFunctions.append(.resourceNew(resource, definition: definition))
+            case (_, _?):
+                frame.coreFunctions.append(.resourceRep(resource))
+            case (_, nil):
+                // Only the component that defines a resource can make or see through one.
+                let intrinsic = if case .resourceNew = canon { "resource.new" } else { "resource.rep" }
+                throw fail("canon \(intrinsic) of '\(name)', a resource type the component imports")
             }
-            // A resource the component defines itself (its new, rep and drop): planned, so that linking can name
-            // what is missing, but refused when an instantiation would bind it.
-            let intrinsic = switch canon {
-            case .resourceNew: "resource.new"
-            case .resourceDrop: "resource.drop"
-            default: "resource.rep"
-            }
-            frame.coreFunctions.append(.unsupported("resources a component defines (not yet): canon \(intrinsic) of '\(resource)'"))
         }
     }
 
@@ -341,7 +354,7 @@ public enum ComponentPlanner {
         case .typeEqual(let index):
             frame.types.append(try element(frame.types, index, "type"))
         case .resourceType:
-            frame.types.append(.resource(name, defined: false))
+            frame.types.append(.resource(name, definition: nil))
         case .coreModule, .component, .value:
             throw PlugboardError.unsupportedComponentFeature("importing a \(type)")
         }

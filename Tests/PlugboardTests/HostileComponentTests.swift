@@ -114,11 +114,13 @@ struct HostileComponent: Sendable, CustomStringConvertible {
         .fixture("resource-rep", "not a valid WebAssembly component: canon resource intrinsic of type 0, which is not a resource type"),
         .fixture("own-handle", "not a valid WebAssembly component: a handle to type 0, which is not a resource type"),
         .fixture("borrow-handle", "not a valid WebAssembly component: a handle to type 0, which is not a resource type"),
-        // Resources the host implements are handles in a table (ComponentResourceTests); one the component defines
-        // is planned and linked, then refused when instantiated.
+        // Resources run (ComponentResourceTests, ComponentDefinedResourceTests); these misuse them.
         .fixture(
-            "resource-defined-by-the-component",
-            "the component uses resources a component defines (not yet): canon resource.new of 'resource-0', which Plugboard does not run"),
+            "resource-destructor-of-the-wrong-type",
+            "the destructor of 'resource-0' is a core function of type (i32, i32) -> (), but a destructor needs (i32) -> ()"),
+        .fixture(
+            "resource-new-of-an-imported-resource",
+            "not a valid WebAssembly component: canon resource.new of 'thing', a resource type the component imports"),
         .fixture("re-export-imported-function", "the component uses re-exporting an imported function ('g'), which Plugboard does not run"),
         .fixture("lower-a-lifted-function", "the component uses lowering a lifted function (component composition), which Plugboard does not run"),
     ]

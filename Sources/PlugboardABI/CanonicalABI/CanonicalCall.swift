@@ -31,6 +31,24 @@ package enum CanonicalCall {
     package static func callExport(
         _ export: Export, arguments: [WITValue], on instance: CanonicalInstance, maxOutputBytes: Int? = nil
     ) throws -> [WITValue] {
+        try withHandleScope(of: export, on: instance) { try callExportUnscoped(export, arguments: arguments, on: instance, maxOutputBytes: maxOutputBytes) }
+    }
+
+    /// Runs a call into `export` with the instance's resource bookkeeping around it: the destructors of the guest's
+    /// resources the host destroyed since its last call run first, and every handle lent for the call must be
+    /// dropped by its end (those left are removed, and the call fails).
+    static func withHandleScope<R>(of export: Export, on instance: CanonicalInstance, _ body: () throws -> R) throws -> R {
+        try instance.handles.runPendingDestructors()
+        let result = Result { try body() }
+        let left = instance.handles.releaseLentBorrows()
+        let value = try result.get()
+        guard left == 0 else { throw PlugboardError.borrowsNotDropped(left, function: export.coreName) }
+        return value
+    }
+
+    private static func callExportUnscoped(
+        _ export: Export, arguments: [WITValue], on instance: CanonicalInstance, maxOutputBytes: Int?
+    ) throws -> [WITValue] {
         let signature = export.signature
         guard arguments.count == signature.parameterTypes.count else {
             throw PlugboardError.argumentCountMismatch(function: signature.function, got: arguments.count)

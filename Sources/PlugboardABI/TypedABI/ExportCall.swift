@@ -78,6 +78,12 @@ extension CanonicalCall {
     package static func callTyped<R>(
         _ export: Export, on instance: CanonicalInstance, maxOutputBytes: Int?, _ body: (ExportCall) throws -> R
     ) throws -> R {
+        try withHandleScope(of: export, on: instance) { try callTypedUnscoped(export, on: instance, maxOutputBytes: maxOutputBytes, body) }
+    }
+
+    private static func callTypedUnscoped<R>(
+        _ export: Export, on instance: CanonicalInstance, maxOutputBytes: Int?, _ body: (ExportCall) throws -> R
+    ) throws -> R {
         let call = ExportCall(
             lowering: CanonicalLowering(CanonicalContext(instance: instance)),
             lifting: CanonicalLifting(CanonicalContext(instance: instance, budget: maxOutputBytes.map { LiftBudget(limit: $0) })),

@@ -18,13 +18,18 @@ public struct WITResourceType: Hashable, Sendable, CustomStringConvertible {
     public func matches(_ other: WITResourceType) -> Bool { name == other.name }
 }
 
-/// A resource the host implements (a host-defined resource, like WASI's streams): a Swift value a plugin holds a
-/// handle to, and what runs when the plugin drops its last owning handle.
+/// A resource behind a handle: one the host implements (a host-defined resource, like WASI's streams: a Swift value
+/// a plugin holds a handle to, and what runs when the plugin drops its last owning handle), or one a plugin defines
+/// and gave the host (its `own<T>` results: pass them back to the same plugin, `destroy()` them when done).
 ///
 /// A host function returning `own<T>` returns `.resource(WITResource(...))`; the plugin then holds an index into its
 /// instance's handle table, never the value. A host function taking `borrow<T>` (a method's `self`) receives the
 /// same `WITResource` back. The destructor runs once: when the plugin drops the owning handle, or when its
 /// instance is released still holding it.
+///
+/// A resource a plugin defines is only a reference into the plugin instance that made it: the host passes it back to
+/// that instance's exports (as `borrow<T>` any number of times, as `own<T>` once), and `destroy()` has the plugin's
+/// destructor run at the start of that instance's next call.
 public final class WITResource: Sendable, Hashable, CustomStringConvertible {
     public let type: WITResourceType
     /// The host's representation of the resource.
@@ -40,6 +45,10 @@ public final class WITResource: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the destructor has run.
     public var isDestroyed: Bool { destroyed.load(ordering: .acquiring) }
+
+    /// Marks the resource destroyed without running the destructor: its ownership moved elsewhere (back into the
+    /// plugin that defines it). Whether it was still live.
+    package func relinquish() -> Bool { !destroyed.exchange(true, ordering: .acquiringAndReleasing) }
 
     /// Runs the destructor, once (later calls do nothing).
     public func destroy() {

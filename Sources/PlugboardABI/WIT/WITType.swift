@@ -92,6 +92,22 @@ extension WITType: CustomStringConvertible {
         }
     }
 
+    /// This type with `transform` applied to every resource type its handles name.
+    package func mappingResources(_ transform: (WITResourceType) -> WITResourceType) -> WITType {
+        switch self {
+        case .own(let resource): .own(transform(resource))
+        case .borrow(let resource): .borrow(transform(resource))
+        case .list(let element): .list(element.mappingResources(transform))
+        case .option(let element): .option(element.mappingResources(transform))
+        case .record(let name, let fields): .record(name: name, fields: fields.map { WITField($0.name, $0.type.mappingResources(transform)) })
+        case .tuple(let elements): .tuple(elements.map { $0.mappingResources(transform) })
+        case .variant(let name, let cases):
+            .variant(name: name, cases: cases.map { WITCase($0.name, $0.payload?.mappingResources(transform)) })
+        case .result(let ok, let error): .result(ok: ok?.mappingResources(transform), error: error?.mappingResources(transform))
+        default: self
+        }
+    }
+
     /// The first unsupported type inside this one, if any.
     package var firstUnsupported: String? {
         first { type in

@@ -7,8 +7,10 @@ import PlugboardComponents
 /// `cabi_post_…`), so the world checks, host functions and calls of core-module plugins apply unchanged.
 ///
 /// For now every lift and lower of the component must use one memory and one realloc (what wit-component emits
-/// without an adapter), and resources do not run: both are refused when the component is instantiated, after
-/// linking has named every import the host lacks (so a component importing WASI 0.2 is told which interfaces).
+/// without an adapter): another shape is refused when the component is instantiated, after linking has named every
+/// import the host lacks (so a component importing WASI 0.2 is told which interfaces). Resources run on the
+/// instance's ``HandleTable``: the host's, and those the component defines (its `resource.new`/`rep`/`drop` and
+/// destructors).
 struct ComponentModule: CompiledModule {
     let plan: ComponentPlan
     let modules: [any CompiledModule]

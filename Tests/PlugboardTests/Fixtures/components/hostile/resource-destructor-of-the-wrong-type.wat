@@ -1,7 +1,11 @@
-;; A resource the component defines itself, whose resource.new a core module imports: the component is planned and
-;; linked, and refused when instantiated (resources a component defines do not run yet).
+;; A resource the component defines itself, whose destructor takes two parameters instead of the representation: the
+;; component is planned and linked, and refused when instantiated.
 (component
-  (type $thing (resource (rep i32)))
+  (core module $destructors
+    (func (export "dtor") (param i32 i32)))
+  (core instance $d (instantiate $destructors))
+  (alias core export $d "dtor" (core func $dtor))
+  (type $thing (resource (rep i32) (dtor $dtor)))
   (core func $new (canon resource.new $thing))
   (core module $maker
     (import "" "new" (func (param i32) (result i32))))
