@@ -102,6 +102,24 @@ import PlugboardManifest
         #expect(result == [.tuple(arguments)])
     }
 
+    /// A list lifted into `WITValue`s costs the host a heap box per element, so each element counts at least 16 bytes
+    /// of the budget, not its one guest byte: under a 1 MiB budget, 65,536 bytes cross (both ways), 65,537 do not.
+    @Test func eachElementLiftedIntoAWITValueCostsSixteenBytesOfTheBudget() async throws {
+        let world = try WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit")).world(named: "echo-world")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: EchoGuest.hostFunctions(for: Self.interface)))
+        var options = PluginHost.LoadOptions()
+        options.limits.maxOutputBytes = 1 << 20
+        let plugin = try await host.load(bytes: Array(EchoGuest.wat(for: Self.interface).utf8), name: "echo", options: options)
+        let fits = WITValue.list(Array(repeating: .u8(7), count: 65_536))
+        #expect(try await plugin.call("echo-bytes", arguments: [fits]) == [fits])
+        let error = try await #require(throws: PlugboardError.self) {
+            try await plugin.call("echo-bytes", arguments: [.list(Array(repeating: .u8(7), count: 65_537))])
+        }
+        // The guest hands the bytes to the host's echo-bytes import first: that lift is over its budget.
+        #expect(error.code == .hostCallLimitExceeded)
+        #expect(error.message.contains("a list<u8> of 65537 elements"))
+    }
+
     @Test func aValueOfTheWrongTypeIsATypeMismatch() async throws {
         let plugin = try await Self.echoPlugin()
         let error = try await #require(throws: PlugboardError.self) { try await plugin.call("echo-point", arguments: [.string("no")]) }

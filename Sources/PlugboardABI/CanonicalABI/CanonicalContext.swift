@@ -43,7 +43,14 @@ package struct CanonicalContext {
 /// The bytes lifting may copy out of guest memory in one call, charged before anything is copied: every string's
 /// bytes and every list element's size, each time it is lifted (a list of a million entries that all point at one
 /// string costs a million times that string).
+///
+/// Lifting into ``WITValue``s (dynamic calls) charges each list element at least ``dynamicElementBytes``: every
+/// lifted value is a heap box of about 40 bytes, so counting a `u8` element as its one guest byte would let a small
+/// answer make the host hold 40 times the budget. Typed bindings copy lists compactly and pay guest bytes.
 package final class LiftBudget {
+    /// What one list element lifted into a ``WITValue`` costs at least.
+    package static let dynamicElementBytes = 16
+
     /// What the budget bounds, for the error when it runs out.
     package enum Purpose {
         /// An export's results (``PluginLimits/maxOutputBytes``).

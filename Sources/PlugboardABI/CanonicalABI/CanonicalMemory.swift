@@ -145,7 +145,8 @@ extension CanonicalContext {
         let memory = try requireMemory()
         let elementSize = CanonicalLayout.size(element)
         let what = "a list<\(element)> of \(count) elements"
-        try budget?.charge(Int(count) * max(elementSize, 1), for: what)
+        // Each element becomes a WITValue, which costs the host far more than a small element's guest bytes.
+        try budget?.charge(Int(count) * max(elementSize, LiftBudget.dynamicElementBytes), for: what)
         try memory.checkAlignment(pointer, CanonicalLayout.alignment(element), what)
         try memory.checkRange(pointer, count: Int(count) * elementSize, what)
         if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what, bytes: Int(count)) }
