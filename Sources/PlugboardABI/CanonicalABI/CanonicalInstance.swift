@@ -4,19 +4,35 @@
 /// While the host runs the guest's `cabi_realloc` (to lower a value) or `cabi_post_*` (to let it free a result), the
 /// guest must not call back into the host: the component model's `may_leave` flag. Without it, a `cabi_realloc` that
 /// calls an import whose result is lowered through `cabi_realloc` recurses through the host without bound.
+/// A component lifts and lowers with options of its own per function (another memory or realloc: the WASI
+/// adapter's), so it has one view per set of options; its views share the handle table and the `may_leave` flag.
 /// Confined to the thread running the instance's call, like the instance.
 package final class CanonicalInstance {
     package let memory: GuestMemory?
     package let realloc: (any CoreFunction)?
     /// The instance's handles to resources.
     package let handles: HandleTable
-    private var mayLeave = true
-    private var inside = ""
+    private let leaving: LeaveState
+
+    /// Whether the guest may call an import now, and inside what it may not; one per component instance.
+    private final class LeaveState {
+        var mayLeave = true
+        var inside = ""
+    }
 
     package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?, handles: HandleTable = HandleTable()) {
         self.memory = memory.map(GuestMemory.init)
         self.realloc = realloc
         self.handles = handles
+        self.leaving = LeaveState()
+    }
+
+    /// Another view of the same instance, with other canonical options: the same handles and `may_leave` flag.
+    package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?, sharingStateWith other: CanonicalInstance) {
+        self.memory = memory.map(GuestMemory.init)
+        self.realloc = realloc
+        self.handles = other.handles
+        self.leaving = other.leaving
     }
 
     /// The canonical view of `instance`: its exported `memory` and `cabi_realloc`, and its handle table when it has
@@ -29,16 +45,16 @@ package final class CanonicalInstance {
 
     /// Runs `body`, a call into the guest's `what` (`cabi_realloc`, `cabi_post_…`), with imports forbidden.
     package func withImportsForbidden<R>(during what: String, _ body: () throws -> R) rethrows -> R {
-        let (previousMayLeave, previousInside) = (mayLeave, inside)
-        mayLeave = false
-        inside = what
-        defer { (mayLeave, inside) = (previousMayLeave, previousInside) }
+        let (previousMayLeave, previousInside) = (leaving.mayLeave, leaving.inside)
+        leaving.mayLeave = false
+        leaving.inside = what
+        defer { (leaving.mayLeave, leaving.inside) = (previousMayLeave, previousInside) }
         return try body()
     }
 
     /// Throws when the guest calls import `importName` where it may not.
     package func checkMayCallImport(_ importName: String) throws {
-        guard mayLeave else { throw PlugboardError.reentered(importName, during: inside) }
+        guard leaving.mayLeave else { throw PlugboardError.reentered(importName, during: leaving.inside) }
     }
 }
 

@@ -10,8 +10,13 @@ package final class PluginInstance {
     package let context: PluginContext
     let store: any CoreStore
     let canonical: CanonicalInstance
+    /// The engine's instance (a component's: its core instances and canonical views, which bindings hold weakly).
+    private let core: any CoreInstance
     /// Parallel to ``PluginModule/exports``.
     private let exports: [CanonicalCall.Export]
+    /// The canonical view each export is called through (parallel to ``exports``): ``canonical``, except for a
+    /// component's exports lifted with options of their own.
+    private let exportViews: [CanonicalInstance]
     let files: WASIFileTable
     let output: GuestOutput
     /// Stops the running call at its deadline or when its task is cancelled.
@@ -28,8 +33,8 @@ package final class PluginInstance {
     private(set) var memoryBytes = 0
 
     private init(
-        module: PluginModule, context: PluginContext, store: any CoreStore, canonical: CanonicalInstance, exports: [CanonicalCall.Export],
-        files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState, interruption: CallInterruption
+        module: PluginModule, context: PluginContext, store: any CoreStore, core: any CoreInstance, canonical: CanonicalInstance,
+        exports: [CanonicalCall.Export], exportViews: [CanonicalInstance], files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState, interruption: CallInterruption
     ) {
         self.interruption = interruption
         self.module = module
@@ -37,6 +42,8 @@ package final class PluginInstance {
         self.store = store
         self.canonical = canonical
         self.exports = exports
+        self.exportViews = exportViews
+        self.core = core
         self.files = files
         self.output = output
         self.hostCalls = hostCalls
@@ -56,13 +63,12 @@ package final class PluginInstance {
         let interruption = CallInterruption()
         let wasi = try WASIPreview1(output: output, capabilities: capabilities, stopCheck: { try interruption.checkNotStopped() })
         let hostCalls = HostCallState(context: context, networkAllowlist: capabilities.network, interruption: interruption)
-        var hostFunctions = try wasi.hostFunctions(for: module.description.imports, binding: binding)
-        for (function, signature) in module.imports {
+        // Each import's core function, made for the binding through which it will see the instance.
+        let makers: [ComponentModule.HostFunctionMaker] = module.imports.map { function, signature in
             if function.requiresNetworkCapability && capabilities.network.isEmpty {
-                hostFunctions.append(Self.refusal(function, signature: signature, binding: binding))
-            } else {
-                hostFunctions.append(Self.hostFunction(function, signature: signature, binding: binding, hostCalls: hostCalls, limits: limits))
+                return (function.module, function.function.name, { Self.refusal(function, signature: signature, binding: $0) })
             }
+            return (function.module, function.function.name, { Self.hostFunction(function, signature: signature, binding: $0, hostCalls: hostCalls, limits: limits) })
         }
         // Each phase of guest code gets a call's deadline: the start function (inside instantiation, which then
         // translates the module's code, host work a deadline cannot stop), and `_initialize`.
@@ -71,14 +77,18 @@ package final class PluginInstance {
         store.startCall()
         var call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
         do {
-            let instance =
-                if let component = module.compiled as? ComponentModule {
-                    try component.instantiate(in: store, hostFunctions: hostFunctions)
-                } else {
-                    try store.instantiate(module.compiled, hostFunctions: hostFunctions)
-                }
+            let instance: any CoreInstance
+            let canonical: CanonicalInstance
+            if let component = module.compiled as? ComponentModule {
+                // Each lowered import and export sees the component through its own canonical options.
+                let componentInstance = try component.instantiate(in: store, hostFunctions: makers)
+                (instance, canonical) = (componentInstance, componentInstance.primaryView)
+            } else {
+                let hostFunctions = try wasi.hostFunctions(for: module.description.imports, binding: binding) + makers.map { $0.make(binding) }
+                instance = try store.instantiate(module.compiled, hostFunctions: hostFunctions)
+                canonical = CanonicalInstance(instance)
+            }
             interruption.end(call: call)
-            let canonical = CanonicalInstance(instance)
             binding.instance = canonical
             if module.exportsInitializeFunction, let initialize = instance.function(named: "_initialize") {
                 phase = "_initialize"
@@ -89,16 +99,18 @@ package final class PluginInstance {
                 interruption.end(call: call)
             }
             var exports: [CanonicalCall.Export] = []
+            var exportViews: [CanonicalInstance] = []
             for (binding, signature) in zip(module.exports, module.exportSignatures) {
                 guard let function = instance.function(named: binding.coreName) else { throw PlugboardError.missingExport(binding.coreName) }
                 exports.append(
                     CanonicalCall.Export(
                         signature: signature, function: function, postReturn: instance.function(named: "cabi_post_" + binding.coreName),
                         coreName: binding.coreName))
+                exportViews.append((instance as? ComponentCoreInstance)?.view(ofExport: binding.coreName) ?? canonical)
             }
             return PluginInstance(
-                module: module, context: context, store: store, canonical: canonical, exports: exports, files: wasi.files, output: output,
-                hostCalls: hostCalls, interruption: interruption)
+                module: module, context: context, store: store, core: instance, canonical: canonical, exports: exports, exportViews: exportViews, files: wasi.files,
+                output: output, hostCalls: hostCalls, interruption: interruption)
         } catch {
             let stopped = interruption.end(call: call)
             output.flush()
@@ -117,7 +129,7 @@ package final class PluginInstance {
         _ index: Int, arguments: [WITValue], deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall? = nil
     ) -> GuestOutcome<[WITValue]> {
         run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
-            try CanonicalCall.callExport(exports[index], arguments: arguments, on: canonical, maxOutputBytes: context.limits.maxOutputBytes)
+            try CanonicalCall.callExport(exports[index], arguments: arguments, on: exportViews[index], maxOutputBytes: context.limits.maxOutputBytes)
         }
     }
 
@@ -126,7 +138,7 @@ package final class PluginInstance {
         _ index: Int, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant?, running: RunningCall?, _ body: (ExportCall) throws -> R
     ) -> GuestOutcome<R> {
         run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
-            try CanonicalCall.callTyped(exports[index], on: canonical, maxOutputBytes: context.limits.maxOutputBytes, body)
+            try CanonicalCall.callTyped(exports[index], on: exportViews[index], maxOutputBytes: context.limits.maxOutputBytes, body)
         }
     }
 

@@ -3,28 +3,24 @@ import PlugboardComponents
 
 /// A component compiled for a plugin: its plan and core modules, presented to the linker as if it were a core
 /// module following the canonical ABI's naming (each lifted export as `interface#function`, each lowered import as
-/// `interface`.`function`, the options' memory as `memory`, realloc as `cabi_realloc`, post-returns as
-/// `cabi_post_…`), so the world checks, host functions and calls of core-module plugins apply unchanged.
+/// `interface`.`function`, a memory as `memory`, a realloc as `cabi_realloc`, post-returns as `cabi_post_…`), so the
+/// world checks, host functions and calls of core-module plugins apply unchanged.
 ///
-/// For now every lift and lower of the component must use one memory and one realloc (what wit-component emits
-/// without an adapter): another shape is refused when the component is instantiated, after linking has named every
-/// import the host lacks (so a component importing WASI 0.2 is told which interfaces). Resources run on the
-/// instance's ``HandleTable``: the host's, and those the component defines (its `resource.new`/`rep`/`drop` and
+/// Each lift and lower keeps its own canonical options: the instance has a ``CanonicalInstance`` view per export and
+/// per lowered import (the WASI adapter lowers its imports with its own realloc), all sharing one handle table.
+/// Resources run on that table: the host's, and those the component defines (its `resource.new`/`rep`/`drop` and
 /// destructors).
 struct ComponentModule: CompiledModule {
+    /// Makes the core function of one host import, reading and writing guest memory through the view `binding`
+    /// will point at once the component is instantiated.
+    typealias HostFunctionMaker = (module: String, name: String, make: (CanonicalBinding) -> CoreHostFunction)
+
     let plan: ComponentPlan
     let modules: [any CompiledModule]
     let description: ModuleDescription
-    /// What the component does that Plugboard cannot run yet, refused at instantiation.
-    let refusal: String?
 
     init(bytes: [UInt8], engine: any WasmEngine) throws {
         let plan = try ComponentPlanner.plan(try ComponentParser.parse(bytes))
-        let memories = Set((plan.exports.map(\.memory) + plan.lowered.map(\.memory)).compactMap { $0 }.map { "\($0)" })
-        let reallocs = Set((plan.exports.map(\.realloc) + plan.lowered.map(\.realloc)).compactMap { $0 }.map { "\($0)" })
-        // Refused when instantiated, not here, so that linking first names every import the host lacks (a WASI
-        // adapter's lowered imports use the adapter's own realloc).
-        self.refusal = memories.count <= 1 && reallocs.count <= 1 ? nil : "functions lifted or lowered with different memories or reallocs"
         self.plan = plan
         self.modules = try plan.compileModules(on: engine)
         var exports: [ModuleDescription.Export] = []
@@ -37,8 +33,9 @@ struct ComponentModule: CompiledModule {
                     ModuleDescription.Export(name: "cabi_post_" + name, kind: .function(CoreSignature(parameters: signature.exportSignature.results, results: []))))
             }
         }
-        if !memories.isEmpty { exports.append(ModuleDescription.Export(name: "memory", kind: .memory)) }
-        if !reallocs.isEmpty {
+        let options = plan.exports.map { ($0.memory, $0.realloc) } + plan.lowered.map { ($0.memory, $0.realloc) }
+        if options.contains(where: { $0.0 != nil }) { exports.append(ModuleDescription.Export(name: "memory", kind: .memory)) }
+        if options.contains(where: { $0.1 != nil }) {
             exports.append(ModuleDescription.Export(name: "cabi_realloc", kind: .function(CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32]))))
         }
         let imports = plan.lowered.map { entry in
@@ -50,32 +47,41 @@ struct ComponentModule: CompiledModule {
         self.description = description
     }
 
-    /// Runs the plan in `store`, binding each lowered import to the host function for its `module`.`name`.
-    func instantiate(in store: any CoreStore, hostFunctions: [CoreHostFunction]) throws -> any CoreInstance {
-        if let refusal { throw PlugboardError.unsupportedComponentFeature(refusal) }
-        var bound: [String: CoreHostFunction] = [:]
-        for function in hostFunctions { bound["\(function.module)\u{0}\(function.name)"] = function }
+    /// Runs the plan in `store`, each lowered import bound to a core function `hostFunctions` makes for its
+    /// `module`.`name`, with a binding of its own (so it sees the guest through its own options).
+    func instantiate(in store: any CoreStore, hostFunctions: [HostFunctionMaker]) throws -> ComponentCoreInstance {
+        var makers: [String: (CanonicalBinding) -> CoreHostFunction] = [:]
+        for function in hostFunctions { makers["\(function.module)\u{0}\(function.name)"] = function.make }
+        var bindings: [CanonicalBinding] = []
         let lowered = try plan.lowered.map { entry in
-            guard let function = bound["\(entry.coreModule)\u{0}\(entry.function.name)"] else {
+            guard let make = makers["\(entry.coreModule)\u{0}\(entry.function.name)"] else {
                 throw PlugboardError.invalidComponent("no host function is bound to '\(entry.coreModule).\(entry.function.name)'")
             }
-            return function
+            let binding = CanonicalBinding()
+            bindings.append(binding)
+            return make(binding)
         }
         let handles = HandleTable()
         let instances = try plan.instantiate(modules, in: store, lowered: lowered, handles: handles)
-        return try ComponentCoreInstance(plan: plan, instances: instances, handles: handles)
+        return try ComponentCoreInstance(plan: plan, instances: instances, handles: handles, loweredBindings: bindings)
     }
 }
 
-/// A component's core instances seen as one core instance under the canonical ABI's names (see ``ComponentModule``).
+/// A component's core instances seen as one core instance under the canonical ABI's names (see ``ComponentModule``),
+/// with a canonical view per export and per lowered import.
 final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
-    let memory: (any LinearMemory)?
+    /// The memory and realloc most functions use (the main module's), for what has no options of its own.
+    let primaryView: CanonicalInstance
     /// The component instance's handles to resources: its `resource.drop`s and every canonical call on it use them.
-    let handles: HandleTable
+    var handles: HandleTable { primaryView.handles }
+    var memory: (any LinearMemory)? { primaryView.memory?.raw }
     private let functions: [String: any CoreFunction]
+    /// The view each lifted export is called through, by core name.
+    private let exportViews: [String: CanonicalInstance]
+    /// The views lowered imports read and write through (their bindings hold them weakly).
+    private let importViews: [CanonicalInstance]
 
-    init(plan: ComponentPlan, instances: [any CoreInstance], handles: HandleTable) throws {
-        self.handles = handles
+    init(plan: ComponentPlan, instances: [any CoreInstance], handles: HandleTable, loweredBindings: [CanonicalBinding]) throws {
         // Each core function must have the type its use needs: a lift the flattening of its WIT type, realloc
         // (i32, i32, i32, i32) -> i32, a post-return the lifted function's results as parameters. Each memory option
         // must name a memory.
@@ -99,8 +105,20 @@ final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
             return memory
         }
         let reallocSignature = CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32])
+        func options(_ memory: ComponentPlan.CoreItem?, _ realloc: ComponentPlan.CoreItem?, of role: String) throws -> ((any LinearMemory)?, (any CoreFunction)?) {
+            (try memory.map { try linearMemory($0, "the memory of \(role)") }, try realloc.map { try function($0, reallocSignature, "the realloc of \(role)") })
+        }
+        // The primary view: the options of the main module's exports (the first with a memory and realloc), else none.
+        let main = plan.exports.first { $0.memory != nil && $0.realloc != nil } ?? plan.exports.first { $0.memory != nil }
+        let (mainMemory, mainRealloc) = try options(main?.memory, main?.realloc, of: "'\(main?.coreName ?? "")'")
+        let primary = CanonicalInstance(memory: mainMemory, realloc: mainRealloc, handles: handles)
+        func view(_ memoryItem: ComponentPlan.CoreItem?, _ reallocItem: ComponentPlan.CoreItem?, of role: String) throws -> CanonicalInstance {
+            if memoryItem == main?.memory, reallocItem == main?.realloc { return primary }
+            let (memory, realloc) = try options(memoryItem, reallocItem, of: role)
+            return CanonicalInstance(memory: memory, realloc: realloc, sharingStateWith: primary)
+        }
         var functions: [String: any CoreFunction] = [:]
-        var memory: (any LinearMemory)?
+        var exportViews: [String: CanonicalInstance] = [:]
         for export in plan.exports {
             let name = export.coreName
             let signature = CanonicalSignature(export.function).exportSignature
@@ -109,17 +127,24 @@ final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
                 functions["cabi_post_" + name] = try function(
                     postReturn, CoreSignature(parameters: signature.results, results: []), "the post-return of '\(name)'")
             }
-            if let realloc = export.realloc { functions["cabi_realloc"] = try function(realloc, reallocSignature, "the realloc of '\(name)'") }
-            if let item = export.memory { memory = try linearMemory(item, "the memory of '\(name)'") }
+            exportViews[name] = try view(export.memory, export.realloc, of: "'\(name)'")
         }
-        for lowered in plan.lowered {
-            if let realloc = lowered.realloc { functions["cabi_realloc"] = try function(realloc, reallocSignature, "the realloc of import '\(lowered.function.name)'") }
-            if let item = lowered.memory { memory = try linearMemory(item, "the memory of import '\(lowered.function.name)'") }
+        var importViews: [CanonicalInstance] = []
+        for (lowered, binding) in zip(plan.lowered, loweredBindings) {
+            let imported = try view(lowered.memory, lowered.realloc, of: "import '\(lowered.function.name)'")
+            importViews.append(imported)
+            binding.instance = imported
         }
+        if let realloc = mainRealloc { functions["cabi_realloc"] = realloc }
         self.functions = functions
-        self.memory = memory
+        self.primaryView = primary
+        self.exportViews = exportViews
+        self.importViews = importViews
     }
 
     func function(named name: String) -> (any CoreFunction)? { functions[name] }
     func memory(named name: String) -> (any LinearMemory)? { name == "memory" ? memory : nil }
+
+    /// The view export `coreName` lifts its arguments and results through.
+    func view(ofExport coreName: String) -> CanonicalInstance { exportViews[coreName] ?? primaryView }
 }
