@@ -4,9 +4,10 @@ import Foundation
 /// the WAT example and the freestanding C example as components (`wasm-tools component embed` + `component new`
 /// against `wit/`), and the freestanding C example as the core module it is made from.
 ///
-/// The committed `examples/plugins/text-transform-c/plugin.wasm` imports WASI (its `initialize` writes to stderr),
-/// which a component can only reach through a WASI adapter; compiled with `-DTEXT_TRANSFORM_FREESTANDING` it
-/// imports nothing but the world's `host-api`, so it and its component are exact twins.
+/// The committed `examples/plugins/text-transform-c/plugin.wasm` imports WASI preview 1 (its `initialize` writes to
+/// stderr): as a component, the WASI adapter turns those imports into WASI 0.2 ones, which Plugboard serves.
+/// Compiled with `-DTEXT_TRANSFORM_FREESTANDING` it imports nothing but the world's `host-api`, so it and its
+/// component are exact twins.
 public enum ExampleBuild: String, CaseIterable, Sendable {
     /// `examples/plugins/text-transform-wat/plugin.wat` as a component.
     case watComponent = "text-transform-wat.component"
@@ -14,6 +15,8 @@ public enum ExampleBuild: String, CaseIterable, Sendable {
     case cFreestandingModule = "text-transform-c.freestanding"
     /// The same freestanding core module as a component.
     case cFreestandingComponent = "text-transform-c.component"
+    /// The committed wasi-libc core module as a component importing WASI 0.2 (through the reactor adapter).
+    case cWASIComponent = "text-transform-c.wasi-component"
 
     /// The plugin's name, as its `get-metadata` gives it.
     public var pluginName: String { self == .watComponent ? "text-transform-wat" : "text-transform-c" }
@@ -61,6 +64,9 @@ actor ExampleBuilds {
             return output
         case .cFreestandingComponent:
             bytes = try await WasmTools.component(wit: wit, world: "plugin-world", core: try await path(of: .cFreestandingModule))
+        case .cWASIComponent:
+            bytes = try await WasmTools.component(
+                wit: wit, world: "plugin-world", core: SourceTree.path("examples/plugins/text-transform-c/plugin.wasm"), adaptingWASI: true)
         }
         try Data(bytes).write(to: URL(fileURLWithPath: output))
         return output

@@ -12,16 +12,28 @@ public enum WasmTools {
     /// The executable's path inside the repository.
     public static var executable: String { SourceTree.path(".venv/bin/wasm-tools") }
 
+    /// The WASI preview-1 reactor adapter scripts/setup extracts from the pinned componentize-py wheel.
+    public static var wasiAdapter: String { SourceTree.path("build/wasi-adapter/wasi_snapshot_preview1.reactor.wasm") }
+
     /// `wasm-tools component embed <wit> --world <world> <core>` then `component new`: the component that
     /// `core` (a core module's binary or text) becomes when it implements `world` of the WIT package at `wit`.
     /// - Throws: ``Failure`` when wasm-tools is missing or refuses the module, with its diagnostics.
-    public static func component(wit: String, world: String, core: String) async throws -> [UInt8] {
+    /// With `adaptingWASI`, the module's WASI preview-1 imports are adapted to WASI 0.2 by the reactor adapter
+    /// (``wasiAdapter``), as `cargo --target wasm32-wasip2` and componentize-py do.
+    public static func component(wit: String, world: String, core: String, adaptingWASI: Bool = false) async throws -> [UInt8] {
         let directory = try temporaryDirectory("component")
         defer { try? FileManager.default.removeItem(at: directory) }
         let embedded = directory.appendingPathComponent("embedded.wasm").path
         let component = directory.appendingPathComponent("component.wasm").path
         try await run(["component", "embed", wit, "--world", world, core, "-o", embedded])
-        try await run(["component", "new", embedded, "-o", component])
+        var new = ["component", "new", embedded, "-o", component]
+        if adaptingWASI {
+            guard FileManager.default.fileExists(atPath: wasiAdapter) else {
+                throw Failure("the WASI adapter is missing at \(wasiAdapter): run scripts/setup (the test command scripts/test does)")
+            }
+            new += ["--adapt", "wasi_snapshot_preview1=" + wasiAdapter]
+        }
+        try await run(new)
         return Array(try Data(contentsOf: URL(fileURLWithPath: component)))
     }
 

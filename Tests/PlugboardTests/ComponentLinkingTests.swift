@@ -5,7 +5,7 @@ import Testing
 
 /// Linking by WIT type: a component (and a core module carrying a `component-type` section) is checked against the
 /// host's WIT types, not only the core signatures they flatten to; interface versions follow the semver rules of
-/// core modules; a component importing WASI 0.2 is refused naming every interface the host lacks.
+/// core modules; a component importing WASI at a version other than 0.2 is refused naming every interface the host lacks.
 @Suite struct ComponentLinkingTests {
     /// The default world's WIT and the WAT example with `replacements` applied to both, in a temporary directory.
     struct Variant {
@@ -121,53 +121,61 @@ import Testing
 
     // MARK: WASI 0.2
 
-    /// A component importing WASI 0.2 interfaces (functions of `wasi:cli/stdout` and `wasi:random/random`, and
-    /// `wasi:io/streams`, of which it only drops the `output-stream` resource stdout hands out) is refused at load
-    /// naming every one of them, and the functions it calls. (wit-component leaves out `wasi:io/error`, unused.)
-    @Test func aComponentImportingWASIIsRefusedListingEveryMissingInterface() async throws {
+    /// A component importing WASI interfaces (functions of `wasi:cli/stdout` and `wasi:random/random`, and
+    /// `wasi:io/streams`, of which it only drops the `output-stream` resource stdout hands out): at 0.2.x Plugboard
+    /// serves them and the component runs; at another version it is refused at load naming every interface, and the
+    /// functions it calls. (wit-component leaves out `wasi:io/error`, unused.)
+    @Test(arguments: ["0.2.0", "0.2.9", "0.3.0"])
+    func aComponentImportingWASILinksAtVersion02AndIsRefusedListingEveryInterfaceAtAnother(version: String) async throws {
         let wasi = """
 
             world plugin-world-with-wasi {
                 include plugin-world;
-                import wasi:io/error@0.2.0;
-                import wasi:cli/stdout@0.2.0;
-                import wasi:random/random@0.2.0;
+                import wasi:io/error@\(version);
+                import wasi:cli/stdout@\(version);
+                import wasi:random/random@\(version);
             }
 
-            package wasi:io@0.2.0 {
+            package wasi:io@\(version) {
                 interface error { resource error; }
                 interface streams {
                     use error.{error};
                     resource output-stream { blocking-write-and-flush: func(contents: list<u8>) -> result<_, error>; }
                 }
             }
-            package wasi:cli@0.2.0 {
-                interface stdout { use wasi:io/streams@0.2.0.{output-stream}; get-stdout: func() -> output-stream; }
+            package wasi:cli@\(version) {
+                interface stdout { use wasi:io/streams@\(version).{output-stream}; get-stdout: func() -> output-stream; }
             }
-            package wasi:random@0.2.0 {
+            package wasi:random@\(version) {
                 interface random { get-random-u64: func() -> u64; }
             }
             """
         let imports = """
             (module
-              (import "wasi:cli/stdout@0.2.0" "get-stdout" (func (result i32)))
-              (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func (param i32)))
-              (import "wasi:random/random@0.2.0" "get-random-u64" (func (result i64)))
+              (import "wasi:cli/stdout@\(version)" "get-stdout" (func (result i32)))
+              (import "wasi:io/streams@\(version)" "[resource-drop]output-stream" (func (param i32)))
+              (import "wasi:random/random@\(version)" "get-random-u64" (func (result i64)))
             """
         let variant = try Variant(watReplacements: [("(module\n", imports)])
         defer { variant.remove() }
         try (try String(contentsOfFile: variant.wit, encoding: .utf8) + wasi).write(toFile: variant.wit, atomically: true, encoding: .utf8)
         let component = try await WasmTools.component(wit: variant.wit, world: "plugin-world-with-wasi", core: variant.wat)
+        if version.hasPrefix("0.2.") {
+            let plugin = try await PluginHost().load(bytes: component, name: "wasi-user")
+            #expect(try await plugin.process(ProcessRequest(input: "served", options: [("mode", "uppercase")])).output == "SERVED")
+            return
+        }
         let error = try await Self.loadError(component, name: "wasi-user")
         #expect(error.code == .unknownImport)
         #expect(error.plugin == "wasi-user")
         #expect(
             error.message.hasPrefix(
-                "the plugin imports 3 interface(s) the host does not provide: wasi:cli/stdout@0.2.0, wasi:random/random@0.2.0, "
-                    + "wasi:io/streams@0.2.0 "
-                    + "(it calls wasi:cli/stdout@0.2.0.get-stdout, wasi:random/random@0.2.0.get-random-u64); the host provides: "),
+                "the plugin imports 3 interface(s) the host does not provide: wasi:cli/stdout@0.3.0, wasi:random/random@0.3.0, "
+                    + "wasi:io/streams@0.3.0 "
+                    + "(it calls wasi:cli/stdout@0.3.0.get-stdout, wasi:random/random@0.3.0.get-random-u64); the host provides: "),
             "\(error.message)")
         #expect(error.message.contains("plugboard:plugin/host-api@1.0.0.emit-event"))
-        #expect(error.hint?.hasPrefix("WASI 0.2 is not provided to components yet") == true)
+        #expect(error.message.contains("wasi:*@0.2.*"))
+        #expect(error.hint?.hasPrefix("Plugboard serves WASI 0.2.x (wasi:*@0.2) to components") == true)
     }
 }

@@ -91,8 +91,8 @@ extension PlugboardError {
         let wasi = unique.filter { $0.hasPrefix("wasi:") }
         let hint = wasi.isEmpty
             ? "Build the plugin against the host's WIT world, or register host functions for these interfaces"
-            : "WASI 0.2 is not provided to components yet: build the plugin without WASI (freestanding: no wasi-libc "
-                + "calls that reach WASI), or as a core module, whose WASI preview 1 imports the host provides"
+            : "Plugboard serves WASI 0.2.x (wasi:*@0.2) to components and WASI preview 1 to core modules: build the plugin "
+                + "against one of them (wasm32-wasip2 or wasm32-wasip1), or without WASI"
         return PlugboardError(
             .unknownImport,
             "the plugin imports \(unique.count) interface(s) the host does not provide: \(unique.joined(separator: ", "))\(calls); "

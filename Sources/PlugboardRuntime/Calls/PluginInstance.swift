@@ -64,11 +64,17 @@ package final class PluginInstance {
         let wasi = try WASIPreview1(output: output, capabilities: capabilities, stopCheck: { try interruption.checkNotStopped() })
         let hostCalls = HostCallState(context: context, networkAllowlist: capabilities.network, interruption: interruption)
         // Each import's core function, made for the binding through which it will see the instance.
-        let makers: [ComponentModule.HostFunctionMaker] = module.imports.map { function, signature in
+        var makers: [ComponentModule.HostFunctionMaker] = module.imports.map { function, signature in
             if function.requiresNetworkCapability && capabilities.network.isEmpty {
                 return (function.module, function.function.name, { Self.refusal(function, signature: signature, binding: $0) })
             }
             return (function.module, function.function.name, { Self.hostFunction(function, signature: signature, binding: $0, hostCalls: hostCalls, limits: limits) })
+        }
+        if !module.wasi2Imports.isEmpty {
+            let wasi2 = WASIPreview2(
+                output: output, capabilities: capabilities, maxRandomBytes: limits.hostCallBudgetBytes,
+                stopCheck: { try interruption.checkNotStopped() })
+            makers += wasi2.makers(for: module.wasi2Imports, limits: limits)
         }
         // Each phase of guest code gets a call's deadline: the start function (inside instantiation, which then
         // translates the module's code, host work a deadline cannot stop), and `_initialize`.

@@ -14,6 +14,8 @@ package struct PluginModule: Sendable {
     package let absentExports: [PluginLinker.AbsentExport]
     /// The host functions the module imports, in import order, with their canonical signatures.
     package let imports: [(function: HostFunction, signature: CanonicalSignature)]
+    /// The WASI 0.2 functions a component imports, with the WIT types it declares (served per instance).
+    package let wasi2Imports: [(interface: String, function: WITFunction)]
     /// Export indices by WIT function name.
     private let exportIndices: [String: [Int]]
 
@@ -35,6 +37,7 @@ package struct PluginModule: Sendable {
         self.exportSignatures = linked.bindings.map { CanonicalSignature($0.function) }
         self.absentExports = linked.absent
         self.imports = try linker.importedHostFunctions(of: description).map { ($0, CanonicalSignature($0.function)) }
+        self.wasi2Imports = PluginLinker.wasi2Imports(of: description)
         var indices: [String: [Int]] = [:]
         for (index, binding) in linked.bindings.enumerated() { indices[binding.function.name, default: []].append(index) }
         self.exportIndices = indices

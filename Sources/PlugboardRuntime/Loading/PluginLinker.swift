@@ -133,7 +133,7 @@ package struct PluginLinker {
         for function in hostFunctions { byName[function.importName] = function }
         var imported: [HostFunction] = []
         var unknown: [ModuleDescription.Import] = []  // all of them are named, not only the first
-        for entry in description.imports where entry.module != WASIPreview1.moduleName {
+        for entry in description.imports where entry.module != WASIPreview1.moduleName && !Self.isServedWASI2(entry, of: description) {
             guard case .function(let signature) = entry.kind else {
                 throw PlugboardError.unknownImport(entry, provided: providedNames)
             }
@@ -168,12 +168,26 @@ package struct PluginLinker {
         let provided = Set(hostFunctions.map { VersionedInterfaceName($0.module).unversioned })
         var missing = unknown.map(\.module)
         for interface in description.declaredFunctions?.importedInterfaces ?? []
-        where !provided.contains(VersionedInterfaceName(interface).unversioned) && !missing.contains(interface) {
+        where !provided.contains(VersionedInterfaceName(interface).unversioned) && !WASIPreview2.serves(interface) && !missing.contains(interface) {
             missing.append(interface)
         }
         if unknown.count == 1 && Set(missing).count == 1 { throw PlugboardError.unknownImport(unknown[0], provided: providedNames) }
         if !missing.isEmpty { throw PlugboardError.unknownImports(unknown, interfaces: missing, provided: providedNames) }
         return imported
+    }
+
+    /// Whether `entry` is a WASI 0.2 function Plugboard serves itself: one of a `wasi:*@0.2.x` interface whose WIT
+    /// type the binary declares (a component's imports always are).
+    package static func isServedWASI2(_ entry: ModuleDescription.Import, of description: ModuleDescription) -> Bool {
+        WASIPreview2.serves(entry.module) && description.declaredFunctions?.imports[entry.fullName] != nil
+    }
+
+    /// The WASI 0.2 functions `description` imports (see ``isServedWASI2(_:of:)``), with their declared WIT types.
+    package static func wasi2Imports(of description: ModuleDescription) -> [(interface: String, function: WITFunction)] {
+        description.imports.compactMap { entry in
+            guard isServedWASI2(entry, of: description), let function = description.declaredFunctions?.imports[entry.fullName] else { return nil }
+            return (entry.module, function)
+        }
     }
 
     /// The host function an import names at another version of a host interface: the same function of the
@@ -205,7 +219,7 @@ package struct PluginLinker {
     }
 
     private var providedNames: [String] {
-        hostFunctions.map(\.importName) + ["\(WASIPreview1.moduleName).*"]
+        hostFunctions.map(\.importName) + ["\(WASIPreview1.moduleName).*", "wasi:*@0.2.*"]
     }
 
     /// Whether calling the function touches guest memory: strings and lists live there, and so do spilled

@@ -29,6 +29,19 @@ package enum SystemEntropy {
         }
     }
 
+    /// Fills `bytes` (a host buffer: WASI 0.2's `get-random-bytes`), a chunk at a time like guest memory.
+    package static func fill(_ bytes: inout [UInt8], stopCheck: () throws -> Void = {}) throws {
+        try bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                try stopCheck()
+                let chunk = min(chunkBytes, buffer.count - offset)
+                try fill(UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + chunk)]))
+                offset += chunk
+            }
+        }
+    }
+
     private static func fill(_ buffer: UnsafeMutableRawBufferPointer) throws {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
         #if canImport(Darwin)
