@@ -61,9 +61,27 @@ struct ComponentModule: CompiledModule {
             bindings.append(binding)
             return make(binding)
         }
-        let handles = HandleTable()
-        let instances = try plan.instantiate(modules, in: store, lowered: lowered, handles: handles)
-        return try ComponentCoreInstance(plan: plan, instances: instances, handles: handles, loweredBindings: bindings)
+        // Every view shares this one's handle table and may_leave flag.
+        let root = CanonicalInstance(memory: nil, realloc: nil, handles: HandleTable())
+        var importViews: [CanonicalInstance?] = Array(repeating: nil, count: plan.lowered.count)
+        let instances = try plan.instantiate(modules, in: store, lowered: lowered, handles: root.handles) { step, made in
+            // A lowered import can be called as soon as the instances of its memory and realloc exist: a start
+            // function (wit-component runs `_initialize` as one) may call it before the plan is done.
+            for (index, entry) in plan.lowered.enumerated() where importViews[index] == nil {
+                guard Self.isMade(entry.memory, upTo: step), Self.isMade(entry.realloc, upTo: step) else { continue }
+                let view = try ComponentCoreInstance.view(
+                    memory: entry.memory, realloc: entry.realloc, in: made, sharingStateWith: root, role: "import '\(entry.function.name)'")
+                importViews[index] = view
+                bindings[index].instance = view
+            }
+        }
+        return try ComponentCoreInstance(plan: plan, instances: instances, root: root, importViews: importViews.compactMap { $0 })
+    }
+
+    /// Whether the core instance `item` comes from is made by step `step`.
+    private static func isMade(_ item: ComponentPlan.CoreItem?, upTo step: Int) -> Bool {
+        guard case .export(let source, _)? = item else { return true }
+        return source <= step
     }
 }
 
@@ -81,61 +99,60 @@ final class ComponentCoreInstance: CoreInstance, HandleTableHolder {
     /// The views lowered imports read and write through (their bindings hold them weakly).
     private let importViews: [CanonicalInstance]
 
-    init(plan: ComponentPlan, instances: [any CoreInstance], handles: HandleTable, loweredBindings: [CanonicalBinding]) throws {
-        // Each core function must have the type its use needs: a lift the flattening of its WIT type, realloc
-        // (i32, i32, i32, i32) -> i32, a post-return the lifted function's results as parameters. Each memory option
-        // must name a memory.
-        func function(_ item: ComponentPlan.CoreItem, _ expected: CoreSignature, _ role: String) throws -> any CoreFunction {
-            guard case .export(let step, let name) = item else {
-                throw PlugboardError.unsupportedComponentFeature("a lowered import as \(role) (component composition)")
-            }
-            guard let function = instances[step].function(named: name) else {
-                throw PlugboardError.invalidComponent("\(role) names '\(name)', which its core instance does not export as a function")
-            }
-            guard function.signature == expected else {
-                throw PlugboardError.invalidComponent("\(role) is a core function of type \(function.signature), but its use needs \(expected)")
-            }
-            return function
+    private static let reallocSignature = CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32])
+
+    /// Core function `item` of `instances`, which must have type `expected` for its `role`.
+    static func function(_ item: ComponentPlan.CoreItem, _ expected: CoreSignature, in instances: [any CoreInstance], _ role: String) throws -> any CoreFunction {
+        guard case .export(let step, let name) = item else {
+            throw PlugboardError.unsupportedComponentFeature("a lowered import as \(role) (component composition)")
         }
-        func linearMemory(_ item: ComponentPlan.CoreItem, _ role: String) throws -> any LinearMemory {
-            guard case .export(let step, let name) = item else { throw PlugboardError.invalidComponent("\(role) names a lowered import, not a memory") }
-            guard let memory = instances[step].memory(named: name) else {
-                throw PlugboardError.invalidComponent("\(role) names '\(name)', which its core instance does not export as a memory")
+        guard let function = instances[step].function(named: name) else {
+            throw PlugboardError.invalidComponent("\(role) names '\(name)', which its core instance does not export as a function")
+        }
+        guard function.signature == expected else {
+            throw PlugboardError.invalidComponent("\(role) is a core function of type \(function.signature), but its use needs \(expected)")
+        }
+        return function
+    }
+
+    /// A canonical view with the options `memory` and `realloc` (each checked: a memory, a realloc of the right type).
+    static func view(
+        memory: ComponentPlan.CoreItem?, realloc: ComponentPlan.CoreItem?, in instances: [any CoreInstance], sharingStateWith root: CanonicalInstance,
+        role: String
+    ) throws -> CanonicalInstance {
+        var linear: (any LinearMemory)?
+        if let memory {
+            guard case .export(let step, let name) = memory else { throw PlugboardError.invalidComponent("the memory of \(role) names a lowered import, not a memory") }
+            guard let found = instances[step].memory(named: name) else {
+                throw PlugboardError.invalidComponent("the memory of \(role) names '\(name)', which its core instance does not export as a memory")
             }
-            return memory
+            linear = found
         }
-        let reallocSignature = CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32])
-        func options(_ memory: ComponentPlan.CoreItem?, _ realloc: ComponentPlan.CoreItem?, of role: String) throws -> ((any LinearMemory)?, (any CoreFunction)?) {
-            (try memory.map { try linearMemory($0, "the memory of \(role)") }, try realloc.map { try function($0, reallocSignature, "the realloc of \(role)") })
-        }
+        let function = try realloc.map { try Self.function($0, reallocSignature, in: instances, "the realloc of \(role)") }
+        return CanonicalInstance(memory: linear, realloc: function, sharingStateWith: root)
+    }
+
+    /// Checks each core function has the type its use needs (a lift the flattening of its WIT type, a post-return
+    /// the lifted function's results as parameters) and makes the views of the exports.
+    init(plan: ComponentPlan, instances: [any CoreInstance], root: CanonicalInstance, importViews: [CanonicalInstance]) throws {
         // The primary view: the options of the main module's exports (the first with a memory and realloc), else none.
         let main = plan.exports.first { $0.memory != nil && $0.realloc != nil } ?? plan.exports.first { $0.memory != nil }
-        let (mainMemory, mainRealloc) = try options(main?.memory, main?.realloc, of: "'\(main?.coreName ?? "")'")
-        let primary = CanonicalInstance(memory: mainMemory, realloc: mainRealloc, handles: handles)
-        func view(_ memoryItem: ComponentPlan.CoreItem?, _ reallocItem: ComponentPlan.CoreItem?, of role: String) throws -> CanonicalInstance {
-            if memoryItem == main?.memory, reallocItem == main?.realloc { return primary }
-            let (memory, realloc) = try options(memoryItem, reallocItem, of: role)
-            return CanonicalInstance(memory: memory, realloc: realloc, sharingStateWith: primary)
-        }
+        let primary = try Self.view(memory: main?.memory, realloc: main?.realloc, in: instances, sharingStateWith: root, role: "'\(main?.coreName ?? "")'")
         var functions: [String: any CoreFunction] = [:]
         var exportViews: [String: CanonicalInstance] = [:]
         for export in plan.exports {
             let name = export.coreName
             let signature = CanonicalSignature(export.function).exportSignature
-            functions[name] = try function(export.core, signature, "the lift of '\(name)'")
+            functions[name] = try Self.function(export.core, signature, in: instances, "the lift of '\(name)'")
             if let postReturn = export.postReturn {
-                functions["cabi_post_" + name] = try function(
-                    postReturn, CoreSignature(parameters: signature.results, results: []), "the post-return of '\(name)'")
+                functions["cabi_post_" + name] = try Self.function(
+                    postReturn, CoreSignature(parameters: signature.results, results: []), in: instances, "the post-return of '\(name)'")
             }
-            exportViews[name] = try view(export.memory, export.realloc, of: "'\(name)'")
+            exportViews[name] =
+                export.memory == main?.memory && export.realloc == main?.realloc
+                ? primary : try Self.view(memory: export.memory, realloc: export.realloc, in: instances, sharingStateWith: root, role: "'\(name)'")
         }
-        var importViews: [CanonicalInstance] = []
-        for (lowered, binding) in zip(plan.lowered, loweredBindings) {
-            let imported = try view(lowered.memory, lowered.realloc, of: "import '\(lowered.function.name)'")
-            importViews.append(imported)
-            binding.instance = imported
-        }
-        if let realloc = mainRealloc { functions["cabi_realloc"] = realloc }
+        if let realloc = primary.realloc { functions["cabi_realloc"] = realloc }
         self.functions = functions
         self.primaryView = primary
         self.exportViews = exportViews

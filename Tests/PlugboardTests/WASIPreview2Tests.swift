@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import Plugboard
+import PlugboardBindgen
+import PlugboardTesting
+import Testing
+
+/// WASI 0.2 for components, through a C program (Fixtures/wasi2/probe.c on bindings generated for probe.wit)
+/// built in the test run with wasi-libc: as a core module it uses WASI preview 1, adapted into a component (the
+/// reactor adapter) it uses WASI 0.2, and under the same capabilities both answer the same.
+@Suite struct WASIPreview2Tests {
+    enum Shape: String, CaseIterable, Sendable { case module, component }
+
+    /// The probe, built once per test process.
+    static let builds = Task { () throws -> [Shape: [UInt8]] in
+        let world = try WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.wit")).world(named: "probe")
+        let bindings = try CGuestBindgen.generate(world: world)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-probe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
+        try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
+        let core = directory.appendingPathComponent("probe.wasm").path
+        try await WasmCC.compile(
+            [Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.c"), directory.appendingPathComponent(bindings.sourceName).path],
+            flags: ["-I", directory.path], output: core, repositoryRoot: Repository.root)
+        let component = try await WasmTools.component(
+            wit: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.wit"), world: "probe", core: core, adaptingWASI: true)
+        return [.module: Array(try Data(contentsOf: URL(fileURLWithPath: core))), .component: component]
+    }
+
+    static func probe(
+        _ shape: Shape, capabilities: PluginCapabilities = PluginCapabilities(), logger: Logger? = nil
+    ) async throws -> Plugin {
+        let world = try WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.wit")).world(named: "probe")
+        let host = logger.map { PluginHost(configuration: .init(world: world), logger: $0) } ?? PluginHost(configuration: .init(world: world))
+        let bytes = try await builds.value[shape]!
+        if shape == .component { #expect(try PluginBinary(bytes: bytes).kind == .component) }
+        return try await host.load(bytes: bytes, name: "probe-\(shape)", options: PluginHost.LoadOptions(capabilities: capabilities))
+    }
+
+    static func run(_ plugin: Plugin, _ what: String) async throws -> String {
+        let results = try await plugin.call("probe", arguments: [.string(what)])
+        return results.first?.stringValue ?? "\(results)"
+    }
+
+    @Test(arguments: Shape.allCases)
+    func theGrantedEnvironmentAndArgumentsExactly(shape: Shape) async throws {
+        let plugin = try await Self.probe(shape, capabilities: PluginCapabilities(environment: ["B": "two", "A": "one"], arguments: ["probe", "an argument"]))
+        #expect(try await Self.run(plugin, "env") == "A=one;B=two;")
+        #expect(try await Self.run(plugin, "args") == "probe;an argument;")
+        let bare = try await Self.probe(shape)
+        #expect(try await Self.run(bare, "env") == "")
+        #expect(try await Self.run(bare, "args") == "")
+    }
+
+    @Test(arguments: Shape.allCases)
+    func standardOutputAndErrorGoToTheLogAndStandardInputIsEmpty(shape: Shape) async throws {
+        let (logger, logs) = RecordingLogHandler.logger()
+        let plugin = try await Self.probe(shape, logger: logger)
+        #expect(try await Self.run(plugin, "stdout:to the log") == "written")
+        #expect(try await Self.run(plugin, "stderr:an error line") == "written")
+        let out = try #require(logs.all.first { $0.message == "to the log" })
+        #expect(out.metadata["plugin.stream"] == "stdout")
+        let err = try #require(logs.all.first { $0.message == "an error line" })
+        #expect(err.metadata["plugin.stream"] == "stderr")
+        #expect(err.metadata["plugin.name"] == "probe-\(shape)")
+        #expect(try await Self.run(plugin, "stdin") == "read 0")
+    }
+
+    @Test(arguments: Shape.allCases)
+    func clocksAndRandomWhenGranted(shape: Shape) async throws {
+        let plugin = try await Self.probe(shape, capabilities: PluginCapabilities(allowsClocks: true, allowsRandom: true))
+        #expect(try await Self.run(plugin, "wall-clock") == "now")
+        #expect(try await Self.run(plugin, "monotonic-clock") == "ordered")
+        #expect(try await Self.run(plugin, "random") == "random")
+    }
+
+    /// Denied, preview 1 fails the calls (`EACCES`) and WASI 0.2, which has no error for them, answers zero.
+    @Test(arguments: Shape.allCases)
+    func deniedClocksAndRandomRevealNothing(shape: Shape) async throws {
+        let plugin = try await Self.probe(shape)
+        let expected: [String: String] =
+            shape == .module
+            ? ["wall-clock": "error", "monotonic-clock": "error", "random": "random: error"]
+            : ["wall-clock": "zero", "monotonic-clock": "zero", "random": "zeros"]
+        for (probe, answer) in expected { #expect(try await Self.run(plugin, probe) == answer, "\(probe)") }
+    }
+
+    /// With no directory granted there is nothing to open, by any path.
+    @Test(arguments: Shape.allCases)
+    func noFileIsReachableWithoutAGrantedDirectory(shape: Shape) async throws {
+        let plugin = try await Self.probe(shape)
+        for path in ["/etc/passwd", "../../etc/passwd", "data.txt"] {
+            #expect(try await Self.run(plugin, "open:" + path) == "ENOTCAPABLE", "\(path)")
+        }
+    }
+
+    /// WASI 0.2.0's `exit` takes only ok or error, so the adapter turns every failing status into 1.
+    @Test(arguments: Shape.allCases)
+    func exitEndsTheCallWithItsCode(shape: Shape) async throws {
+        let plugin = try await Self.probe(shape)
+        let error = try await #require(throws: PlugboardError.self) { try await Self.run(plugin, "exit:3") }
+        #expect(error.code == .pluginExited)
+        #expect(error.message.contains(shape == .module ? "(3)" : "(1)"), "\(error.message)")
+        // The plugin is usable again (a fresh instance).
+        #expect(try await Self.run(plugin, "stdin") == "read 0")
+    }
+}
