@@ -98,6 +98,13 @@ import PlugboardManifest
             """))
     }
 
+    /// `wasm-tools component new` checks every core name and signature the bindings give the module against the
+    /// world: the resource intrinsics it imports, the constructor, methods and destructor it exports.
+    @Test func theResourcePluginCompilesAndWasmToolsMakesAComponentOfIt() async throws {
+        let component = try await CResourceGuest.component(repositoryRoot: Repository.root)
+        #expect(try PluginBinary(bytes: component).kind == .component)
+    }
+
     /// Borrows of a host resource inside lists, options, records, variants and results of an export's arguments
     /// are all dropped when it returns; the starter plugin of a world with resources of both kinds builds into a
     /// component.
