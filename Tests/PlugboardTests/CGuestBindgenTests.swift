@@ -99,10 +99,16 @@ import PlugboardManifest
     }
 
     /// `wasm-tools component new` checks every core name and signature the bindings give the module against the
-    /// world: the resource intrinsics it imports, the constructor, methods and destructor it exports.
+    /// world: the resource intrinsics it imports, the constructor, methods and statics it exports. The destructor
+    /// export is optional to it, so the test also looks for the destructor in the component's `counter` type.
     @Test func theResourcePluginCompilesAndWasmToolsMakesAComponentOfIt() async throws {
         let component = try await CResourceGuest.component(repositoryRoot: Repository.root)
         #expect(try PluginBinary(bytes: component).kind == .component)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cresources-\(UUID().uuidString).wasm")
+        defer { try? FileManager.default.removeItem(at: path) }
+        try Data(component).write(to: path)
+        let printed = try await Subprocess.run(WasmTools.executable, ["print", path.path])
+        #expect(printed.stdout.contains("(resource (rep i32) (dtor "), "\(printed.stderr)")  // counter, the one resource it defines
     }
 
     /// Borrows of a host resource inside lists, options, records, variants and results of an export's arguments
