@@ -34,6 +34,7 @@ package struct CGuestABI {
             case 2: "abi_store_u16(\(mem), (uint16_t)\(value));"
             default: "abi_store_u32(\(mem), (uint32_t)\(value));"
             }
+        case .own, .borrow: "abi_store_u32(\(mem), (uint32_t)\(handleValue(type, value)));"
         default: "abi_store_\(CGuestTypes.fragment(type))(&\(value), \(mem), \(allocs));"
         }
     }
@@ -59,8 +60,20 @@ package struct CGuestABI {
             case 2: "\(target) = abi_load_u16(\(mem));"
             default: "\(target) = abi_load_u32(\(mem));"
             }
+        case .own, .borrow: setHandle(type, target, to: "(int32_t)abi_load_u32(\(mem))")
         default: "abi_load_\(CGuestTypes.fragment(type))(\(mem), &\(target));"
         }
+    }
+
+    /// The i32 a handle value (a C lvalue of `type`) crosses as: its handle, or for a borrow of a resource the
+    /// plugin implements, its representation (the plugin's pointer).
+    package func handleValue(_ type: WITType, _ value: String) -> String {
+        types.resources.isRepresentation(type) ? "(int32_t)(uintptr_t)\(value)" : "\(value).__handle"
+    }
+
+    /// A statement setting `target` (a C lvalue of handle type `type`) from the i32 expression `value`.
+    package func setHandle(_ type: WITType, _ target: String, to value: String) -> String {
+        types.resources.isRepresentation(type) ? "\(target) = (\(types.cType(type)))(uintptr_t)\(value);" : "\(target).__handle = \(value);"
     }
 
     package static func at(_ mem: String, _ offset: Int) -> String { offset == 0 ? mem : "\(mem) + \(offset)" }
@@ -228,8 +241,10 @@ package struct CGuestABI {
         let first = operands.first ?? "0"
         switch type {
         case .bool: return ["\(target) = \(first) != 0;"]
-        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .s64, .u64, .enum, .own, .borrow:
+        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .s64, .u64, .enum:
             return ["\(target) = (\(types.cType(type)))\(first);"]
+        case .own, .borrow:
+            return [setHandle(type, target, to: first)]
         case .flags(_, let flags):
             return flags.isEmpty ? ["\(target) = 0;"] : ["\(target) = (\(types.cType(type)))\(first);"]
         case .f32, .f64: return ["\(target) = \(first);"]
@@ -291,7 +306,8 @@ package struct CGuestABI {
         let first = variables.first ?? "(void)0"
         switch type {
         case .bool: return ["\(first) = \(source) ? 1 : 0;"]
-        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .enum, .own, .borrow: return ["\(first) = (int32_t)\(source);"]
+        case .s8, .u8, .s16, .u16, .s32, .u32, .char, .enum: return ["\(first) = (int32_t)\(source);"]
+        case .own, .borrow: return ["\(first) = \(handleValue(type, source));"]
         case .flags(_, let flags): return flags.isEmpty ? [] : ["\(first) = (int32_t)\(source);"]
         case .s64, .u64: return ["\(first) = (int64_t)\(source);"]
         case .f32, .f64: return ["\(first) = \(source);"]

@@ -8,6 +8,15 @@ import PlugboardABI
 /// (`export_name`), and `cabi_post_*` functions that free what an export returned. Memory is read and written at
 /// offsets computed from the canonical ABI, so the glue does not depend on how C lays out its structs.
 ///
+/// Resources are bound as wit-bindgen's C generator binds them. For one the host implements: handle structs
+/// `<world>_own_<r>_t` and `<world>_borrow_<r>_t`, `<world>_<r>_drop_own`, `<world>_borrow_<r>`, and its
+/// constructor, methods and static functions as imports (`<world>_<interface>_constructor_<r>`,
+/// `_method_<r>_<m>`, `_static_<r>_<f>`); a borrow an export receives is dropped when the export returns. For one
+/// the plugin implements: the plugin defines `struct exports_<world>_<r>_t` and
+/// `exports_<world>_<r>_destructor`, gets `exports_<world>_<r>_new`, `_rep` and `_drop_own`, receives borrows as
+/// pointers to its struct, and implements the constructor, methods and static functions as exports. The
+/// header's opening comment says who drops what.
+///
 /// ```swift
 /// let world = try WITPackage.load(path: "wit/").world(named: "plugin-world")
 /// let bindings = try CGuestBindgen.generate(world: world)
@@ -26,9 +35,10 @@ public enum CGuestBindgen {
 
     /// The C bindings for a plugin implementing `world`.
     ///
-    /// - Throws: ``PlugboardError`` with code `unsupportedType` when a function uses a resource, future or stream
-    ///   (or flags with more than 32 members), naming the type and the function; `invalidArgument` when two
-    ///   different types or functions would get the same C name.
+    /// - Throws: ``PlugboardError`` with code `unsupportedType` when a function uses a future or stream (or flags
+    ///   with more than 32 members), naming the type and the function, or a resource the bindings cannot place: one
+    ///   whose interface the world both imports and exports, or one no interface of the world defines;
+    ///   `invalidArgument` when two different types, resources or functions would get the same C name.
     public static func generate(world: WITWorld) throws -> Output {
         let generator = try CGuestGenerator(world: world)
         return Output(
@@ -72,16 +82,17 @@ package struct CGuestGenerator {
     package init(world: WITWorld) throws {
         self.world = world
         self.prefix = CGuestTypes.snake(world.name)
-        self.types = CGuestTypes(prefix: prefix)
+        let resources = try CGuestResources(world: world)
+        self.types = CGuestTypes(prefix: prefix, resources: resources)
         var names: Set<String> = []
         for (interfaces, isImport) in [(world.imports, true), (world.exports, false)] {
             for interface in interfaces {
-                for function in interface.functions {
+                for function in interface.functions.map(resources.normalized) {
                     let context = "function \(function.name) of \(interface.qualifiedName)"
                     for parameter in function.parameters { try types.register(parameter.type, context: context) }
                     for result in function.results { try types.register(result, context: context) }
                     if function.results.count > 1 { try types.register(.tuple(function.results), context: context) }
-                    let base = (interface.name.map { CGuestTypes.snake($0) + "_" } ?? "") + CGuestTypes.snake(function.name)
+                    let base = (interface.name.map { CGuestTypes.snake($0) + "_" } ?? "") + CGuestResources.cFunctionName(function.name)
                     let entry = CGuestFunction(
                         interface: interface, function: function, isImport: isImport,
                         userName: isImport ? "\(prefix)_\(base)" : "exports_\(prefix)_\(base)",
@@ -94,6 +105,10 @@ package struct CGuestGenerator {
                     functions.append(entry)
                 }
             }
+        }
+        for name in resourceHelperNames where !names.insert(name).inserted {
+            throw PlugboardError.invalidArgument(
+                "C guest bindings: a resource helper of world \(world.name) and another function both map to the C name \(name); rename one of them")
         }
     }
 
@@ -135,6 +150,9 @@ package struct CGuestGenerator {
              *   - A zero-length string or list owns no memory (its ptr may be NULL or a dangling aligned pointer);
              *     everything else is malloc memory: cabi_realloc, which the host uses to allocate in this module,
              *     is malloc/realloc-based.
+            """.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines += resourceOwnershipComment()
+        lines += """
              */
             #ifndef \(guardName)
             #define \(guardName)
@@ -150,6 +168,7 @@ package struct CGuestGenerator {
             /* ---- Types ---- */
 
             """.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines += resourceTypeDeclarations()
         for type in types.ordered {
             lines += types.declaration(type)
             lines.append("")
@@ -170,10 +189,12 @@ package struct CGuestGenerator {
             "/// The _free helpers free everything a value owns (not the value itself) and leave it empty.",
         ]
         lines += types.ordered.compactMap(types.freePrototype).map { $0 + ";" }
+        lines += resourceHelperPrototypes()
         for (title, isImport) in [("Imports: provided by the host, call these", true), ("Exports: implement these", false)] {
             let entries = functions.filter { $0.isImport == isImport }
             guard !entries.isEmpty else { continue }
             lines += ["", "/* ---- \(title) ---- */"]
+            if !isImport { lines += resourceDestructorPrototypes() }
             for entry in entries {
                 lines.append("")
                 let where_ = entry.interface.name == nil ? "world \(world.name)" : entry.interface.qualifiedName
@@ -305,6 +326,7 @@ package struct CGuestGenerator {
             lines += helpers
             lines.append("")
         }
+        lines += resourceGlue()
         let imports = functions.filter(\.isImport)
         if !imports.isEmpty {
             lines += ["/* ---- Imports ---- */", ""]
@@ -423,17 +445,22 @@ package struct CGuestGenerator {
             }
         }
         let call = "\(entry.userName)(\(parameters.indices.map { "arg\($0)" }.joined(separator: ", ")))"
+        let borrows = lentBorrows(parameters)
+        body += borrows.collect
         if let resultType, area != nil {
             body.append("\(staticName) = \(call);")
+            body += borrows.drop
             body.append(abi.store(resultType, value: staticName, mem: "\(staticName)_area", allocs: "&\(staticName)_allocs"))
             body.append("return (int32_t)(uintptr_t)\(staticName)_area;")
         } else if let resultType {
             body.append("\(types.cType(resultType)) ret = \(call);")
+            body += borrows.drop
             body.append("\(coreResult) r0 = 0;")
             body += abi.lowerFlat(resultType, "ret", into: ["r0"], allocs: "NULL")
             body.append("return r0;")
         } else {
             body.append("\(call);")
+            body += borrows.drop
         }
         lines += body.map { "    " + $0 } + ["}"]
         if let resultType, area != nil, CGuestTypes.ownsMemory(resultType) {

@@ -4,7 +4,9 @@ extension CGuestBindgen {
     /// (included as `bindings/<world>.h`): every export implemented with compiling placeholder code.
     ///
     /// For the default world, `process` returns its input in upper case and `get-metadata` returns `pluginName`,
-    /// so the plugin runs as it is. For other worlds, each export frees its arguments and returns a zero value.
+    /// so the plugin runs as it is. For other worlds, each export frees its arguments (and drops the owned handles
+    /// among them) and returns a zero value; each resource the plugin implements gets a placeholder struct and a
+    /// destructor freeing it, and its constructor returns a new handle to a zeroed struct.
     public static func starter(world: WITWorld, pluginName: String) throws -> String {
         let generator = try CGuestGenerator(world: world)
         let prefix = generator.prefix
@@ -26,6 +28,10 @@ extension CGuestBindgen {
         if world == DefaultWorld.world {
             lines += defaultWorldStarter(prefix: prefix, pluginName: pluginName)
         } else {
+            for resource in generator.resources.ordered where !resource.isImport {
+                lines.append("")
+                lines += resourceStarter(resource, generator: generator)
+            }
             for entry in generator.functions where !entry.isImport {
                 lines.append("")
                 lines += genericExport(entry, generator: generator)
@@ -56,12 +62,23 @@ extension CGuestBindgen {
             let name = CGuestTypes.identifier(parameter.name)
             if CGuestTypes.ownsMemory(parameter.type) {
                 lines.append("    \(types.freeFunction(parameter.type))(&\(name));")
+            } else if case .own(let handle) = parameter.type, let resource = generator.resources[handle.name] {
+                lines.append("    \(generator.helperName(resource, "drop_own"))(\(name));")
             } else {
                 lines.append("    (void)\(name);")
             }
         }
         if let resultType = entry.resultType {
             switch resultType {
+            case .own(let handle) where entry.function.name.hasPrefix("[constructor]"):
+                if let resource = generator.resources[handle.name] {
+                    let representation = generator.representationType(resource)
+                    lines += [
+                        "    \(representation) *rep = calloc(1, sizeof *rep);",
+                        "    if (rep == NULL) abort();",
+                        "    return \(generator.helperName(resource, "new"))(rep);",
+                    ]
+                }
             case .bool: lines.append("    return false;")
             case .s8, .u8, .s16, .u16, .s32, .u32, .s64, .u64, .f32, .f64, .char, .enum, .flags: lines.append("    return 0;")
             default: lines.append("    return (\(types.cType(resultType))){0};")
@@ -69,6 +86,22 @@ extension CGuestBindgen {
         }
         lines.append("}")
         return lines
+    }
+
+    /// The placeholder struct and the destructor of a resource the plugin implements.
+    private static func resourceStarter(_ resource: CGuestResource, generator: CGuestGenerator) -> [String] {
+        let representation = generator.representationType(resource)
+        return [
+            "/* \(resource.name) (\(resource.interface.qualifiedName)): a handle the host holds stands for one of these. */",
+            "struct \(representation) {",
+            "    int placeholder; /* TODO: what a \(resource.name) holds. */",
+            "};",
+            "",
+            "/* Runs when the owned handle to a \(resource.name) is dropped: free what it holds, then the struct. */",
+            "void \(generator.helperName(resource, "destructor"))(\(representation) *rep) {",
+            "    free(rep);",
+            "}",
+        ]
     }
 
     private static func defaultWorldStarter(prefix p: String, pluginName: String) -> [String] {

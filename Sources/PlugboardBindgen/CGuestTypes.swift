@@ -8,12 +8,15 @@ import PlugboardABI
 package struct CGuestTypes {
     /// The world's name in snake case: the prefix of every generated name.
     package let prefix: String
+    /// The world's resources: they decide the C type of a handle.
+    package let resources: CGuestResources
     /// Every non-primitive type reached from the world's functions, dependencies before their users.
     private(set) var ordered: [WITType] = []
     private var byFragment: [String: WITType] = [:]
 
-    package init(prefix: String) {
+    package init(prefix: String, resources: CGuestResources = CGuestResources()) {
         self.prefix = prefix
+        self.resources = resources
         // The string type and its helpers are always there: the helpers are part of the API.
         ordered.append(.string)
         byFragment["string"] = .string
@@ -23,9 +26,19 @@ package struct CGuestTypes {
     package mutating func register(_ type: WITType, context: String) throws {
         switch type {
         case .unsupported(let what):
-            throw PlugboardError.unsupportedType("\(what) (in \(context); C guest bindings support value types only)")
-        case .own, .borrow:
-            throw PlugboardError.unsupportedType("\(type) (in \(context); C guest bindings for resources are not generated yet)")
+            throw PlugboardError.unsupportedType("\(what) (in \(context); C guest bindings support value types and resources only)")
+        case .own(let resource), .borrow(let resource):
+            // Handles are declared with their resource (CGuestResourceCode), not as a type of their own; their
+            // C name is reserved so no WIT type can take it.
+            let named = WITResourceType(resource.name)
+            let reserved: WITType = if case .own = type { .own(named) } else { .borrow(named) }
+            let fragment = Self.fragment(type)
+            if let existing = byFragment[fragment], existing != reserved {
+                throw PlugboardError.invalidArgument(
+                    "C guest bindings: the WIT type \(existing) and the handle \(type) both map to the C name \(prefix)_\(fragment)_t (in \(context)); rename one of them")
+            }
+            byFragment[fragment] = reserved
+            return
         case .list(let element), .option(let element):
             try register(element, context: context)
         case .record(_, let fields):
@@ -140,6 +153,8 @@ package struct CGuestTypes {
         case .f32: "float"
         case .f64: "double"
         case .char: "uint32_t"
+        case .own(let resource), .borrow(let resource):
+            resources[resource.name]?.isImport == false ? "exports_\(prefix)_\(Self.fragment(type))_t" : "\(prefix)_\(Self.fragment(type))_t"
         default: "\(prefix)_\(Self.fragment(type))_t"
         }
     }

@@ -11,7 +11,9 @@ public struct Bindgen: AsyncParsableCommand {
         discussion: """
             --host swift writes one Swift file (OUT is a .swift file) with types and typed wrappers for the world.
             --guest c writes <world>.h and <world>.c into the directory OUT (created if needed): C types, \
-            cabi_realloc, import wrappers and export trampolines for a plugin built as a core module.
+            cabi_realloc, import wrappers and export trampolines for a plugin built as a core module. Resources \
+            are bound as wit-bindgen's C generator binds them (handle types, _new/_rep/_drop_own helpers, a \
+            destructor you implement for your own resources); futures and streams are refused.
 
             The output is deterministic: the same WIT gives byte-identical files, so generated code can be \
             committed and checked for drift.

@@ -18,6 +18,7 @@ import PlugboardManifest
 @Suite struct CGuestBindgenTests {
     static let goldenDirectory = Repository.path("Tests/PlugboardTests/Fixtures/golden/c")
     static let allTypesWIT = Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit")
+    static let resourcesWIT = Repository.path("Tests/PlugboardTests/Fixtures/all-types/resources.wit")
     static let exampleBindings = Repository.path("examples/plugins/text-transform-c/bindings")
     static var blessing: Bool { ProcessInfo.processInfo.environment["PLUGBOARD_BLESS"] == "1" }
 
@@ -46,19 +47,136 @@ import PlugboardManifest
         #expect(first.source.hasPrefix(banner))
     }
 
-    @Test func aResourceIsRefusedNamingTheTypeAndTheFunction() throws {
+    @Test func resourceBindingsMatchTheGoldenFiles() throws {
+        let output = try CGuestBindgen.generate(world: try WITPackage.load(path: Self.resourcesWIT).world(named: "resource-world"))
+        #expect(output.headerName == "resource_world.h" && output.sourceName == "resource_world.c")
+        try Self.expectFiles([(output.headerName, output.header), (output.sourceName, output.source)], in: Self.goldenDirectory)
+    }
+
+    /// The C API wit-bindgen's C generator gives a resource the host implements (`blob`) and one the plugin
+    /// implements (`counter`).
+    @Test func resourcesGetHandleTypesAndHelpersNamedAsWitBindgenCNamesThem() throws {
+        let output = try CGuestBindgen.generate(world: try WITPackage.load(path: Self.resourcesWIT).world(named: "resource-world"))
+        let p = "resource_world"
+        let blob = [
+            "typedef struct \(p)_own_blob_t { int32_t __handle; } \(p)_own_blob_t;",
+            "typedef struct \(p)_borrow_blob_t { int32_t __handle; } \(p)_borrow_blob_t;",
+            "void \(p)_blob_drop_own(\(p)_own_blob_t handle);",
+            "\(p)_borrow_blob_t \(p)_borrow_blob(\(p)_own_blob_t handle);",
+            "\(p)_own_blob_t \(p)_blobs_constructor_blob(\(p)_list_u8_t init);",
+            "\(p)_list_u8_t \(p)_blobs_method_blob_bytes(\(p)_borrow_blob_t self);",
+            "\(p)_own_blob_t \(p)_blobs_static_blob_concat(\(p)_own_blob_t a, \(p)_borrow_blob_t b);",
+        ]
+        let counter = [
+            "typedef struct exports_\(p)_counter_t exports_\(p)_counter_t;",
+            "typedef struct exports_\(p)_own_counter_t { int32_t __handle; } exports_\(p)_own_counter_t;",
+            "typedef exports_\(p)_counter_t *exports_\(p)_borrow_counter_t;",
+            "exports_\(p)_own_counter_t exports_\(p)_counter_new(exports_\(p)_counter_t *rep);",
+            "exports_\(p)_counter_t *exports_\(p)_counter_rep(exports_\(p)_own_counter_t handle);",
+            "void exports_\(p)_counter_drop_own(exports_\(p)_own_counter_t handle);",
+            "void exports_\(p)_counter_destructor(exports_\(p)_counter_t *rep);",
+            "exports_\(p)_own_counter_t exports_\(p)_counters_constructor_counter(\(p)_string_t name, int64_t start);",
+            "int64_t exports_\(p)_counters_method_counter_add(exports_\(p)_borrow_counter_t self, int64_t n);",
+            "exports_\(p)_own_counter_t exports_\(p)_counters_static_counter_merge(exports_\(p)_own_counter_t a, exports_\(p)_borrow_counter_t b);",
+            "\(p)_own_blob_t exports_\(p)_counters_blob_of(exports_\(p)_borrow_counter_t c, \(p)_borrow_blob_t b);",
+            "typedef struct { exports_\(p)_own_counter_t *ptr; size_t len; } \(p)_list_own_counter_t;",
+        ]
+        for declaration in blob + counter {
+            #expect(output.header.contains(declaration + "\n"), "\(declaration)")
+        }
+        // A handle owns no memory: nothing frees an option of one, a record holding one frees only its string.
+        #expect(!output.header.contains("\(p)_option_own_counter_free"))
+        #expect(output.source.contains("""
+            void \(p)_labelled_free(\(p)_labelled_t *ptr) {
+                \(p)_string_free(&ptr->label);
+            }
+            """))
+        // The borrowed blob `blob-of` is lent is dropped once the plugin's function has returned.
+        #expect(output.source.contains("""
+                \(p)_own_blob_t ret = exports_\(p)_counters_blob_of(arg0, arg1);
+                abi_import_blobs_resource_drop_blob(arg1.__handle);
+            """))
+    }
+
+    /// `wasm-tools component new` checks every core name and signature the bindings give the module against the
+    /// world: the resource intrinsics it imports, the constructor, methods and statics it exports. The destructor
+    /// export is optional to it, so the test also looks for the destructor in the component's `counter` type.
+    @Test func theResourcePluginCompilesAndWasmToolsMakesAComponentOfIt() async throws {
+        let component = try await CResourceGuest.component(repositoryRoot: Repository.root)
+        #expect(try PluginBinary(bytes: component).kind == .component)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cresources-\(UUID().uuidString).wasm")
+        defer { try? FileManager.default.removeItem(at: path) }
+        try Data(component).write(to: path)
+        let printed = try await Subprocess.run(WasmTools.executable, ["print", path.path])
+        #expect(printed.stdout.contains("(resource (rep i32) (dtor "), "\(printed.stderr)")  // counter, the one resource it defines
+    }
+
+    /// Borrows of a host resource inside lists, options, records, variants and results of an export's arguments
+    /// are all dropped when it returns; the starter plugin of a world with resources of both kinds builds into a
+    /// component.
+    @Test func borrowsInsideArgumentsAreDroppedAndAResourceStarterBuildsIntoAComponent() async throws {
+        let wit = """
+            package test:lent@0.1.0;
+            interface files {
+                resource file { size: func() -> u64; }
+            }
+            interface shelf {
+                use files.{file};
+                resource box { constructor(label: string); }
+                record tagged { tag: string, item: borrow<file> }
+                variant choice { none, one(borrow<file>), pair(tuple<borrow<file>, borrow<file>>) }
+                weigh: func(first: borrow<file>, all: list<borrow<file>>, maybe: option<borrow<file>>, tags: list<tagged>, pick: choice, either: result<borrow<file>, borrow<box>>) -> u64;
+                keep: func(f: file, b: box) -> box;
+            }
+            world lent-world { import files; export shelf; }
+            """
+        let world = try WITPackage.parse(wit).world(named: "lent-world")
+        let bindings = try CGuestBindgen.generate(world: world)
+        #expect(bindings.source.contains("""
+                uint64_t ret = exports_lent_world_shelf_weigh(arg0, arg1, arg2, arg3, arg4, arg5);
+                abi_import_files_resource_drop_file(arg0.__handle);
+                for (size_t i = 0; i < borrowed_file.len; i++) abi_import_files_resource_drop_file(borrowed_file.ptr[i]);
+                free(borrowed_file.ptr);
+            """))
+        #expect(bindings.source.components(separatedBy: "abi_handles_push(&borrowed_file, ").count - 1 == 7)  // in a list, an option, a record in a list, a variant's cases (three), a result's ok
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-lent-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("bindings"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        try wit.write(toFile: path("lent.wit"), atomically: true, encoding: .utf8)
+        try bindings.header.write(toFile: path("bindings/" + bindings.headerName), atomically: true, encoding: .utf8)
+        try bindings.source.write(toFile: path("bindings/" + bindings.sourceName), atomically: true, encoding: .utf8)
+        try CGuestBindgen.starter(world: world, pluginName: "lent").write(toFile: path("plugin.c"), atomically: true, encoding: .utf8)
+        try await WasmCC.compile([path("plugin.c"), path("bindings/" + bindings.sourceName)], output: path("core.wasm"), repositoryRoot: Repository.root)
+        let component = try await WasmTools.component(wit: path("lent.wit"), world: "lent-world", core: path("core.wasm"))
+        #expect(try PluginBinary(bytes: component).kind == .component)
+    }
+
+    @Test func aResourceOfAnInterfaceTheWorldBothImportsAndExportsIsRefused() throws {
         let package = try WITPackage.parse("""
             package test:res@0.1.0;
             interface files {
                 resource handle;
                 open: func(path: string) -> handle;
             }
-            world files-world { export files; }
+            world files-world { import files; export files; }
             """)
         let error = try #require(throws: PlugboardError.self) { try CGuestBindgen.generate(world: package.world(named: "files-world")) }
         #expect(error.code == .unsupportedType)
-        #expect(error.description.contains("own<resource>") || error.description.contains("resource"))
-        #expect(error.description.contains("function open of test:res/files@0.1.0"))
+        #expect(error.description.contains("resource handle of test:res/files@0.1.0"), "\(error.description)")
+    }
+
+    @Test func aStreamIsRefusedNamingTheTypeAndTheFunction() throws {
+        let package = try WITPackage.parse("""
+            package test:res@0.1.0;
+            interface feed {
+                subscribe: func(topic: string) -> stream<u8>;
+            }
+            world feed-world { export feed; }
+            """)
+        let error = try #require(throws: PlugboardError.self) { try CGuestBindgen.generate(world: package.world(named: "feed-world")) }
+        #expect(error.code == .unsupportedType)
+        #expect(error.description.contains("stream (in function subscribe of test:res/feed@0.1.0"), "\(error.description)")
     }
 
     /// The echo plugin built from the generated bindings, as the core module and as the component `wasm-tools

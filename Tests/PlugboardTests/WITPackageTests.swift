@@ -92,4 +92,24 @@ import PlugboardManifest
         #expect(error.code == .abiViolation)
         #expect(error.message.contains("the plugin used handle 7 as a file, but it holds no handle 7"), "\(error.message)")
     }
+
+    @Test func handlesInsideRecordsVariantsAndResultsKeepTheirResourcesName() throws {
+        let package = try WITPackage.parse("""
+            package a:b@1.0.0;
+            interface files {
+                resource file;
+                record named { label: string, item: file, spare: option<borrow<file>> }
+                variant slot { empty, full(file) }
+                open: func(n: named, s: slot) -> result<file, string>;
+            }
+            world w { export files; }
+            """)
+        let open = try #require(package.world(named: "w").exports.first?.function(named: "open"))
+        let file = WITResourceType("file", interface: "a:b/files@1.0.0")
+        #expect(open.parameters.map(\.type) == [
+            .record(name: "named", fields: [WITField("label", .string), WITField("item", .own(file)), WITField("spare", .option(.borrow(file)))]),
+            .variant(name: "slot", cases: [WITCase("empty"), WITCase("full", .own(file))]),
+        ])
+        #expect(open.results == [.result(ok: .own(file), error: .string)])
+    }
 }

@@ -302,11 +302,38 @@ private struct WITPackageConverter {
         case .handle(.borrow(let resource)): return .borrow(WITResourceType(resource.text, interface: interface))
         case .name(let identifier):
             if case .resource = try resolve(repr) { return .own(WITResourceType(identifier.text, interface: interface)) }
-            return convert(try resolve(repr))
+            return convert(try resolve(repr), writtenAs: repr, interface: interface)
         case .list(let element): return .list(try convert(element, interface: interface, resolve: resolve))
         case .option(let wrapped): return .option(try convert(wrapped, interface: interface, resolve: resolve))
         case .tuple(let elements): return .tuple(try elements.map { try convert($0, interface: interface, resolve: resolve) })
-        default: return convert(try resolve(repr))
+        default: return convert(try resolve(repr), writtenAs: repr, interface: interface)
+        }
+    }
+
+    /// A resolved type with its handles named from the syntax they were written as (WasmKit resolves a handle to
+    /// its resource, which carries no name): in place (`result<file, string>`), and in the fields of records and
+    /// the cases of variants, read from their definitions. A handle behind a type alias stays unsupported.
+    static func convert(_ type: WIT.WITType, writtenAs repr: TypeReprSyntax?, interface: String?) -> WITType {
+        func named(_ type: WIT.WITType, _ repr: TypeReprSyntax?) -> WITType { convert(type, writtenAs: repr, interface: interface) }
+        switch (type, repr) {
+        case (.resource, .name(let resource)?), (.handleOwn, .handle(.own(let resource))?):
+            return .own(WITResourceType(resource.text, interface: interface))
+        case (.handleBorrow, .handle(.borrow(let resource))?):
+            return .borrow(WITResourceType(resource.text, interface: interface))
+        case (.list(let element), .list(let written)?): return .list(named(element, written))
+        case (.option(let wrapped), .option(let written)?): return .option(named(wrapped, written))
+        case (.tuple(let elements), .tuple(let written)?) where elements.count == written.count:
+            return .tuple(zip(elements, written).map { named($0, $1) })
+        case (.result(let ok, let error), .result(let written)?):
+            return .result(ok: ok.map { named($0, written.ok) }, error: error.map { named($0, written.error) })
+        case (.record(let record), _):
+            return .record(name: record.name, fields: record.fields.map { WITField($0.name, named($0.type, $0.syntax.type)) })
+        case (.variant(let variant), _):
+            return .variant(name: variant.name, cases: variant.cases.map { variantCase in
+                WITCase(variantCase.name, variantCase.type.map { named($0, variantCase.syntax.type) })
+            })
+        default:
+            return convert(type)
         }
     }
 
