@@ -2,8 +2,8 @@ import Foundation
 import Plugboard
 import PlugboardBindgen
 
-/// The resource plugin: `Tests/PlugboardTests/Fixtures/all-types/resources.c`, a C plugin of the world
-/// `resource-world` in `resources.wit`, built on the bindings ``CGuestBindgen`` generates for that world.
+/// The resource plugin: `Tests/PlugboardTests/Fixtures/resources/plugin.c`, a C plugin of the world
+/// `resource-world` in `resources/world.wit`, built on the bindings ``CGuestBindgen`` generates for that world.
 ///
 /// It implements the resource `counter` (its interface `counters` is exported) and uses the host's `blob` (it
 /// imports `blobs`; the host implements `[constructor]blob`, `[method]blob.append` and `[static]blob.concat`, the
@@ -21,12 +21,12 @@ public enum CResourceGuest {
 
     /// The WIT file defining the world.
     public static func witPath(repositoryRoot: String) -> String {
-        repositoryRoot + "/Tests/PlugboardTests/Fixtures/all-types/resources.wit"
+        repositoryRoot + "/Tests/PlugboardTests/Fixtures/resources/world.wit"
     }
 
     /// The C file implementing the world's exports.
     public static func sourcePath(repositoryRoot: String) -> String {
-        repositoryRoot + "/Tests/PlugboardTests/Fixtures/all-types/resources.c"
+        repositoryRoot + "/Tests/PlugboardTests/Fixtures/resources/plugin.c"
     }
 
     /// The world the plugin implements, loaded from ``witPath(repositoryRoot:)``.
@@ -34,7 +34,7 @@ public enum CResourceGuest {
         try WITPackage.load(path: witPath(repositoryRoot: repositoryRoot)).world(named: worldName)
     }
 
-    /// The core module: the world's generated bindings and `resources.c` compiled with scripts/wasm-cc.
+    /// The core module: the world's generated bindings and `plugin.c` compiled with scripts/wasm-cc.
     /// - Throws: ``CEchoGuest/Failure`` when the toolchain is missing or the compiler fails; ``PlugboardError``
     ///   when the bindings cannot be generated.
     public static func core(repositoryRoot: String) async throws -> [UInt8] {

@@ -18,7 +18,7 @@ import PlugboardManifest
 @Suite struct CGuestBindgenTests {
     static let goldenDirectory = Repository.path("Tests/PlugboardTests/Fixtures/golden/c")
     static let allTypesWIT = Repository.path("Tests/PlugboardTests/Fixtures/all-types/world.wit")
-    static let resourcesWIT = Repository.path("Tests/PlugboardTests/Fixtures/all-types/resources.wit")
+    static let resourcesWIT = Repository.path("Tests/PlugboardTests/Fixtures/resources/world.wit")
     static let exampleBindings = Repository.path("examples/plugins/text-transform-c/bindings")
     static var blessing: Bool { ProcessInfo.processInfo.environment["PLUGBOARD_BLESS"] == "1" }
 
