@@ -6,10 +6,25 @@ import PlugboardABI
 ///   associated values, enums `String`-backed enums, flags `OptionSet`s; options are `Optional`, results
 ///   ``WITResult`` (`Void` for a missing payload), tuples Swift tuples, lists arrays. Each type conforms to
 ///   ``WITValueConvertible``, `Sendable` and `Hashable`;
+/// - a Swift type per resource, wherever its `own` or `borrow` handles appear (below);
 /// - `<World>.world`, the world as a ``WITWorld`` value;
 /// - `<World>Exports`, typed calls to the plugin's exports (`try await exports.process(request)`);
 /// - `<World>Imports` (`async` methods) and `<World>SyncImports` (synchronous ones), protocols for the host's
 ///   side of the imports, each with `hostFunctions()` to register an implementation.
+///
+/// Resources: a resource `counter` becomes `public struct Counter: Sendable, Hashable`, wrapping the
+/// ``WITResource`` behind the handle (`counter.resource`), with `Counter.resourceType`, its ``WITResourceType``.
+/// - The functions of a resource the plugin exports are members of its type that take the world's exports:
+///   `[constructor]counter` is `try await Counter(start: 7, on: exports)`, `[method]counter.get` is
+///   `try await counter.get(on: exports)` (the counter is lent for the call) and `[static]counter.merge` is
+///   `try await Counter.merge(a, b: b, on: exports)`. The host owns what the plugin returns: it passes it back as
+///   `borrow` any number of times, as `own` once (the plugin takes it back), or calls `resource.destroy()` (the
+///   plugin's destructor runs at its next call).
+/// - The functions of a resource the host implements are requirements of the imports protocols with flat names:
+///   `[constructor]thing` is `makeThing(context:…)`, `[method]thing.poke` is `thingPoke(context:thing:)` (`self` is
+///   named after the resource), `[static]thing.count` is `thingCount(context:…)`. The host makes a resource with
+///   `Thing(hosting: value, destructor: …)`; the plugin then holds a handle, never the value, and the destructor
+///   runs once, when the last owner drops it. A `Thing` the host receives as `own` is the host's to destroy.
 ///
 /// Generated code lowers Swift values straight into guest memory and lifts them straight out of it through
 /// ``ExportCall`` (``Plugin/call(_:_:)``) and ``ImportCall`` (``HostFunction/lowered``), with the bounds checks and
@@ -31,7 +46,8 @@ public enum SwiftHostBindgen {
         /// compiled into PlugboardRuntime, import only PlugboardABI).
         public var imports: [String]
         /// Named types whose Swift declarations another generated file of the same module already has (for
-        /// several worlds of one package); their names must be the ones that file gave them.
+        /// several worlds of one package); their names must be the ones that file gave them. Resources (as
+        /// `own<R>`) are matched by name.
         public var omittedTypes: Set<WITType>
 
         public init(witPath: String = "<wit-dir>", outputPath: String = "<file>", imports: [String] = ["Plugboard"], omittedTypes: Set<WITType> = []) {
@@ -43,8 +59,8 @@ public enum SwiftHostBindgen {
     }
 
     /// The Swift source of the bindings for `world`.
-    /// - Throws: ``PlugboardError`` with code `unsupportedType` if a function uses a resource, future or stream,
-    ///   or flags with more than 64 members.
+    /// - Throws: ``PlugboardError`` with code `unsupportedType` if a function uses a future or stream, or flags
+    ///   with more than 64 members.
     public static func generate(world: WITWorld) throws -> String {
         try generate(world: world, options: Options())
     }
@@ -55,8 +71,8 @@ public enum SwiftHostBindgen {
         return generator.render()
     }
 
-    /// The named WIT types (records, variants, enums, flags) whose Swift declarations the bindings of `world`
-    /// contain, in declaration order.
+    /// The named WIT types (records, variants, enums, flags) and the resources (as `own<R>`, with the interface
+    /// declaring the resource) whose Swift declarations the bindings of `world` contain, in declaration order.
     public static func namedTypes(of world: WITWorld) throws -> [WITType] {
         try SwiftHostGenerator(world: world, options: Options()).namedTypes.map(\.type)
     }
@@ -68,7 +84,9 @@ package struct SwiftHostGenerator {
     package let options: SwiftHostBindgen.Options
     /// Named types in declaration order (dependencies first), each with the interface it was first seen in.
     private(set) var namedTypes: [(type: WITType, interface: WITInterface)] = []
-    private var typeNames: [WITType: String] = [:]
+    /// The resources the world uses, by WIT name.
+    let resources: [String: SwiftHostResource]
+    private(set) var typeNames: [WITType: String] = [:]
     private var lines: [String] = []
 
     /// The Swift name of the world's namespace enum (`plugin-world` → `PluginWorld`).
@@ -78,16 +96,16 @@ package struct SwiftHostGenerator {
         self.world = world
         self.options = options
         self.worldName = SwiftHostNaming.typeName(world.name)
+        self.resources = SwiftHostResource.all(in: world)
         var seen = Set<WITType>()
         for interface in world.imports + world.exports {
             for function in interface.functions {
+                if let role = ResourceFunctionRole(functionName: function.name) {
+                    try collect(.own(WITResourceType(role.resource)), interface: interface, seen: &seen)
+                }
                 for type in function.parameters.map(\.type) + function.results {
                     if let unsupported = type.firstUnsupported {
                         throw PlugboardError.unsupportedType("\(unsupported) (in \(interface.qualifiedName)#\(function.name))")
-                    }
-                    if let handle = type.firstHandle {
-                        throw PlugboardError.unsupportedType(
-                            "\(handle) (in \(interface.qualifiedName)#\(function.name); Swift host bindings for resources are not generated yet: call it with WITValues)")
                     }
                     try collect(type, interface: interface, seen: &seen)
                 }
@@ -122,6 +140,11 @@ package struct SwiftHostGenerator {
             }
             seen.insert(type)
             namedTypes.append((type, interface))
+        case .own(let resource), .borrow(let resource):
+            let declared = declaredType(of: resource)
+            guard !seen.contains(declared) else { return }
+            seen.insert(declared)
+            namedTypes.append((declared, interface))
         default:
             break
         }
@@ -149,6 +172,7 @@ package struct SwiftHostGenerator {
     package static func witName(of type: WITType) -> String {
         switch type {
         case .record(let name, _), .variant(let name, _), .enum(let name, _), .flags(let name, _): name
+        case .own(let resource), .borrow(let resource): resource.name
         default: type.description
         }
     }
@@ -162,7 +186,7 @@ package struct SwiftHostGenerator {
             emit("")
             for module in options.imports { emit("import \(module)") }
         }
-        for (type, interface) in namedTypes where !options.omittedTypes.contains(type) {
+        for (type, interface) in namedTypes where !isOmitted(type) {
             emit("")
             emitNamedType(type, interface: interface)
         }
@@ -170,7 +194,8 @@ package struct SwiftHostGenerator {
         emitWorld()
         if !world.exports.isEmpty {
             emit("")
-            emitExports()
+            let resourceExports = emitExports()
+            emitResourceFunctions(resourceExports)
         }
         if !world.imports.isEmpty {
             emit("")
@@ -181,11 +206,19 @@ package struct SwiftHostGenerator {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private mutating func emit(_ line: String) {
+    /// Whether another file declares `type` (``SwiftHostBindgen/Options/omittedTypes``).
+    private func isOmitted(_ type: WITType) -> Bool {
+        if case .own(let resource) = type {
+            return options.omittedTypes.contains { if case .own(let omitted) = $0 { omitted.matches(resource) } else { false } }
+        }
+        return options.omittedTypes.contains(type)
+    }
+
+    mutating func emit(_ line: String) {
         lines.append(line)
     }
 
-    private mutating func emit(_ block: [String], indent: Int) {
+    mutating func emit(_ block: [String], indent: Int) {
         let prefix = String(repeating: "    ", count: indent)
         for line in block { lines.append(line.isEmpty ? "" : prefix + line) }
     }
@@ -194,6 +227,10 @@ package struct SwiftHostGenerator {
 
     private mutating func emitNamedType(_ type: WITType, interface: WITInterface) {
         let name = typeNames[type]!
+        if case .own(let resource) = type {
+            emitResourceType(resources[resource.name]!, name: name)
+            return
+        }
         let origin = interface.name == nil ? world.qualifiedName : interface.qualifiedName
         let hashable = isNativelyHashable(type)
         switch type {
@@ -402,25 +439,28 @@ package struct SwiftHostGenerator {
 
     // MARK: exports
 
-    /// Swift method names for the functions of `interfaces`: camelCase, prefixed with the interface's name
-    /// when two interfaces have functions of the same name.
-    private func methodNames(_ interfaces: [WITInterface], reserved: Set<String>) -> [[String]] {
+    /// Swift method names for the functions of `interfaces`: camelCase (resource functions by their flat names,
+    /// ``SwiftHostNaming/flatName(_:)``), prefixed with the interface's name when two interfaces have functions of
+    /// the same name. Without `resourceFunctions`, those are left out (named `""`), and count for no clash.
+    private func methodNames(_ interfaces: [WITInterface], reserved: Set<String>, resourceFunctions: Bool = true) -> [[String]] {
+        func named(_ function: WITFunction) -> Bool { resourceFunctions || ResourceFunctionRole(functionName: function.name) == nil }
         var counts: [String: Int] = [:]
         for interface in interfaces {
-            for function in interface.functions { counts[SwiftHostNaming.memberName(function.name), default: 0] += 1 }
+            for function in interface.functions where named(function) { counts[SwiftHostNaming.memberName(function.name), default: 0] += 1 }
         }
         return interfaces.map { interface in
             interface.functions.map { function in
+                guard named(function) else { return "" }
                 let base = SwiftHostNaming.memberName(function.name)
                 if counts[base, default: 0] > 1, let prefix = interface.name {
-                    return SwiftHostNaming.identifier(prefix + "-" + function.name, reserved: reserved)
+                    return SwiftHostNaming.identifier(prefix + "-" + SwiftHostNaming.flatName(function.name), reserved: reserved)
                 }
                 return SwiftHostNaming.identifier(function.name, reserved: reserved)
             }
         }
     }
 
-    private func returnType(_ function: WITFunction) -> String {
+    func returnType(_ function: WITFunction) -> String {
         switch function.results.count {
         case 0: ""
         case 1: " -> \(swiftType(function.results[0]))"
@@ -428,9 +468,12 @@ package struct SwiftHostGenerator {
         }
     }
 
-    private mutating func emitExports() {
+    /// Emits `<World>Exports`; returns the exported resource functions, which ``emitResourceFunctions(_:)`` makes
+    /// members of their resources' types.
+    private mutating func emitExports() -> [ExportedResourceFunction] {
         let name = worldName + "Exports"
-        let names = methodNames(world.exports, reserved: ["plugin", "init"])
+        let names = methodNames(world.exports, reserved: ["plugin", "init"], resourceFunctions: false)
+        var resourceFunctions: [ExportedResourceFunction] = []
         emit("/// Typed calls to the exports of `\(world.qualifiedName)`.")
         emit("///")
         emit("/// Each method lowers its arguments straight into the guest's memory and lifts the results straight out of it")
@@ -446,6 +489,15 @@ package struct SwiftHostGenerator {
         emit("    }")
         for (interfaceIndex, interface) in world.exports.enumerated() {
             for (functionIndex, function) in interface.functions.enumerated() {
+                let export = "_export\(exportCount)"
+                exportCount += 1
+                if let role = ResourceFunctionRole(functionName: function.name) {
+                    resourceFunctions.append(ExportedResourceFunction(role: role, interface: interface, function: function, export: export))
+                    emit("")
+                    emit("    /// `\(function.name)` of `\(interface.qualifiedName)`, called by the members of ``\(swiftType(.own(WITResourceType(role.resource))))``.")
+                    emit("    fileprivate static let \(export) = TypedExport(\(worldName).world.exports[\(interfaceIndex)], function: \(functionIndex))")
+                    continue
+                }
                 let method = names[interfaceIndex][functionIndex]
                 let parameterIDs = function.parameters.map { SwiftHostNaming.identifier($0.name, reserved: ["plugin", "results"]) }
                 let declared = zip(function.parameters, parameterIDs).enumerated().map { index, pair in
@@ -466,16 +518,16 @@ package struct SwiftHostGenerator {
                 let result = function.results.isEmpty ? "Void" : String(returnType(function).dropFirst(4))
                 emit(
                     SwiftHostCanonicalCode.exportCall(
-                        function, parameters: parameterIDs, export: "Self._export\(exportCount)", swiftType: { generator.swiftType($0) },
+                        function, parameters: parameterIDs, export: "Self.\(export)", swiftType: { generator.swiftType($0) },
                         returnType: result),
                     indent: 0)
                 emit("    }")
                 emit("")
-                emit("    private static let _export\(exportCount) = TypedExport(\(worldName).world.exports[\(interfaceIndex)], function: \(functionIndex))")
-                exportCount += 1
+                emit("    private static let \(export) = TypedExport(\(worldName).world.exports[\(interfaceIndex)], function: \(functionIndex))")
             }
         }
         emit("}")
+        return resourceFunctions
     }
 
     // MARK: imports
@@ -498,9 +550,8 @@ package struct SwiftHostGenerator {
         for (interfaceIndex, interface) in world.imports.enumerated() {
             for (functionIndex, function) in interface.functions.enumerated() {
                 let method = names[interfaceIndex][functionIndex]
-                let parameters = ["context: HostCallContext"] + function.parameters.map {
-                    let id = SwiftHostNaming.identifier($0.name, reserved: ["context"])
-                    return "\(id): \(swiftType($0.type))"
+                let parameters = ["context: HostCallContext"] + zip(function.parameters, importParameterIDs(function)).map { parameter, id in
+                    "\(id): \(swiftType(parameter.type))"
                 }
                 if !(interfaceIndex == 0 && functionIndex == 0) { emit("") }
                 emit("    /// `\(function.name)`\(interface.name == nil ? "" : " of `\(interface.qualifiedName)`"): \(function.signature).")
@@ -517,7 +568,7 @@ package struct SwiftHostGenerator {
         for (interfaceIndex, interface) in world.imports.enumerated() {
             for (functionIndex, function) in interface.functions.enumerated() {
                 let method = names[interfaceIndex][functionIndex]
-                let labels = function.parameters.map { SwiftHostNaming.identifier($0.name, reserved: ["context"]) }
+                let labels = importParameterIDs(function)
                 let count = function.parameters.count
                 let arguments = ["context: context"] + zip(function.parameters, labels).enumerated().map { index, pair in
                     "\(label(pair.1)): \(lift(pair.0.type, "arguments[\(index)]", depth: 0))"
@@ -559,6 +610,16 @@ package struct SwiftHostGenerator {
         emit("}")
     }
 
+    /// The Swift parameter names of an imported function's requirement (after `context`): a method's `self` is
+    /// named after its resource (`thing`), and the other parameters make way for it.
+    private func importParameterIDs(_ function: WITFunction) -> [String] {
+        guard case .method(let resource, _)? = ResourceFunctionRole(functionName: function.name), function.parameters.first?.name == "self" else {
+            return function.parameters.map { SwiftHostNaming.identifier($0.name, reserved: ["context"]) }
+        }
+        let receiver = SwiftHostNaming.identifier(resource, reserved: ["context"])
+        return [receiver] + function.parameters.dropFirst().map { SwiftHostNaming.identifier($0.name, reserved: ["context", receiver.trimmingBackticks]) }
+    }
+
     // MARK: types and conversions
 
     /// The Swift spelling of a WIT type.
@@ -582,7 +643,7 @@ package struct SwiftHostGenerator {
         case .tuple(let elements): elements.count == 1 ? swiftType(elements[0]) : "(\(elements.map(swiftType).joined(separator: ", ")))"
         case .option(let wrapped): "\(swiftType(wrapped))?"
         case .result(let ok, let error): "WITResult<\(ok.map(swiftType) ?? "Void"), \(error.map(swiftType) ?? "Void")>"
-        case .own, .borrow: "WITResource"
+        case .own(let resource), .borrow(let resource): typeNames[declaredType(of: resource)]!
         case .unsupported(let what): "Never /* \(what) */"
         }
     }
@@ -608,10 +669,20 @@ package struct SwiftHostGenerator {
         case .tuple(let elements): ".tuple([\(elements.map(typeLiteral).joined(separator: ", "))])"
         case .option(let wrapped): ".option(\(typeLiteral(wrapped)))"
         case .result(let ok, let error): ".result(ok: \(ok.map(typeLiteral) ?? "nil"), error: \(error.map(typeLiteral) ?? "nil"))"
-        case .own(let resource): ".own(WITResourceType(\(literal(resource.name))))"
-        case .borrow(let resource): ".borrow(WITResourceType(\(literal(resource.name))))"
+        case .own(let resource): ".own(\(resourceTypeLiteral(resource)))"
+        case .borrow(let resource): ".borrow(\(resourceTypeLiteral(resource)))"
         case .unsupported(let what): ".unsupported(\(literal(what)))"
         }
+    }
+
+    /// The ``WITResourceType`` expression for a resource, with its interface when it has one.
+    func resourceTypeLiteral(_ resource: WITResourceType) -> String {
+        "WITResourceType(\(literal(resource.name))\(resource.interface.map { ", interface: \(literal($0))" } ?? ""))"
+    }
+
+    /// The key of a resource's Swift declaration (in ``namedTypes`` and ``typeNames``): the world's resource of its name.
+    func declaredType(of resource: WITResourceType) -> WITType {
+        resources[resource.name]?.declaredType ?? .own(resource)
     }
 
     /// The full ``WITType`` expression of a named type.
@@ -638,7 +709,7 @@ package struct SwiftHostGenerator {
             return ".\(type.description)(\(value))"
         case .list(let element):
             return ".list(\(value).map { (\(v): \(swiftType(element))) -> WITValue in \(lower(element, v, depth: depth + 1)) })"
-        case .record, .variant, .enum, .flags:
+        case .record, .variant, .enum, .flags, .own, .borrow:
             return "\(value).witValue"
         case .tuple(let elements):
             if elements.count == 1 { return ".tuple([\(lower(elements[0], value, depth: depth))])" }
@@ -651,7 +722,7 @@ package struct SwiftHostGenerator {
                 return "{ (\(v): \(swiftType(type))) -> WITValue? in \(lower(type, v, depth: depth + 1)) }"
             }
             return "\(value).witValue(ok: \(payload(ok)), err: \(payload(error)))"
-        case .own, .borrow, .unsupported:
+        case .unsupported:
             return "fatalError(\"unsupported\")"
         }
     }
@@ -666,8 +737,8 @@ package struct SwiftHostGenerator {
             return "try \(value).as\(method)()"
         case .list(let element):
             return "try \(value).asList(\(wit)) { (\(v): WITValue) throws -> \(swiftType(element)) in \(lift(element, v, depth: depth + 1)) }"
-        case .record, .variant, .enum, .flags:
-            return "try \(typeNames[type]!)(witValue: \(value))"
+        case .record, .variant, .enum, .flags, .own, .borrow:
+            return "try \(swiftType(type))(witValue: \(value))"
         case .tuple(let elements):
             let body = elements.count == 1
                 ? lift(elements[0], "\(v)[0]", depth: depth + 1)
@@ -681,7 +752,7 @@ package struct SwiftHostGenerator {
                 return "{ (\(v): WITValue?) throws -> \(swiftType(type)) in \(lift(type, "WITValue.payload(\(v), of: \(wit))", depth: depth + 1)) }"
             }
             return "try \(value).asResult(\(wit), ok: \(payload(ok)), err: \(payload(error)))"
-        case .own, .borrow, .unsupported:
+        case .unsupported:
             return "fatalError(\"unsupported\")"
         }
     }

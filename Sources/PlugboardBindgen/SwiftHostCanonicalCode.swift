@@ -4,7 +4,9 @@ import PlugboardABI
 /// flat core values) and lifting them straight out, for one WIT type at a time, with no ``WITValue`` in between.
 ///
 /// Statements go to ``lines``; expressions are returned. Local names start with `_` (WIT identifiers never do), so
-/// they cannot shadow a parameter. Named types call the helpers ``namedTypeHelpers(_:name:)`` declares for them.
+/// they cannot shadow a parameter. Named types call the helpers ``namedTypeHelpers(_:name:)`` declares for them;
+/// handles go through ``CanonicalLowering/handle(_:as:)`` and ``CanonicalLifting/handle(_:as:)``, wrapped in their
+/// resource's Swift type.
 struct SwiftHostCanonicalCode {
     /// The Swift spelling of a type, and the name of a named type.
     let swiftType: (WITType) -> String
@@ -35,6 +37,12 @@ struct SwiftHostCanonicalCode {
     /// A type's description as a Swift literal (WIT type spellings hold no quotes or backslashes).
     private func literal(_ text: String) -> String { "\"\(text)\"" }
 
+    /// The ``WITType`` expression of a handle type, naming the resource by its Swift type's `resourceType`.
+    private func handleType(_ type: WITType) -> String {
+        if case .borrow = type { return ".borrow(\(swiftType(type)).resourceType)" }
+        return ".own(\(swiftType(type)).resourceType)"
+    }
+
     // MARK: memory
 
     /// Stores `value` (a Swift expression of `type`) at address `address` with the lowering `l`.
@@ -59,7 +67,9 @@ struct SwiftHostCanonicalCode {
             }
         case .option, .result:
             storeCases(type, value, at: address, l: l)
-        case .own, .borrow, .unsupported:
+        case .own, .borrow:
+            line("try \(l).storeHandle(\(value).resource, as: \(handleType(type)), at: \(address))")
+        case .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
         }
     }
@@ -107,7 +117,9 @@ struct SwiftHostCanonicalCode {
             return liftCases(type, discriminant: discriminant) { code, payload in
                 code.load(payload, at: "\(address) + \(CanonicalLayout.payloadOffset(type))", r: r)
             }
-        case .own, .borrow, .unsupported:
+        case .own, .borrow:
+            return "try \(swiftType(type))(try \(r).loadHandle(at: \(address), as: \(handleType(type))))"
+        case .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
             return "fatalError()"
         }
@@ -145,7 +157,9 @@ struct SwiftHostCanonicalCode {
             for (index, element) in elements.enumerated() { lowerFlat(element, "\(value).\(index)", into: flat, l: l) }
         case .option, .result:
             lowerFlatCases(type, value, into: flat, l: l)
-        case .own, .borrow, .unsupported:
+        case .own, .borrow:
+            line("\(flat).append(.i32(try \(l).handle(\(value).resource, as: \(handleType(type)))))")
+        case .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
         }
     }
@@ -205,7 +219,9 @@ struct SwiftHostCanonicalCode {
             return "(\(parts.joined(separator: ", ")))"
         case .option, .result:
             return liftFlatCases(type, from: reader, r: r)
-        case .own, .borrow, .unsupported:
+        case .own, .borrow:
+            return "try \(swiftType(type))(try \(r).handle(try \(reader).nextI32(), as: \(handleType(type))))"
+        case .unsupported:
             line("throw PlugboardError.unsupportedType(\(literal(type.description)))")
             return "fatalError()"
         }
@@ -428,7 +444,11 @@ extension SwiftHostCanonicalCode {
 extension SwiftHostCanonicalCode {
     /// The body of a typed export call: `plugin.call(export) { call in … }` lowering `parameters` (Swift
     /// identifiers, in order) and lifting the results.
-    static func exportCall(_ function: WITFunction, parameters: [String], export: String, swiftType: @escaping (WITType) -> String, returnType: String) -> [String] {
+    /// - Parameter call: The statement's start, up to the call's arguments (`try await plugin.call`).
+    static func exportCall(
+        _ function: WITFunction, parameters: [String], export: String, swiftType: @escaping (WITType) -> String, returnType: String,
+        call: String = "try await plugin.call"
+    ) -> [String] {
         var code = SwiftHostCanonicalCode(indent: 3, swiftType: swiftType)
         let parameterTypes = function.parameters.map(\.type)
         let flatCount = parameterTypes.reduce(0) { $0 + CanonicalLayout.flatCount($1) }
@@ -471,7 +491,7 @@ extension SwiftHostCanonicalCode {
                 code.line("return \(values.count == 1 ? values[0] : "(\(values.joined(separator: ", ")))")")
             }
         }
-        return ["        try await plugin.call(\(export)) { (_call: ExportCall) throws -> \(returnType) in"] + code.lines + ["        }"]
+        return ["        \(call)(\(export)) { (_call: ExportCall) throws -> \(returnType) in"] + code.lines + ["        }"]
     }
 
     /// The `lowered:` closure of a host function served by typed bindings: lifts the arguments, calls `method`

@@ -1,6 +1,6 @@
 import PlugboardABI
 /// Swift spellings of WIT identifiers: `process-request` → `ProcessRequest`, `error-message` → `errorMessage`,
-/// with keywords escaped.
+/// with keywords escaped; a resource's functions by their flat names (`[method]thing.poke` → `thingPoke`).
 package enum SwiftHostNaming {
     /// `kebab-case` → `PascalCase`.
     package static func typeName(_ wit: String) -> String {
@@ -25,8 +25,16 @@ package enum SwiftHostNaming {
         return name
     }
 
+    /// A function's name as flat Swift APIs (the imports protocols) spell it, in WIT's kebab case: the functions of
+    /// a resource `R`, which the component model names `[constructor]R`, `[method]R.m` and `[static]R.f`, become
+    /// `make-R`, `R-m` and `R-f`; other names stay as they are.
+    package static func flatName(_ witFunction: String) -> String {
+        ResourceFunctionRole(functionName: witFunction)?.flatName ?? witFunction
+    }
+
     private static func words(_ wit: String) -> [Substring] {
-        let trimmed = wit.hasPrefix("%") ? wit.dropFirst() : Substring(wit)
+        let flat = flatName(wit)
+        let trimmed = flat.hasPrefix("%") ? flat.dropFirst() : Substring(flat)
         return trimmed.split(separator: "-", omittingEmptySubsequences: true)
     }
 
@@ -49,6 +57,6 @@ package enum SwiftHostNaming {
         "Protocol", "Result", "Self", "Sendable", "Set", "String", "Swift", "Type", "UInt", "UInt8", "UInt16", "UInt32",
         "UInt64", "Unicode", "Void", "HostCallContext", "HostFunction", "PlugboardError", "Plugin", "Plugboard",
         "SemanticVersion", "WITCase", "WITField", "WITFunction", "WITInterface", "WITPackageName", "WITParameter",
-        "WITResult", "WITType", "WITValue", "WITValueConvertible", "WITWorld",
+        "WITResource", "WITResourceType", "WITResult", "WITType", "WITValue", "WITValueConvertible", "WITWorld",
     ]
 }

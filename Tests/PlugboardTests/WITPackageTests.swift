@@ -66,6 +66,20 @@ import PlugboardManifest
         #expect(missing.code == .fileNotFound)
     }
 
+    @Test func aPackageDirectoryResolvesInterfacesOfThePackagesInItsDeps() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-deps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let dependency = directory.appendingPathComponent("deps/greetings")
+        try FileManager.default.createDirectory(at: dependency, withIntermediateDirectories: true)
+        try "package demo:greetings@0.1.0;\ninterface greet { hello: func(name: string) -> string; }\n"
+            .write(to: dependency.appendingPathComponent("greet.wit"), atomically: true, encoding: .utf8)
+        try "package demo:app;\nworld app { export demo:greetings/greet@0.1.0; }\n"
+            .write(to: directory.appendingPathComponent("app.wit"), atomically: true, encoding: .utf8)
+        let world = try WITPackage.load(path: directory.path).world(named: "app")
+        #expect(world.exports.map(\.qualifiedName) == ["demo:greetings/greet@0.1.0"])
+        #expect(world.exports.first?.function(named: "hello")?.signature == "func(name: string) -> string")
+    }
+
     @Test func resourcesParseIntoHandleTypedFunctionsAndAForgedHandleIsATypedError() async throws {
         let package = try WITPackage.parse("""
             package a:b@1.0.0;

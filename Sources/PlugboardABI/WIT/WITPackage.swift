@@ -101,7 +101,12 @@ package struct ModernWITFileLoader: PackageFileLoader {
     private let base = LocalFileLoader()
 
     package func packageFiles(in packageDirectory: String) throws -> [String] { try base.packageFiles(in: packageDirectory) }
-    package func dependencyDirectories(from packageDirectory: String) throws -> [String] { try base.dependencyDirectories(from: packageDirectory) }
+    /// The package directories under `deps/`, as paths: WasmKit's loader gives their bare names, which resolve only
+    /// against the working directory.
+    package func dependencyDirectories(from packageDirectory: String) throws -> [String] {
+        let deps = URL(fileURLWithPath: packageDirectory).appendingPathComponent("deps")
+        return try base.dependencyDirectories(from: packageDirectory).sorted().map { deps.appendingPathComponent($0).path }
+    }
     package func contentsOfWITFile(at filePath: String) throws -> String { Self.normalize(try base.contentsOfWITFile(at: filePath)) }
 
     package static func normalize(_ text: String) -> String {

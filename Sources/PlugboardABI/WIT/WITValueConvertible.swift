@@ -1,4 +1,5 @@
-/// A Swift type generated for a named WIT type (record, variant, enum, flags) by ``SwiftHostBindgen``.
+/// A Swift type generated for a named WIT type (record, variant, enum, flags) or a resource (its `own` handle) by
+/// ``SwiftHostBindgen``.
 ///
 /// Generated bindings convert through ``WITValue``, so every call still goes through the one bounds-checked
 /// canonical ABI that dynamic calls use.
@@ -107,6 +108,12 @@ extension WITValue {
         case .err(let payload): return .err(try err(payload))
         default: throw Self.bindingMismatch(self, expected: type)
         }
+    }
+
+    /// A resource of `type` (compared by name, as handles are: ``WITResourceType/matches(_:)``).
+    public func asResource(_ type: WITResourceType) throws -> WITResource {
+        guard case .resource(let resource) = self, resource.type.matches(type) else { throw Self.bindingMismatch(self, expected: type.name) }
+        return resource
     }
 
     /// The values of a record's fields, in the order of `fields`.
