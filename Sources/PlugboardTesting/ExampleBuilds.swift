@@ -17,9 +17,18 @@ public enum ExampleBuild: String, CaseIterable, Sendable {
     case cFreestandingComponent = "text-transform-c.component"
     /// The committed wasi-libc core module as a component importing WASI 0.2 (through the reactor adapter).
     case cWASIComponent = "text-transform-c.wasi-component"
+    /// `examples/plugins/text-transform-python/app.py` built with componentize-py: CPython and the app in one
+    /// component (~18 MB) importing WASI 0.2.
+    case python = "text-transform-python.component"
 
     /// The plugin's name, as its `get-metadata` gives it.
-    public var pluginName: String { self == .watComponent ? "text-transform-wat" : "text-transform-c" }
+    public var pluginName: String {
+        switch self {
+        case .watComponent: "text-transform-wat"
+        case .python: "text-transform-python"
+        default: "text-transform-c"
+        }
+    }
 
     /// Whether the built file is a component.
     public var isComponent: Bool { self != .cFreestandingModule }
@@ -64,6 +73,12 @@ actor ExampleBuilds {
             return output
         case .cFreestandingComponent:
             bytes = try await WasmTools.component(wit: wit, world: "plugin-world", core: try await path(of: .cFreestandingModule))
+        case .python:
+            let result = try await Subprocess.run(SourceTree.path("examples/plugins/text-transform-python/build.sh"), [output])
+            guard result.status == 0 else {
+                throw WasmTools.Failure("examples/plugins/text-transform-python/build.sh failed (run scripts/setup for componentize-py):\n\(result.stderr)")
+            }
+            return output
         case .cWASIComponent:
             bytes = try await WasmTools.component(
                 wit: wit, world: "plugin-world", core: SourceTree.path("examples/plugins/text-transform-c/plugin.wasm"), adaptingWASI: true)

@@ -54,7 +54,7 @@ public struct WasmKitEngine: WasmEngine {
     public func makeStore(limits: InstanceLimits) -> any CoreStore {
         let metered = limits.fuelPerCall != nil || limits.interruptible
         return WasmKitStore(
-            engine: engines.engine(stackSize: limits.stackBytes, fuelMetering: metered), limits: limits, metered: metered, counter: stores)
+            engine: engines.engine(stackSize: limits.stackBytes, fuelMetering: metered, lazy: limits.translatesOnFirstCall), limits: limits, metered: metered, counter: stores)
     }
 
     /// A store with the engine's default stack and no limits (beyond the address space), for tools and tests.
@@ -80,15 +80,19 @@ final class EngineCache: Sendable {
     private struct Key: Hashable {
         var stackSize: Int
         var fuelMetering: Bool
+        var lazy: Bool
     }
 
     private let engines = Mutex<[Key: WasmKit.Engine]>([:])
 
-    func engine(stackSize: Int, fuelMetering: Bool) -> WasmKit.Engine {
+    /// - Parameter lazy: Translate functions on first call instead of at instantiation (see
+    ///   ``InstanceLimits/translatesOnFirstCall``); otherwise every body is translated, and so validated, up front.
+    func engine(stackSize: Int, fuelMetering: Bool, lazy: Bool = false) -> WasmKit.Engine {
         engines.withLock { engines in
-            let key = Key(stackSize: stackSize, fuelMetering: fuelMetering)
+            let key = Key(stackSize: stackSize, fuelMetering: fuelMetering, lazy: lazy)
             if let engine = engines[key] { return engine }
-            let engine = WasmKit.Engine(configuration: EngineConfiguration(compilationMode: .eager, stackSize: stackSize, fuelMetering: fuelMetering))
+            let engine = WasmKit.Engine(
+                configuration: EngineConfiguration(compilationMode: lazy ? .lazy : .eager, stackSize: stackSize, fuelMetering: fuelMetering))
             engines[key] = engine
             return engine
         }

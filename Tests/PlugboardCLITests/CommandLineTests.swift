@@ -99,9 +99,11 @@ import Testing
     }
 
     /// The WAT and the freestanding C examples built as components (wasm-tools, in the test run) run and inspect like
-    /// their core twins; so does the committed wasi-libc C example adapted to WASI 0.2.
+    /// their core twins; so do the committed wasi-libc C example adapted to WASI 0.2, and the Python example (built with
+    /// componentize-py) beside the C one.
     @Test(arguments: [
         (ExampleBuild.watComponent, Repository.watPlugin), (ExampleBuild.cFreestandingComponent, nil), (ExampleBuild.cWASIComponent, Repository.cPlugin),
+        (ExampleBuild.python, Repository.cPlugin),
     ])
     func aComponentRunsAndInspectsLikeItsCoreTwin(component build: ExampleBuild, committedTwin: String?) async throws {
         let component = try await build.path()
@@ -114,7 +116,10 @@ import Testing
         let twinRun = try await plugboard(["run", twin] + arguments)
         #expect(twinRun.status == 0 && twinRun.stdout == run.stdout, "\(twinRun.stdout) vs \(run.stdout)")
         // What the plugin writes to stderr (WASI preview 1 in the module, WASI 0.2 in the adapted component) is logged alike.
-        let stderrLines = { (text: String) in text.split(separator: "\n").filter { $0.contains("plugin.stream=stderr") }.map { $0.split(separator: "]").last ?? "" } }
+        let stderrLines = { (text: String) in
+            text.split(separator: "\n").filter { $0.contains("plugin.stream=stderr") }
+                .map { ($0.split(separator: "]").last ?? "").replacingOccurrences(of: build.pluginName, with: "text-transform-c") }
+        }
         #expect(stderrLines(run.stderr) == stderrLines(twinRun.stderr), "\(run.stderr)")
 
         let inspect = try await plugboard(["inspect", component])

@@ -29,6 +29,32 @@ import Testing
         }
     }
 
+    /// `plugboard new --lang python`, built with componentize-py (scripts/setup installs it) and run, in a directory
+    /// outside the repository.
+    @Test func aNewPythonPluginBuildsAndRuns() async throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Repository.path(".venv/bin/componentize-py")),
+            "componentize-py is missing: run scripts/setup (the test command scripts/test does)")
+        try await withTemporaryDirectory { directory in
+            let project = directory.appendingPathComponent("py-demo").path
+            let created = try await plugboard(["new", project, "--lang", "python"])
+            #expect(created.status == 0, "stderr: \(created.stderr)")
+            for file in ["app.py", "build.sh", "README.md", "wit/plugin.wit"] {
+                #expect(FileManager.default.fileExists(atPath: project + "/" + file), "missing \(file)")
+            }
+            let build = try await runProcess("/bin/bash", [project + "/build.sh"], in: directory)
+            #expect(build.status == 0, "build.sh failed:\n\(build.stdout)\n\(build.stderr)")
+
+            let wasm = project + "/py-demo.wasm"
+            let result = try await plugboard(["run", wasm, "--input", "hi"])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "HI\n")
+            let inspect = try await plugboard(["inspect", wasm])
+            #expect(inspect.stdout.contains("kind: component"))
+            #expect(inspect.stdout.contains("✓ matches"), "\(inspect.stdout)")
+        }
+    }
+
     @Test func buildScriptWithoutACompilerExplainsAndInstallsNothing() async throws {
         try await withTemporaryDirectory { directory in
             let project = directory.appendingPathComponent("demo").path

@@ -116,6 +116,10 @@ public struct InstanceLimits: Sendable, Hashable {
     public var fuelPerCall: UInt64?
     /// Whether a running call must be stoppable from another thread (``CoreStore/interrupter``).
     public var interruptible: Bool
+    /// Whether functions are translated when first called rather than all at instantiation: for very large
+    /// modules (CPython's), where translating thousands of functions no call reaches dominates instantiation. An
+    /// invalid function body is then an error of the call that reaches it, not of the load.
+    public var translatesOnFirstCall = false
 
     public init(maxMemoryBytes: Int, maxTableElements: Int = 100_000, stackBytes: Int = 512 << 10, fuelPerCall: UInt64? = nil, interruptible: Bool = false) {
         self.maxMemoryBytes = maxMemoryBytes

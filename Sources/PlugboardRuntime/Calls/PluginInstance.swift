@@ -57,7 +57,9 @@ package final class PluginInstance {
     /// - Parameter capabilities: What this instance is granted (the plugin's, with a capability manager's changes).
     package static func make(_ module: PluginModule, context: PluginContext, capabilities: PluginCapabilities) throws -> PluginInstance {
         let limits = context.limits
-        let store = module.engine.makeStore(limits: limits.instanceLimits)
+        var instanceLimits = limits.instanceLimits
+        instanceLimits.translatesOnFirstCall = module.description.byteCount >= PluginModule.translationOnFirstCallBytes
+        let store = module.engine.makeStore(limits: instanceLimits)
         let binding = CanonicalBinding()
         let output = context.makeGuestOutput()
         let interruption = CallInterruption()

@@ -20,6 +20,9 @@ package struct PluginModule: Sendable {
     private let exportIndices: [String: [Int]]
 
     package var description: ModuleDescription { compiled.description }
+    /// From this size on, a binary's functions are translated when first called rather than at instantiation
+    /// (componentize-py's 18 MB CPython: most of its 10,000 functions never run in a plugin call).
+    package static let translationOnFirstCallBytes = 4 << 20
     /// Whether the plugin imports a host function that waits (its calls then never run inline on the pool).
     package var importsBlockingFunctions: Bool { imports.contains { $0.function.blocks } }
     package var exportsInitializeFunction: Bool { description.exportedFunction("_initialize") == CoreSignature(parameters: [], results: []) }
