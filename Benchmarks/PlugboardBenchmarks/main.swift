@@ -2,7 +2,7 @@
 // a native Swift function doing the same work, an empty call straight into WasmKit, and an empty call to an
 // actor (the hop every call to a `Plugin` pays).
 //
-//     swift run -c release plugboard-benchmarks [iterations] [process|components|registry|http]
+//     swift run -c release plugboard-benchmarks [iterations] [process|components|python|registry|http]
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
@@ -23,6 +23,12 @@ do {
     if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
+    }
+    if groups.isEmpty || groups.contains("python") {
+        try await PythonBenchmark(benchmark: ProcessBenchmark(iterations: max(100, iterations / 100)), loads: 3).run()
+    }
+    if groups.isEmpty || groups.contains("python") {
+        try await PythonBenchmark(benchmark: ProcessBenchmark(iterations: max(100, iterations / 100)), loads: 3).run()
     }
     if groups.isEmpty || groups.contains("registry") { try await RegistryBenchmark(reloads: 200).run() }
     if groups.isEmpty || groups.contains("http") {
