@@ -106,4 +106,42 @@ import Testing
         // The plugin is usable again (a fresh instance).
         #expect(try await Self.run(plugin, "stdin") == "read 0")
     }
+
+    // MARK: what a component using WASI 0.2 directly is refused (Fixtures/wasi2/misuse)
+
+    static func misuse(logger: Logger? = nil) async throws -> Plugin {
+        let wit = Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse.wit")
+        // The host's world: the plugin's export (its WASI imports are Plugboard's own to serve).
+        let world = try WITPackage.parse("package test:misuse@0.1.0;\nworld misuse { export run: func(mode: u32) -> u32; }").world(named: "misuse")
+        let component = try await WasmTools.component(wit: wit, world: "misuse", core: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse.wat"))
+        let host = logger.map { PluginHost(configuration: .init(world: world), logger: $0) } ?? PluginHost(configuration: .init(world: world))
+        return try await host.load(bytes: component, name: "misuse")
+    }
+
+    /// Every socket operation is refused with `access-denied`: the network is only the allowlisted `outgoing-http`.
+    @Test func socketsAreDenied() async throws {
+        let plugin = try await Self.misuse()
+        #expect(try await plugin.call("run", arguments: [.u32(0)]) == [.u32(256 + 1)])  // err(access-denied)
+    }
+
+    /// A stream handle made again and again without a drop fills the instance's handle table: a typed error, and the
+    /// next call gets a fresh instance.
+    @Test func handlesMadeWithoutEndStopAtTheTablesBound() async throws {
+        let (logger, logs) = RecordingLogHandler.logger()
+        let plugin = try await Self.misuse(logger: logger)
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: [.u32(1)]) }
+        #expect(error.code == .memoryLimitExceeded)
+        #expect(error.message.contains("the plugin holds 65536 resource handles"), "\(error.message)")
+        #expect(try await plugin.call("run", arguments: [.u32(3)]) == [.u32(0)])
+        #expect(logs.all.contains { $0.message == "hi" && $0.metadata["plugin.stream"] == "stdout" })
+    }
+
+    /// A write from a pointer outside the plugin's memory is an ABI violation of the call, caught before any copy.
+    @Test func aBadPointerIsATypedErrorOfTheCall() async throws {
+        let plugin = try await Self.misuse()
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: [.u32(2)]) }
+        #expect(error.code == .abiViolation || error.code == .outOfBoundsMemoryAccess, "\(error)")
+        #expect(error.description.contains("wasi:io/streams@0.2.0"), "\(error.description)")
+        #expect(try await plugin.call("run", arguments: [.u32(0)]) == [.u32(257)])
+    }
 }

@@ -105,10 +105,15 @@ package enum CanonicalCall {
                 instance: instance, budget: LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName), stopCheck: stopCheck))
             var reader = FlatReader(arguments)
             let values: [WITValue]
-            if signature.spillsParameters {
-                values = try loadParameters(signature, at: try reader.nextI32(), context: lifting)
-            } else {
-                values = try signature.parameterTypes.map { try lifting.liftFlat($0, from: &reader) }
+            do {
+                if signature.spillsParameters {
+                    values = try loadParameters(signature, at: try reader.nextI32(), context: lifting)
+                } else {
+                    values = try signature.parameterTypes.map { try lifting.liftFlat($0, from: &reader) }
+                }
+            } catch var error as PlugboardError where error.code == .abiViolation {
+                error.message += " (in its arguments to '\(importName)')"
+                throw error
             }
             let results = try implementation(values)
             guard results.count == function.results.count else {

@@ -1,0 +1,26 @@
+;; The core module of misuse.wit's world (made a component by wasm-tools in the test run).
+(module
+  (import "wasi:cli/stdout@0.2.0" "get-stdout" (func $get-stdout (result i32)))
+  (import "wasi:io/streams@0.2.0" "[method]output-stream.write" (func $write (param i32 i32 i32 i32)))
+  (import "wasi:sockets/tcp-create-socket@0.2.0" "create-tcp-socket" (func $create-tcp-socket (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\n")
+  (global $next (mut i32) (i32.const 1024))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at (i32.and (i32.add (global.get $next) (i32.const 7)) (i32.const -8)))
+    (global.set $next (i32.add (local.get $at) (local.get 3)))
+    (local.get $at))
+  (func (export "run") (param $mode i32) (result i32)
+    (if (i32.eq (local.get $mode) (i32.const 0))
+      (then
+        (call $create-tcp-socket (i32.const 0) (i32.const 100))
+        (return (i32.add (i32.mul (i32.load8_u (i32.const 100)) (i32.const 256)) (i32.load8_u (i32.const 104))))))
+    (if (i32.eq (local.get $mode) (i32.const 1))
+      (then (loop $forever (drop (call $get-stdout)) (br $forever))))
+    (if (i32.eq (local.get $mode) (i32.const 2))
+      (then
+        (call $write (call $get-stdout) (i32.const 0xFFFFFFF0) (i32.const 100) (i32.const 200))
+        (return (i32.load8_u (i32.const 200)))))
+    (call $write (call $get-stdout) (i32.const 16) (i32.const 3) (i32.const 200))
+    (i32.load8_u (i32.const 200))))
