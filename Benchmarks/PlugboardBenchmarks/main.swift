@@ -6,7 +6,7 @@
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
-// then components against the same plugins as core modules (ComponentBenchmark); then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark); then HTTP requests/s through
+// then components against the same plugins as core modules (ComponentBenchmark); then the Python plugin beside the C one (PythonBenchmark); then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark); then HTTP requests/s through
 // `plugboard serve` against a bare Hummingbird route (HTTPBenchmark, needs wrk). Naming a group runs only it.
 import Foundation
 import Plugboard
@@ -23,9 +23,6 @@ do {
     if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
-    }
-    if groups.isEmpty || groups.contains("python") {
-        try await PythonBenchmark(benchmark: ProcessBenchmark(iterations: max(100, iterations / 100)), loads: 3).run()
     }
     if groups.isEmpty || groups.contains("python") {
         try await PythonBenchmark(benchmark: ProcessBenchmark(iterations: max(100, iterations / 100)), loads: 3).run()
