@@ -4,7 +4,7 @@ import PlugboardTesting
 import Testing
 
 /// `plugboard serve` serves components as it serves core modules: one found in the watched directory and one
-/// uploaded through the admin API, both built from the examples' sources in the test run.
+/// uploaded through the admin API, and the Python example, all built from the examples' sources in the test run.
 @Suite struct ComponentServeTests {
     @Test func componentsInTheDirectoryAndUploadedAnswerLikeTheirCoreTwins() async throws {
         try await withTemporaryDirectory { directory in
@@ -12,6 +12,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: try await ExampleBuild.watComponent.path(), toPath: plugins + "/wat-component.wasm")
             try FileManager.default.copyItem(atPath: Repository.watPlugin, toPath: plugins + "/good.wat")
+            try FileManager.default.copyItem(atPath: try await ExampleBuild.python.path(), toPath: plugins + "/python.wasm")
             let process = try ServerProcess(
                 try Repository.executable().path, ["serve", "--plugins", plugins, "--port", "0", "--admin-token", HostileServeTests.token],
                 in: Repository.root.path)
@@ -25,6 +26,8 @@ import Testing
             #expect(status == 200 && json["output"] as? String == "SERVED COMPONENTS", "\(status) \(json)")
             let (twinStatus, twin) = try await server.request(.POST, "/v1/plugins/good/process", body: request)
             #expect(twinStatus == 200 && twin["output"] as? String == json["output"] as? String, "\(twinStatus) \(twin)")
+            let (pythonStatus, python) = try await server.request(.POST, "/v1/plugins/python/process", body: request)
+            #expect(pythonStatus == 200 && python["output"] as? String == json["output"] as? String, "\(pythonStatus) \(python)")
 
             // A component uploaded through the admin API deploys and answers.
             let component = try await ExampleBuild.cFreestandingComponent.bytes()
@@ -36,7 +39,7 @@ import Testing
 
             let listing = try await server.request(.GET, "/v1/plugins").json
             let names = Set((listing["plugins"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
-            #expect(names.isSuperset(of: ["wat-component", "good", "c-component"]), "\(listing)")
+            #expect(names.isSuperset(of: ["wat-component", "good", "c-component", "python"]), "\(listing)")
             #expect(await process.stop() == 0)
         }
     }

@@ -150,11 +150,14 @@ import PlugboardManifest
     /// The same plugin alternates between its core module and its component (the freestanding C example, both
     /// built from source in the test run) while four tasks call it: every swap deploys, no call fails, every answer
     /// is right, and each binary is compiled once (the registry's cache keeps the component's plan by sha256).
-    @Test func aModuleVersionAndAComponentVersionSwapBackAndForthWithNoFailedCall() async throws {
+    /// The freestanding C example's module and component, ten swaps; the C module and the Python component (18 MB,
+    /// same behaviour), four.
+    @Test(arguments: [(ExampleBuild.cFreestandingComponent, 10), (ExampleBuild.python, 4)])
+    func aModuleVersionAndAComponentVersionSwapBackAndForthWithNoFailedCall(component: ExampleBuild, swaps: Int) async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/text-transform-c.wasm"
-        let binaries = [try await ExampleBuild.cFreestandingModule.bytes(), try await ExampleBuild.cFreestandingComponent.bytes()]
+        let binaries = [try await ExampleBuild.cFreestandingModule.bytes(), try await component.bytes()]
         let digests = binaries.map(PluginManifest.sha256Hex)
         try Self.write(binaries[0], to: file)
         let registry = PluginRegistry(configuration: .init(host: .init(engine: WasmKitEngine()), reloadDebounce: .milliseconds(10)))
@@ -167,7 +170,6 @@ import PlugboardManifest
             let response = try await registry.process("text-transform-c", ProcessRequest(input: "swap \(caller)", options: [("mode", "uppercase")]))
             return response.value == ProcessResponse(output: "SWAP \(caller)", success: true) ? nil : "\(response.value)"
         }
-        let swaps = 10
         for swap in 1...swaps {
             try Self.replace(file, with: binaries[swap % 2])
             let event = await Self.next([.deployed, .reloadRefused], of: "text-transform-c", in: &events)
