@@ -102,7 +102,8 @@ import Testing
         let plugin = try await Self.probe(shape)
         let error = try await #require(throws: PlugboardError.self) { try await Self.run(plugin, "exit:3") }
         #expect(error.code == .pluginExited)
-        #expect(error.message.contains(shape == .module ? "(3)" : "(1)"), "\(error.message)")
+        #expect(error.message == (shape == .module ? "the plugin called proc_exit(3)" : "the plugin called wasi:cli/exit.exit(err) (exit code 1)"), "\(error.message)")
+        #expect(error.exitCode == (shape == .module ? 3 : 1))
         // The plugin is usable again (a fresh instance).
         #expect(try await Self.run(plugin, "stdin") == "read 0")
     }

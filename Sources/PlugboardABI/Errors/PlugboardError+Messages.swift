@@ -174,9 +174,11 @@ extension PlugboardError {
         PlugboardError(.typeMismatch, "\(what) is too large to pass to a 32-bit guest (\(bytes) bytes)", hint: "Pass less data per call")
     }
 
-    package static func pluginExited(code: UInt32) -> PlugboardError {
+    /// - Parameter call: What the plugin called: WASI preview 1's `proc_exit(code)` unless given (WASI 0.2's exit).
+    package static func pluginExited(code: UInt32, call: String? = nil) -> PlugboardError {
         var error = PlugboardError(
-            .pluginExited, "the plugin called proc_exit(\(code))", hint: "A plugin must return from calls instead of exiting; this is a bug in the plugin")
+            .pluginExited, "the plugin called \(call.map { "\($0) (exit code \(code))" } ?? "proc_exit(\(code))")",
+            hint: "A plugin must return from calls instead of exiting; this is a bug in the plugin")
         error.exitCode = code
         return error
     }

@@ -17,12 +17,12 @@ extension WASIPreview2 {
         [
             // `exit(status: result)`: ok is 0, err is 1, as wasi-libc maps them.
             "exit": { arguments, _ in
-                if case .ok? = arguments.first { throw PlugboardError.pluginExited(code: 0) }
-                throw PlugboardError.pluginExited(code: 1)
+                if case .ok? = arguments.first { throw PlugboardError.pluginExited(code: 0, call: "wasi:cli/exit.exit(ok)") }
+                throw PlugboardError.pluginExited(code: 1, call: "wasi:cli/exit.exit(err)")
             },
             "exit-with-code": { arguments, _ in
                 guard case .u8(let code)? = arguments.first else { throw PlugboardError.invalidArgument("exit-with-code without a u8") }
-                throw PlugboardError.pluginExited(code: UInt32(code))
+                throw PlugboardError.pluginExited(code: UInt32(code), call: "wasi:cli/exit.exit-with-code")
             },
         ]
     }
