@@ -151,6 +151,17 @@ package final class PluginInstance {
         }
     }
 
+    /// Calls the instance's core export `name`, a function without parameters or results (a WASI command's
+    /// `_start`), as one call like ``call(_:arguments:deadline:arrived:running:)``.
+    package func callCoreFunction(
+        _ name: String, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall? = nil
+    ) -> GuestOutcome<Void> {
+        run(name, deadline: deadline, arrived: arrived, running: running) {
+            guard let function = core.function(named: name) else { throw PlugboardError.missingExport(name) }
+            _ = try function.call([])
+        }
+    }
+
     /// The WIT function export `index` implements.
     package func function(_ index: Int) -> WITFunction { exports[index].signature.function }
 
