@@ -22,8 +22,9 @@ public struct Exec: AsyncParsableCommand {
             are served to preview-1 modules only: for a component, --allow-dir is ignored with a warning on stderr \
             (WASI 0.2 has no filesystem here yet).
 
-            Limits (defaults: 1024 MiB of memory, 3600000 ms for the whole run, no fuel budget): a program past \
-            one is stopped.
+            Limits (defaults: 1024 MiB of memory, 3600000 ms for the run, no fuel budget): a program past one is \
+            stopped. Instantiating the program (its start-up) has a deadline of its own, --timeout-ms but at \
+            least 1000 ms.
 
             Exit codes:
               N    the program's own exit status, 0 to 125: what main returns or exit() is given (proc_exit). A \
@@ -66,7 +67,9 @@ public struct Exec: AsyncParsableCommand {
 
     @Option(
         name: .customLong("timeout-ms"),
-        help: ArgumentHelp("Wall-clock limit for the whole run, in milliseconds (default: 3600000, one hour).", valueName: "N"),
+        help: ArgumentHelp(
+            "Wall-clock limit for the program's run, in milliseconds (default: 3600000, one hour); its start-up gets the same, at least 1000.",
+            valueName: "N"),
         transform: { try Exec.bounded($0, flag: "--timeout-ms", max: 7 * 24 * 3_600_000) })
     public var timeoutMilliseconds: Int?
 
@@ -77,7 +80,7 @@ public struct Exec: AsyncParsableCommand {
     public var maxMemoryMB: Int?
 
     @Option(
-        help: ArgumentHelp("Fuel for the whole run: about one unit per Wasm instruction; the program is stopped when it runs out (default: no budget).", valueName: "N"),
+        help: ArgumentHelp("Fuel for the program's run (its start-up gets as much again): about one unit per Wasm instruction; the program is stopped when it runs out (default: no budget).", valueName: "N"),
         transform: { try Run.positive($0, flag: "--fuel", as: UInt64.self) })
     public var fuel: UInt64?
 

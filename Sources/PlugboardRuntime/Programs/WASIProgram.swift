@@ -30,7 +30,9 @@ public struct WASIProgram: Sendable {
     public struct Options: Sendable {
         /// What the program is granted: its `arguments` are its argv, the program's name first.
         public var capabilities: PluginCapabilities
-        /// What the program may consume; its ``PluginLimits/timeout`` bounds the whole run.
+        /// What the program may consume. Its ``PluginLimits/timeout`` bounds the call of its entry point, and
+        /// instantiating it gets a deadline of its own, ``PluginLimits/loadTimeout`` (at least one second), as a
+        /// plugin's loading does.
         public var limits: PluginLimits
 
         public init(capabilities: PluginCapabilities, limits: PluginLimits = WASIProgram.defaultLimits) {
@@ -62,8 +64,8 @@ public struct WASIProgram: Sendable {
     }
 
     /// Generous but finite: 1 GiB of linear memory (a quarter of what wasm32 can address), one hour of wall-clock
-    /// time for the whole run, no fuel budget (the deadline bounds the run); the other limits are
-    /// ``PluginLimits``'s defaults.
+    /// time for the run, no fuel budget (the deadline bounds the run); the other limits are ``PluginLimits``'s
+    /// defaults.
     public static let defaultLimits = PluginLimits(maxMemoryBytes: 1 << 30, timeout: .seconds(3600))
 
     /// The exit status of a program that could not be started (unreadable, invalid, not a command, imports what
