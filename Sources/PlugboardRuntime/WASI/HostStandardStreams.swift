@@ -8,9 +8,9 @@ import Darwin
 /// ``PluginCapabilities/StandardInput/inherit`` (a program run by `plugboard exec`) reads and writes directly: bytes
 /// unchanged, no lines, no log.
 ///
-/// A read waits for input in slices of ``waitSliceMilliseconds`` with the call's stop check between them, so a deadline or a
-/// cancellation stops a program blocked on its stdin within one slice. A write to a pipe nobody drains waits like a
-/// native program's write does.
+/// A read waits for input in slices of ``waitSliceMilliseconds`` with the call's stop check between them, so a
+/// deadline or a cancellation stops a program blocked on its stdin within one slice. A write to a pipe nobody drains
+/// waits, as a native program's write does.
 package enum HostStandardStreams {
     /// How long a read waits for input before checking whether its call was stopped.
     package static let waitSliceMilliseconds: Int32 = 20

@@ -80,8 +80,8 @@ extension WASIPreview2 {
                     return [Self.lastOperationFailed("reading the host's stdin failed: \(failure)")]
                 }
                 if count == 0 && length > 0 { return [Self.closed] }  // its end
-                let read = count ?? 0  // nil: nothing there yet (only without waiting)
-                return [.ok(skips ? .u64(UInt64(read)) : .list(bytes.prefix(read).map(WITValue.u8)))]
+                let taken = count ?? 0  // nil: nothing there yet (only without waiting)
+                return [.ok(skips ? .u64(UInt64(taken)) : .list(bytes.prefix(taken).map(WITValue.u8)))]
             }
         }
         return [
