@@ -234,6 +234,11 @@ import Testing
 
             let plugin = try await plugboard(["exec", Repository.cPlugin])
             #expect(plugin.status == 126, "a plugin is not a command: \(plugin.stderr)")
+
+            let noDirectory = try await Self.exec(.command, ["--allow-dir", "nowhere:/data", "command.wasm", "args"], in: directory)
+            #expect(noDirectory.status == 126)
+            #expect(noDirectory.stderr.contains("cannot open host directory 'nowhere'"), "\(noDirectory.stderr)")
+            #expect(noDirectory.stdout.isEmpty, "the program did not start")
         }
     }
 
