@@ -4,21 +4,27 @@ import Synchronization
 
 /// Options every subcommand takes.
 public struct GlobalOptions: ParsableArguments {
-    @Option(help: "The lowest level of log line written to stderr.")
-    public var logLevel: LogLevel = .info
+    @Option(help: "The lowest level of log line written to stderr (default: info; for exec, warning).")
+    public var logLevel: LogLevel?
 
     @Flag(name: .shortAndLong, help: "Log at debug level (same as --log-level debug), including the plugin's captured stdout and stderr.")
     public var verbose = false
 
     public init() {}
 
-    /// The level logging runs at: `--verbose` wins over `--log-level`.
-    public var effectiveLogLevel: Logger.Level { verbose ? .debug : logLevel.level }
+    /// The level logging runs at: `--verbose` wins over `--log-level`, which wins over info.
+    public var effectiveLogLevel: Logger.Level { effectiveLogLevel(default: .info) }
+
+    /// The level logging runs at: `--verbose` wins over `--log-level`, which wins over `defaultLevel` (the
+    /// command's own default).
+    public func effectiveLogLevel(default defaultLevel: Logger.Level) -> Logger.Level {
+        verbose ? .debug : logLevel?.level ?? defaultLevel
+    }
 
     /// Points swift-log at stderr (once per process; only the CLI does this, never the library) and returns
-    /// the logger to hand to the library.
-    public func bootstrapLogging() -> Logger {
-        let level = effectiveLogLevel
+    /// the logger to hand to the library, at the command's `defaultLevel` unless the options say otherwise.
+    public func bootstrapLogging(defaultLevel: Logger.Level = .info) -> Logger {
+        let level = effectiveLogLevel(default: defaultLevel)
         Self.bootstrapped.withLock { done in
             guard !done else { return }
             LoggingSystem.bootstrap { label in

@@ -1,11 +1,12 @@
 import PlugboardABI
 /// What one plugin is granted beyond computing. Deny by default: `PluginCapabilities()` grants nothing (no
 /// environment, no arguments, no clocks, no random, no directories); stdout and stderr are captured into the
-/// host's log.
+/// host's log, and stdin is empty.
 ///
 /// Enforced by the host's WASI layer (`WASIPreview1`): `environ_*` and `args_*` serve exactly these values,
 /// `clock_*` and `random_get` return `EACCES` when not granted (wasi-libc plugins still start: its startup
-/// does not need either), and `.discard` drops what the plugin writes to stdout and stderr. ``directories``
+/// does not need either), `.discard` drops what the plugin writes to stdout and stderr, and `.inherit` (with
+/// ``standardInput`` `.inherit`) connects them to the host process's own streams. ``directories``
 /// are the only files the plugin can reach (see ``PreopenedDirectory``), and ``network`` is enforced by the
 /// `outgoing-http` host functions (``HostFunction/outgoingHTTP(_:)``).
 public struct PluginCapabilities: Sendable, Hashable {
@@ -15,6 +16,21 @@ public struct PluginCapabilities: Sendable, Hashable {
         case log
         /// Dropped.
         case discard
+        /// Written unchanged, byte for byte, to the host process's own stdout and stderr. For a program run as a
+        /// command (`plugboard exec`, `WASIProgram`), whose output is the point; a manifest cannot ask for it
+        /// (see ``manifestCases``), so a plugin never writes into its host's output.
+        case inherit
+
+        /// The modes a plugin's manifest may name (`stdio = "log"` or `"discard"`).
+        public static let manifestCases: [Stdio] = [.log, .discard]
+    }
+
+    /// What the plugin reads from stdin.
+    public enum StandardInput: String, Sendable, Hashable, CaseIterable {
+        /// Nothing: stdin is at its end at once (the default).
+        case empty
+        /// The host process's own stdin, read as the guest asks for it (what `plugboard exec` uses).
+        case inherit
     }
 
     /// Environment variables the plugin sees, by name, with the value it sees (served sorted by name).
@@ -27,6 +43,8 @@ public struct PluginCapabilities: Sendable, Hashable {
     public var allowsRandom: Bool
     /// What happens to the plugin's stdout and stderr.
     public var stdio: Stdio
+    /// What the plugin's stdin reads.
+    public var standardInput: StandardInput
     /// The destinations `outgoing-http` may reach (deny by default: empty reaches nothing). See ``NetworkPattern``.
     public var network: [NetworkPattern]
     /// Host directories the plugin sees as preopened directories (none by default: no filesystem at all).
@@ -34,8 +52,9 @@ public struct PluginCapabilities: Sendable, Hashable {
 
     public init(
         environment: [String: String] = [:], arguments: [String] = [], allowsClocks: Bool = false, allowsRandom: Bool = false,
-        stdio: Stdio = .log, network: [NetworkPattern] = [], directories: [PreopenedDirectory] = []
+        stdio: Stdio = .log, standardInput: StandardInput = .empty, network: [NetworkPattern] = [], directories: [PreopenedDirectory] = []
     ) {
+        self.standardInput = standardInput
         self.network = network
         self.environment = environment
         self.arguments = arguments

@@ -166,8 +166,8 @@ extension PluginManifest {
                 case "random": result.random = try bool(value, key, name)
                 case "stdio":
                     let mode = try string(value, key, name)
-                    guard let stdio = PluginCapabilities.Stdio(rawValue: mode) else {
-                        let known = PluginCapabilities.Stdio.allCases.map(\.rawValue).joined(separator: ", ")
+                    guard let stdio = PluginCapabilities.Stdio(rawValue: mode), PluginCapabilities.Stdio.manifestCases.contains(stdio) else {
+                        let known = PluginCapabilities.Stdio.manifestCases.map(\.rawValue).joined(separator: ", ")
                         throw invalid(key, name, "must be one of: \(known); got '\(mode)'")
                     }
                     result.stdio = stdio

@@ -12,9 +12,9 @@ public enum Subprocess {
         public var stderr: String
     }
 
-    /// Runs `executable` with `arguments` and empty stdin, and waits for it to exit.
+    /// Runs `executable` with `arguments` and `input` on its stdin (empty without), and waits for it to exit.
     public static func run(
-        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil, input: Data? = nil
     ) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -25,12 +25,22 @@ public enum Subprocess {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let stdin = input.map { _ in Pipe() }
+        process.standardInput = stdin ?? FileHandle.nullDevice
         let collected = Collected()
         let group = DispatchGroup()
         group.enter()
         process.terminationHandler = { _ in group.leave() }
         try process.run()
+        if let stdin, let input {
+            // Written on a dispatch thread, then closed, so the child sees its end. A child that stops reading
+            // early makes the write fail with EPIPE, which is ignored (SIGPIPE would end the test process).
+            signal(SIGPIPE, SIG_IGN)
+            DispatchQueue.global().async {
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
+                try? stdin.fileHandleForWriting.close()
+            }
+        }
         for (pipe, isError) in [(stdout, false), (stderr, true)] {
             group.enter()
             DispatchQueue.global().async {

@@ -15,6 +15,13 @@ import Testing
         #expect(!options.capabilities.allowsClocks)
     }
 
+    /// Only `plugboard exec` connects a guest to the host's own stdio: a plugin's manifest cannot ask for it.
+    @Test func aManifestCannotInheritTheHostsStdio() throws {
+        let error = try #require(throws: PlugboardError.self) { try PluginManifest(parsing: "[capabilities]\nstdio = \"inherit\"\n") }
+        #expect(error.message.contains("must be one of: log, discard; got 'inherit'"), "\(error.message)")
+        #expect(try PluginManifest(parsing: "[capabilities]\nstdio = \"discard\"\n").capabilities.stdio == .discard)
+    }
+
     @Test func allowNetParsesAndAddsToTheManifestsAllowlist() throws {
         let run = try Run.parse(["p.wat", "--input", "x", "--allow-net", "https://api.example.com", "--allow-net", "http://127.0.0.1:8080"])
         #expect(run.allowNet.map(\.description) == ["https://api.example.com", "http://127.0.0.1:8080"])

@@ -64,6 +64,6 @@ import Testing
         let configuration = PlugboardCommand.configuration
         #expect(configuration.commandName == "plugboard")
         #expect(configuration.version == "0.1.0")
-        #expect(configuration.subcommands.map { $0._commandName } == ["run", "serve", "inspect", "bindgen", "new"])
+        #expect(configuration.subcommands.map { $0._commandName } == ["run", "exec", "serve", "inspect", "bindgen", "new"])
     }
 }

@@ -39,9 +39,12 @@ func plugboard(_ arguments: [String]) async throws -> ProcessResult {
     try await runProcess(try Repository.executable().path, arguments, in: Repository.root)
 }
 
-/// Runs a program with empty stdin and waits for it, without blocking a thread of the cooperative pool.
-func runProcess(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String]? = nil) async throws -> ProcessResult {
-    let output = try await Subprocess.run(executable, arguments, in: directory.path, environment: environment)
+/// Runs a program with `input` on its stdin (empty without) and waits for it, without blocking a thread of the
+/// cooperative pool.
+func runProcess(
+    _ executable: String, _ arguments: [String], in directory: URL, environment: [String: String]? = nil, input: Data? = nil
+) async throws -> ProcessResult {
+    let output = try await Subprocess.run(executable, arguments, in: directory.path, environment: environment, input: input)
     return ProcessResult(status: output.status, stdout: output.stdout, stderr: output.stderr)
 }
 

@@ -160,6 +160,13 @@ public final class Plugin: Sendable {
         }
     }
 
+    /// Calls core export `name` (no parameters, no results: a WASI command's `_start`) on one instance, as one call.
+    package func callCoreExport(_ name: String) async throws {
+        try await run { instance, deadline, arrived, running in
+            instance.callCoreFunction(name, deadline: deadline, arrived: arrived, running: running)
+        }
+    }
+
     /// Borrows an instance (waiting in the pool's queue if all are busy), runs `work` on it on the guest thread with
     /// the call's deadline (counted from now, so the wait counts) and cancellation, and gives the instance back,
     /// retiring it after a limit (or a trap, in a registry).

@@ -34,7 +34,8 @@ package final class PluginInstance {
 
     private init(
         module: PluginModule, context: PluginContext, store: any CoreStore, core: any CoreInstance, canonical: CanonicalInstance,
-        exports: [CanonicalCall.Export], exportViews: [CanonicalInstance], files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState, interruption: CallInterruption
+        exports: [CanonicalCall.Export], exportViews: [CanonicalInstance], files: WASIFileTable, output: GuestOutput, hostCalls: HostCallState, interruption: CallInterruption,
+        mayRunInline: Bool
     ) {
         self.interruption = interruption
         self.module = module
@@ -47,7 +48,7 @@ package final class PluginInstance {
         self.files = files
         self.output = output
         self.hostCalls = hostCalls
-        self.guestThread = GuestThread(label: "plugboard.plugin.\(context.name)", mayRunInline: !module.importsBlockingFunctions)
+        self.guestThread = GuestThread(label: "plugboard.plugin.\(context.name)", mayRunInline: mayRunInline)
         self.memoryBytes = canonical.memory?.byteCount ?? 0
     }
 
@@ -118,7 +119,9 @@ package final class PluginInstance {
             }
             return PluginInstance(
                 module: module, context: context, store: store, core: instance, canonical: canonical, exports: exports, exportViews: exportViews, files: wasi.files,
-                output: output, hostCalls: hostCalls, interruption: interruption)
+                output: output, hostCalls: hostCalls, interruption: interruption,
+                // Waiting for a host function, or on the host's own stdin and stdout, must not hold the cooperative pool.
+                mayRunInline: !module.importsBlockingFunctions && capabilities.stdio != .inherit && capabilities.standardInput != .inherit)
         } catch {
             let stopped = interruption.end(call: call)
             output.flush()
@@ -147,6 +150,17 @@ package final class PluginInstance {
     ) -> GuestOutcome<R> {
         run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
             try CanonicalCall.callTyped(exports[index], on: exportViews[index], maxOutputBytes: context.limits.maxOutputBytes, body)
+        }
+    }
+
+    /// Calls the instance's core export `name`, a function without parameters or results (a WASI command's
+    /// `_start`), as one call like ``call(_:arguments:deadline:arrived:running:)``.
+    package func callCoreFunction(
+        _ name: String, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall? = nil
+    ) -> GuestOutcome<Void> {
+        run(name, deadline: deadline, arrived: arrived, running: running) {
+            guard let function = core.function(named: name) else { throw PlugboardError.missingExport(name) }
+            _ = try function.call([])
         }
     }
 

@@ -7,7 +7,8 @@ import PlugboardABI
 import PlugboardManifest
 import PlugboardWasmKit
 
-/// The WASI file functions: stdio (fds 0–2) and the preopened directories in ``WASIFileTable``.
+/// The WASI file functions: stdio (fds 0–2, as ``GuestStdio`` and ``PluginCapabilities/StandardInput`` say) and the
+/// preopened directories in ``WASIFileTable``.
 ///
 /// Paths are resolved by ``WASIResolvedPath`` (never above the directory descriptor, never through a symbolic
 /// link). Under a read-only preopen, every modification returns `EROFS` before any host call is made. Every
@@ -37,7 +38,8 @@ extension WASIPreview1 {
     package static let appendFlag: UInt32 = 1
 
     package static func fileImplementations(
-        files: WASIFileTable, output: GuestOutput?, stopCheck: @escaping @Sendable () throws -> Void
+        files: WASIFileTable, stdio: GuestStdio, standardInput: PluginCapabilities.StandardInput,
+        stopCheck: @escaping @Sendable () throws -> Void
     ) -> [String: (signature: CoreSignature, body: Body)] {
         let i32 = CoreType.i32
         let i64 = CoreType.i64
@@ -50,23 +52,33 @@ extension WASIPreview1 {
         }
         return [
             "fd_write": (sig([i32, i32, i32, i32]), { caller, args in
-                try with(caller) { memory, state in
-                    let fd = args[0].u32
-                    try memory.checkRange(args[3].u32, count: 4, "nwritten")
-                    if fd <= 2 {
+                let fd = args[0].u32
+                guard fd > 2 else {
+                    // stdio: outside the descriptor table's lock, since passing output to the host may wait.
+                    return try errno {
+                        let memory = try memory(of: caller)
+                        try memory.checkRange(args[3].u32, count: 4, "nwritten")
                         guard fd != 0 else { return .badf }
                         let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32, maxBytes: maxBytesPerOutputWrite)
                         var written: UInt32 = 0
                         for (pointer, length) in chunks where length > 0 {
                             try stopCheck()
-                            if let output {
-                                memory.raw.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { output.write($0, toStandardError: fd == 2) }
+                            do {
+                                try memory.raw.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { bytes in
+                                    try stdio.write(bytes, toStandardError: fd == 2)
+                                }
+                            } catch let failure as HostStandardStreams.Failure {
+                                if written > 0 { break }  // a short write; the next one reports the error
+                                return Errno(host: failure.code)
                             }
                             written &+= length
                         }
                         try memory.store(written, at: Int(args[3].u32))
                         return .success
                     }
+                }
+                return try with(caller) { memory, state in
+                    try memory.checkRange(args[3].u32, count: 4, "nwritten")
                     let entry = try writableFile(state.entry(fd))
                     let count = try transfer(memory, iovecs(memory, pointer: args[1].u32, count: args[2].u32)) { buffer, _ in
                         write(entry.hostFD, buffer.baseAddress, buffer.count)
@@ -89,15 +101,32 @@ extension WASIPreview1 {
                 }
             }),
             "fd_read": (sig([i32, i32, i32, i32]), { caller, args in
-                try with(caller) { memory, state in
-                    let fd = args[0].u32
-                    try memory.checkRange(args[3].u32, count: 4, "nread")
-                    let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
-                    if fd <= 2 {
+                let fd = args[0].u32
+                guard fd > 2 else {
+                    // stdio: outside the descriptor table's lock, since reading the host's stdin waits for input.
+                    return try errno {
+                        let memory = try memory(of: caller)
+                        try memory.checkRange(args[3].u32, count: 4, "nread")
+                        let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
                         guard fd == 0 else { return .badf }
-                        try memory.store(UInt32(0), at: Int(args[3].u32))  // stdin is empty
+                        var count = 0  // without the grant, stdin is empty
+                        if standardInput == .inherit, let (pointer, length) = chunks.first(where: { $0.1 > 0 }) {
+                            // One read into the first buffer: what is there once some input arrives, as a pipe gives it.
+                            do {
+                                count = try memory.raw.withUnsafeMutableBytes(offset: Int(pointer), count: Int(length)) { buffer in
+                                    try HostStandardStreams.readInput(into: buffer, wait: true, stopCheck: stopCheck) ?? 0
+                                }
+                            } catch let failure as HostStandardStreams.Failure {
+                                return Errno(host: failure.code)
+                            }
+                        }
+                        try memory.store(UInt32(count), at: Int(args[3].u32))
                         return .success
                     }
+                }
+                return try with(caller) { memory, state in
+                    try memory.checkRange(args[3].u32, count: 4, "nread")
+                    let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
                     let entry = try readableFile(state.entry(fd))
                     let count = try transfer(memory, chunks, into: true) { buffer, _ in read(entry.hostFD, buffer.baseAddress, buffer.count) }
                     try memory.store(count, at: Int(args[3].u32))

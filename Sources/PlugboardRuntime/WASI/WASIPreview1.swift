@@ -12,7 +12,8 @@ import PlugboardWasmKit
 /// WasmKit's WASI layer reads guest pointers without checking them (a bad iovec crashes the host), so the
 /// functions a plugin can reach are implemented here: every pointer and length is checked against memory first
 /// and a bad one returns `EFAULT`. What is granted follows ``PluginCapabilities``: stdout and stderr captured
-/// line by line into the host's log (or discarded), an empty stdin, exactly the granted arguments and
+/// line by line into the host's log (or discarded, or passed to the host's own), an empty stdin (or the host's
+/// own), exactly the granted arguments and
 /// environment variables, clocks and random only when granted (when denied, `clock_time_get`, `clock_res_get`
 /// and `random_get` return `EACCES`; nothing traps), and exactly the granted directories as preopens (fds 3, 4,
 /// …; see ``PreopenedDirectory`` for what is enforced and `WASIPreview1+Files.swift` for the file functions).
@@ -72,12 +73,13 @@ package struct WASIPreview1 {
 
     private var implementations: [String: (signature: CoreSignature, body: Body)] {
         let i32 = CoreType.i32
-        let output = capabilities.stdio == .log ? self.output : nil
+        let stdio = GuestStdio(capabilities.stdio, output: output)
+        let standardInput = capabilities.standardInput
         let (allowsClocks, allowsRandom) = (capabilities.allowsClocks, capabilities.allowsRandom)
         let environment = capabilities.environment.sorted { $0.key < $1.key }.map { Self.nulTerminated("\($0.key)=\($0.value)") }
         let arguments = capabilities.arguments.map(Self.nulTerminated)
         let stopCheck = self.stopCheck
-        return Self.fileImplementations(files: files, output: output, stopCheck: stopCheck).merging([
+        return Self.fileImplementations(files: files, stdio: stdio, standardInput: standardInput, stopCheck: stopCheck).merging([
             "args_sizes_get": (CoreSignature(parameters: [i32, i32], results: [i32]), { caller, args in
                 try Self.sizes(of: arguments, caller, args)
             }),

@@ -28,15 +28,18 @@ extension WASIPreview2 {
     }
 
     var cliStdin: [String: Implementation] {
-        ["get-stdin": { _, function in [try Self.own(function.results.first, WASIInputStream())] }]
+        let readsHost = capabilities.standardInput == .inherit
+        return ["get-stdin": { _, function in [try Self.own(function.results.first, WASIInputStream(readsHostStandardInput: readsHost))] }]
     }
 
     var cliStdout: [String: Implementation] {
-        ["get-stdout": { [output] _, function in [try Self.own(function.results.first, WASIOutputStream(output: output, isStandardError: false))] }]
+        let stdio = GuestStdio(capabilities.stdio, output: output)
+        return ["get-stdout": { _, function in [try Self.own(function.results.first, WASIOutputStream(stdio: stdio, isStandardError: false))] }]
     }
 
     var cliStderr: [String: Implementation] {
-        ["get-stderr": { [output] _, function in [try Self.own(function.results.first, WASIOutputStream(output: output, isStandardError: true))] }]
+        let stdio = GuestStdio(capabilities.stdio, output: output)
+        return ["get-stderr": { _, function in [try Self.own(function.results.first, WASIOutputStream(stdio: stdio, isStandardError: true))] }]
     }
 
     /// `get-terminal-*`: no stream is a terminal.

@@ -1,18 +1,22 @@
 import PlugboardABI
 
-/// An output stream to the plugin's stdout or stderr (captured line by line into the log, or discarded).
+/// An output stream to the plugin's stdout or stderr (captured line by line into the log, discarded, or passed to
+/// the host's own, as ``GuestStdio`` says).
 final class WASIOutputStream: Sendable {
-    let output: GuestOutput
+    let stdio: GuestStdio
     let isStandardError: Bool
 
-    init(output: GuestOutput, isStandardError: Bool) {
-        self.output = output
+    init(stdio: GuestStdio, isStandardError: Bool) {
+        self.stdio = stdio
         self.isStandardError = isStandardError
     }
 }
 
-/// An input stream with nothing in it: stdin is empty unless granted (it never is yet).
-final class WASIInputStream: Sendable {}
+/// The plugin's stdin: closed (empty) unless ``PluginCapabilities/standardInput`` grants the host's own.
+final class WASIInputStream: Sendable {
+    let readsHostStandardInput: Bool
+    init(readsHostStandardInput: Bool) { self.readsHostStandardInput = readsHostStandardInput }
+}
 
 /// Something to wait for; every one is ready at once (nothing blocks the guest's thread).
 final class WASIPollable: Sendable {}
@@ -47,12 +51,14 @@ extension WASIPreview2 {
             let bytes = try Self.bytes(arguments.dropFirst().first)
             guard bytes.count <= Self.maxWriteBytes else {
                 // More than check-write allowed: the canonical way for a stream to refuse is a failed operation.
-                return [.err(.variant(case: "last-operation-failed", payload: .resource(WITResource(
-                    WITResourceType("error", interface: "wasi:io/error@0.2.0"),
-                    value: WASIError("a write of \(bytes.count) bytes, more than check-write allowed (\(Self.maxWriteBytes))")))))]
+                return [Self.lastOperationFailed("a write of \(bytes.count) bytes, more than check-write allowed (\(Self.maxWriteBytes))")]
             }
             try stopCheck()
-            stream.output.write(bytes, toStandardError: stream.isStandardError)
+            do {
+                try bytes.withUnsafeBytes { bytes in try stream.stdio.write(bytes, toStandardError: stream.isStandardError) }
+            } catch {
+                return [Self.lastOperationFailed("writing to the host's \(stream.isStandardError ? "stderr" : "stdout") failed: \(error)")]
+            }
             return [.ok(nil)]
         }
         let flushed: Implementation = { arguments, _ in
@@ -60,9 +66,23 @@ extension WASIPreview2 {
             return [.ok(nil)]
         }
         let subscribe: Implementation = { _, function in [try Self.own(function.results.first, WASIPollable())] }
-        let closedInput: Implementation = { arguments, _ in
-            _ = try Self.host(arguments.first, as: WASIInputStream.self, "the input stream")
-            return [Self.closed]
+        let stopCheck = self.stopCheck
+        let read = { (wait: Bool, skips: Bool) -> Implementation in
+            { arguments, _ in
+                let stream = try Self.host(arguments.first, as: WASIInputStream.self, "the input stream")
+                guard stream.readsHostStandardInput else { return [Self.closed] }
+                let length = Int(min(try Self.u64(arguments.dropFirst().first), UInt64(Self.maxReadBytes)))
+                var bytes = [UInt8](repeating: 0, count: length)
+                let count: Int?
+                do {
+                    count = try bytes.withUnsafeMutableBytes { try HostStandardStreams.readInput(into: $0, wait: wait, stopCheck: stopCheck) }
+                } catch let failure as HostStandardStreams.Failure {
+                    return [Self.lastOperationFailed("reading the host's stdin failed: \(failure)")]
+                }
+                if count == 0 && length > 0 { return [Self.closed] }  // its end
+                let taken = count ?? 0  // nil: nothing there yet (only without waiting)
+                return [.ok(skips ? .u64(UInt64(taken)) : .list(bytes.prefix(taken).map(WITValue.u8)))]
+            }
         }
         return [
             "[method]output-stream.check-write": { arguments, _ in
@@ -74,10 +94,10 @@ extension WASIPreview2 {
             "[method]output-stream.flush": flushed,
             "[method]output-stream.blocking-flush": flushed,
             "[method]output-stream.subscribe": subscribe,
-            "[method]input-stream.read": closedInput,
-            "[method]input-stream.blocking-read": closedInput,
-            "[method]input-stream.skip": closedInput,
-            "[method]input-stream.blocking-skip": closedInput,
+            "[method]input-stream.read": read(false, false),
+            "[method]input-stream.blocking-read": read(true, false),
+            "[method]input-stream.skip": read(false, true),
+            "[method]input-stream.blocking-skip": read(true, true),
             "[method]input-stream.subscribe": subscribe,
         ]
     }

@@ -8,10 +8,11 @@ import PlugboardManifest
 /// Each function is implemented on the WIT types the component declares for it, through Plugboard's bounded
 /// canonical ABI (every pointer checked, every argument charged to the host-call budget). Resources (streams,
 /// pollables, errors) are ``WITResource``s in the instance's handle table. What is served:
-/// - `wasi:cli`: the granted environment and arguments, an empty stdin, stdout and stderr captured line by line
-///   into the log (or discarded), `exit` ending the call with `plugin-exited`, no terminals.
-/// - `wasi:io`: output streams that write at most 64 KiB per call, input streams that are closed, pollables that
-///   are always ready, errors that describe themselves.
+/// - `wasi:cli`: the granted environment and arguments, an empty stdin (or the host's own, when granted), stdout
+///   and stderr captured line by line into the log (or discarded, or passed to the host's own), `exit` ending the
+///   call with `plugin-exited`, no terminals.
+/// - `wasi:io`: output streams that write at most 64 KiB per call, input streams that read at most 64 KiB per call
+///   (closed when stdin is empty), pollables that are always ready, errors that describe themselves.
 /// - `wasi:clocks` and `wasi:random` when granted; when denied they answer 0 (clocks) and zero bytes (random),
 ///   since WASI 0.2 gives them no way to fail.
 /// - `wasi:filesystem/preopens`: no directories yet (so every path is refused by the guest's libc).
@@ -28,6 +29,8 @@ package final class WASIPreview2 {
 
     /// The most bytes one `write` may pass (what `check-write` allows), like preview 1's short writes.
     static let maxWriteBytes = 64 << 10
+    /// The most bytes one `read` of stdin returns (a short read, as streams allow).
+    static let maxReadBytes = 64 << 10
 
     let output: GuestOutput
     let capabilities: PluginCapabilities
@@ -110,4 +113,10 @@ extension WASIPreview2 {
 
     /// `err(closed)` of a `result<_, stream-error>`.
     static let closed: WITValue = .err(.variant(case: "closed", payload: nil))
+
+    /// `err(last-operation-failed(error))` of a `result<_, stream-error>`, the error describing itself as `message`.
+    static func lastOperationFailed(_ message: String) -> WITValue {
+        .err(.variant(case: "last-operation-failed", payload: .resource(WITResource(
+            WITResourceType("error", interface: "wasi:io/error@0.2.0"), value: WASIError(message)))))
+    }
 }
