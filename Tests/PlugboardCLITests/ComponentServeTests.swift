@@ -16,8 +16,11 @@ import Testing
             let process = try ServerProcess(
                 try Repository.executable().path, ["serve", "--plugins", plugins, "--port", "0", "--admin-token", HostileServeTests.token],
                 in: Repository.root.path)
+            // The server serves once every plugin in the directory is loaded: the Python one (18 MB, parsed and
+            // planned by a debug build while other suites run) can take minutes on a busy 2-core machine.
             let port = try #require(
-                try await process.waitForLog(#"Serving plugins on http://127\.0\.0\.1:(\d+)/"#), "the server did not start: \(process.log.suffix(2000))")
+                try await process.waitForLog(#"Serving plugins on http://127\.0\.0\.1:(\d+)/"#, timeout: .seconds(300)),
+                "the server did not start: \(process.log.suffix(2000))")
             let server = HostileServeTests.Server(process: process, base: "http://127.0.0.1:\(port)")
 
             let request = Array(#"{"input": "served components", "options": {"mode": "uppercase"}}"#.utf8)
