@@ -51,7 +51,7 @@ package struct CGuestResources {
             for interface in interfaces {
                 for function in interface.functions {
                     let types = function.parameters.map(\.type) + function.results
-                    for handle in types.flatMap(Self.handles) where byName[handle.name] == nil {
+                    for handle in types.flatMap(\.handles) where byName[handle.name] == nil {
                         let context = "function \(function.name) of \(interface.qualifiedName)"
                         try add(try Self.place(handle, usedOn: isImport, in: world, context: context), world: world)
                     }
@@ -112,19 +112,6 @@ package struct CGuestResources {
             return word + "_" + CGuestTypes.snake(String(name.dropFirst(kind.count).map { $0 == "." ? "_" : $0 }))
         }
         return CGuestTypes.snake(name)
-    }
-
-    /// Every handle inside `type`, depth first in declaration order.
-    package static func handles(in type: WITType) -> [WITResourceType] {
-        switch type {
-        case .own(let resource), .borrow(let resource): [resource]
-        case .list(let element), .option(let element): handles(in: element)
-        case .tuple(let elements): elements.flatMap(handles)
-        case .record(_, let fields): fields.flatMap { handles(in: $0.type) }
-        case .variant(_, let cases): cases.compactMap(\.payload).flatMap(handles)
-        case .result(let ok, let error): [ok, error].compactMap { $0 }.flatMap(handles)
-        default: []
-        }
     }
 
     // MARK: placing

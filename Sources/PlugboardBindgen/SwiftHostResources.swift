@@ -66,7 +66,7 @@ package struct SwiftHostResource: Hashable, Sendable {
         }
         for (interfaces, imported) in [(world.imports, true), (world.exports, false)] {
             for function in interfaces.flatMap(\.functions) {
-                for resource in (function.parameters.map(\.type) + function.results).flatMap(handles) {
+                for resource in (function.parameters.map(\.type) + function.results).flatMap(\.handles) {
                     var entry = found[resource.name] ?? SwiftHostResource(type: resource, isHostImplemented: false)
                     entry.isHostImplemented = entry.isHostImplemented || imported
                     found[resource.name] = entry
@@ -76,18 +76,6 @@ package struct SwiftHostResource: Hashable, Sendable {
         return found
     }
 
-    /// The resource types of the handles inside `type`, depth first.
-    private static func handles(in type: WITType) -> [WITResourceType] {
-        switch type {
-        case .own(let resource), .borrow(let resource): [resource]
-        case .list(let element), .option(let element): handles(in: element)
-        case .tuple(let elements): elements.flatMap(handles)
-        case .record(_, let fields): fields.flatMap { handles(in: $0.type) }
-        case .variant(_, let cases): cases.compactMap(\.payload).flatMap(handles)
-        case .result(let ok, let error): [ok, error].compactMap { $0 }.flatMap(handles)
-        default: []
-        }
-    }
 }
 
 /// A function of a resource the plugin exports, as ``SwiftHostGenerator`` finds it while it writes `<World>Exports`

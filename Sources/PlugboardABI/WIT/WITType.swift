@@ -82,13 +82,16 @@ extension WITType: CustomStringConvertible {
         }
     }
 
-    /// The first resource handle (`own<T>` or `borrow<T>`) inside this type, if any, spelled as WIT does.
-    package var firstHandle: String? {
-        first { type in
-            switch type {
-            case .own, .borrow: type.description
-            default: nil
-            }
+    /// The resource type of every handle (`own<T>` or `borrow<T>`) inside this type, depth first in declaration order.
+    package var handles: [WITResourceType] {
+        switch self {
+        case .own(let resource), .borrow(let resource): [resource]
+        case .list(let element), .option(let element): element.handles
+        case .tuple(let elements): elements.flatMap(\.handles)
+        case .record(_, let fields): fields.flatMap(\.type.handles)
+        case .variant(_, let cases): cases.compactMap(\.payload).flatMap(\.handles)
+        case .result(let ok, let error): [ok, error].compactMap { $0 }.flatMap(\.handles)
+        default: []
         }
     }
 
