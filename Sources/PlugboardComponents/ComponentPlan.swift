@@ -136,7 +136,7 @@ extension ComponentPlan {
     ) throws -> [any CoreInstance] {
         var instances: [any CoreInstance] = []
         for (index, step) in steps.enumerated() {
-            let imports = try step.imports.map { entry -> CoreImport in
+            let imports = step.imports.map { entry -> CoreImport in
                 switch entry.item {
                 case .export(let source, let name): CoreImport(module: entry.module, name: entry.name, value: .export(instances[source], name: name))
                 case .lowered(let index): CoreImport(module: entry.module, name: entry.name, value: .hostFunction(lowered[index]))
