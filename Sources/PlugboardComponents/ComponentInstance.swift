@@ -55,11 +55,7 @@ public final class ComponentInstance {
 
     /// The canonical view of the options `memory` and `realloc`, once the instances providing them exist.
     private func canonicalView(memory: ComponentPlan.CoreItem?, realloc: ComponentPlan.CoreItem?, upTo step: Int) throws -> CanonicalInstance? {
-        func ready(_ item: ComponentPlan.CoreItem?) -> Bool {
-            guard case .export(let source, _)? = item else { return true }
-            return source <= step
-        }
-        guard ready(memory), ready(realloc) else { return nil }
+        guard ComponentPlan.CoreItem.isMade(memory, upTo: step), ComponentPlan.CoreItem.isMade(realloc, upTo: step) else { return nil }
         var linear: (any LinearMemory)?
         if case .export(let source, let name)? = memory {
             guard let found = instances[source].memory(named: name) else { throw PlugboardError.invalidComponent("no memory '\(name)' in core instance \(source)") }

@@ -66,6 +66,13 @@ public struct ComponentPlan: Sendable {
         case resourceNew(WITResourceType, definition: Int)
         /// `resource.rep` of a resource the component defines: `(i32 handle) -> i32 rep`.
         case resourceRep(WITResourceType)
+
+        /// Whether what `item` names exists once step `step` is instantiated (a step's export needs that step; the
+        /// rest exists from the start). `nil`, an absent option, always does.
+        package static func isMade(_ item: CoreItem?, upTo step: Int) -> Bool {
+            guard case .export(let source, _)? = item else { return true }
+            return source <= step
+        }
     }
 
     /// A resource type the component defines (`(resource (rep i32) (dtor f))`): its name (the one it is exported

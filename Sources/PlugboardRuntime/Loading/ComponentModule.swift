@@ -68,7 +68,7 @@ struct ComponentModule: CompiledModule {
             // A lowered import can be called as soon as the instances of its memory and realloc exist: a start
             // function (wit-component runs `_initialize` as one) may call it before the plan is done.
             for (index, entry) in plan.lowered.enumerated() where importViews[index] == nil {
-                guard Self.isMade(entry.memory, upTo: step), Self.isMade(entry.realloc, upTo: step) else { continue }
+                guard ComponentPlan.CoreItem.isMade(entry.memory, upTo: step), ComponentPlan.CoreItem.isMade(entry.realloc, upTo: step) else { continue }
                 let view = try ComponentCoreInstance.view(
                     memory: entry.memory, realloc: entry.realloc, in: made, sharingStateWith: root, role: "import '\(entry.function.name)'")
                 importViews[index] = view
@@ -76,12 +76,6 @@ struct ComponentModule: CompiledModule {
             }
         }
         return try ComponentCoreInstance(plan: plan, instances: instances, root: root, importViews: importViews.compactMap { $0 })
-    }
-
-    /// Whether the core instance `item` comes from is made by step `step`.
-    private static func isMade(_ item: ComponentPlan.CoreItem?, upTo step: Int) -> Bool {
-        guard case .export(let source, _)? = item else { return true }
-        return source <= step
     }
 }
 
