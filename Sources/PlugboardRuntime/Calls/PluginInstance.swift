@@ -75,7 +75,7 @@ package final class PluginInstance {
         }
         if !module.wasi2Imports.isEmpty {
             let wasi2 = WASIPreview2(
-                output: output, capabilities: capabilities, maxRandomBytes: limits.hostCallBudgetBytes,
+                output: output, capabilities: capabilities, files: wasi.files, maxRandomBytes: limits.hostCallBudgetBytes,
                 stopCheck: { try interruption.checkNotStopped() })
             makers += wasi2.makers(for: module.wasi2Imports, limits: limits)
         }

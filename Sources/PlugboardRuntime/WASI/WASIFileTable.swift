@@ -39,6 +39,9 @@ package final class WASIFileTable: Sendable {
         package var append: Bool
         /// The preopen this is, if it is one (its host descriptor belongs to the preopen, not the entry).
         package var preopen: Int?
+        /// Which opening this is: a number no other entry of the table has had, so a WASI 0.2 handle to an entry
+        /// closed since never reaches a later one given the same descriptor number.
+        package var serial: UInt64 = 0
     }
 
     /// The guest's descriptors, under the lock.
@@ -46,10 +49,18 @@ package final class WASIFileTable: Sendable {
         fileprivate(set) var preopens: [Preopen]
         fileprivate var entries: [UInt32: Entry] = [:]
         fileprivate var isClosed = false
+        fileprivate var lastSerial: UInt64 = 0
 
         /// The entry for a guest descriptor, or `EBADF`.
         package func entry(_ fd: UInt32) throws(WASIPreview1.Errno) -> Entry {
             guard let entry = entries[fd] else { throw .badf }
+            return entry
+        }
+
+        /// The entry for a guest descriptor if it is still the opening `serial` names, or `EBADF`.
+        package func entry(_ fd: UInt32, serial: UInt64) throws(WASIPreview1.Errno) -> Entry {
+            let entry = try entry(fd)
+            guard entry.serial == serial else { throw .badf }
             return entry
         }
 
@@ -58,6 +69,11 @@ package final class WASIFileTable: Sendable {
             let entry = try entry(fd)
             guard entry.kind == .directory else { throw .notdir }
             return entry
+        }
+
+        /// The preopens' descriptors, in order, with their openings and the paths the guest knows them by.
+        package var preopenDescriptors: [(fd: UInt32, serial: UInt64, guestPath: [UInt8])] {
+            entries.compactMap { fd, entry in entry.preopen.map { (fd, entry.serial, preopens[$0].guestPath) } }.sorted { $0.fd < $1.fd }
         }
 
         /// Whether one more descriptor may be opened (checked before anything is created on the host).
@@ -76,6 +92,9 @@ package final class WASIFileTable: Sendable {
             }
             var fd: UInt32 = 3
             while entries[fd] != nil { fd += 1 }
+            lastSerial += 1
+            var entry = entry
+            entry.serial = lastSerial
             entries[fd] = entry
             return fd
         }
@@ -92,9 +111,10 @@ package final class WASIFileTable: Sendable {
             entries = [:]
             guard !isClosed else { return }
             for (index, preopen) in preopens.enumerated() {
+                lastSerial += 1
                 entries[UInt32(3 + index)] = Entry(
                     hostFD: preopen.hostFD, kind: .directory, readOnly: preopen.readOnly, readable: true, writable: false, append: false,
-                    preopen: index)
+                    preopen: index, serial: lastSerial)
             }
         }
     }
@@ -139,6 +159,14 @@ package final class WASIFileTable: Sendable {
             state.reset()
             for preopen in state.preopens { hostClose(preopen.hostFD) }
             state.preopens = []
+        }
+    }
+
+    /// Closes descriptor `fd` if it is still the opening `serial` names (a WASI 0.2 handle was dropped).
+    package func close(_ fd: UInt32, serial: UInt64) {
+        state.withLock { state in
+            guard (try? state.entry(fd, serial: serial)) != nil else { return }
+            try? state.remove(fd)
         }
     }
 

@@ -79,7 +79,7 @@ extension WASIPreview1 {
                 }
                 return try with(caller) { memory, state in
                     try memory.checkRange(args[3].u32, count: 4, "nwritten")
-                    let entry = try writableFile(state.entry(fd))
+                    let entry = try WASIFileSystem.writableFile(state.entry(fd))
                     let count = try transfer(memory, iovecs(memory, pointer: args[1].u32, count: args[2].u32)) { buffer, _ in
                         write(entry.hostFD, buffer.baseAddress, buffer.count)
                     }
@@ -91,8 +91,8 @@ extension WASIPreview1 {
                 try with(caller) { memory, state in
                     try memory.checkRange(args[4].u32, count: 4, "nwritten")
                     guard args[0].u32 > 2 else { return .spipe }
-                    let entry = try writableFile(state.entry(args[0].u32))
-                    let offset = try fileOffset(args[3].u64)
+                    let entry = try WASIFileSystem.writableFile(state.entry(args[0].u32))
+                    let offset = try WASIFileSystem.fileOffset(args[3].u64)
                     let count = try transfer(memory, iovecs(memory, pointer: args[1].u32, count: args[2].u32)) { buffer, done in
                         pwrite(entry.hostFD, buffer.baseAddress, buffer.count, off_t(offset + Int64(done)))
                     }
@@ -127,7 +127,7 @@ extension WASIPreview1 {
                 return try with(caller) { memory, state in
                     try memory.checkRange(args[3].u32, count: 4, "nread")
                     let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
-                    let entry = try readableFile(state.entry(fd))
+                    let entry = try WASIFileSystem.readableFile(state.entry(fd))
                     let count = try transfer(memory, chunks, into: true) { buffer, _ in read(entry.hostFD, buffer.baseAddress, buffer.count) }
                     try memory.store(count, at: Int(args[3].u32))
                     return .success
@@ -138,8 +138,8 @@ extension WASIPreview1 {
                     try memory.checkRange(args[4].u32, count: 4, "nread")
                     let chunks = try iovecs(memory, pointer: args[1].u32, count: args[2].u32)
                     guard args[0].u32 > 2 else { return .spipe }
-                    let entry = try readableFile(state.entry(args[0].u32))
-                    let offset = try fileOffset(args[3].u64)
+                    let entry = try WASIFileSystem.readableFile(state.entry(args[0].u32))
+                    let offset = try WASIFileSystem.fileOffset(args[3].u64)
                     let count = try transfer(memory, chunks, into: true) { buffer, done in
                         pread(entry.hostFD, buffer.baseAddress, buffer.count, off_t(offset + Int64(done)))
                     }
@@ -228,34 +228,28 @@ extension WASIPreview1 {
                         try memory.store(UInt8(2), at: Int(pointer) + 16)
                         return .success
                     }
-                    var info = stat()
-                    guard fstat(try state.entry(args[0].u32).hostFD, &info) == 0 else { return .current }
-                    try storeFilestat(info, memory, at: pointer)
+                    try storeFilestat(WASIFileSystem.status(of: state.entry(args[0].u32)), memory, at: pointer)
                     return .success
                 }
             }),
             "fd_filestat_set_size": (sig([i32, i64]), { caller, args in
                 try with(caller) { _, state in
-                    let entry = try writableFile(state.entry(args[0].u32))
-                    guard ftruncate(entry.hostFD, off_t(try fileOffset(args[1].u64))) == 0 else { return .current }
+                    try WASIFileSystem.setSize(state.entry(args[0].u32), to: args[1].u64)
                     return .success
                 }
             }),
             "fd_sync": (sig([i32]), { caller, args in
                 try with(caller) { _, state in
                     guard args[0].u32 > 2 else { return .inval }
-                    return fsync(try state.entry(args[0].u32).hostFD) == 0 ? .success : .current
+                    try WASIFileSystem.sync(state.entry(args[0].u32), dataOnly: false)
+                    return .success
                 }
             }),
             "fd_datasync": (sig([i32]), { caller, args in
                 try with(caller) { _, state in
                     guard args[0].u32 > 2 else { return .inval }
-                    let fd = try state.entry(args[0].u32).hostFD
-                    #if os(Linux)
-                    return fdatasync(fd) == 0 ? .success : .current
-                    #else
-                    return fsync(fd) == 0 ? .success : .current
-                    #endif
+                    try WASIFileSystem.sync(state.entry(args[0].u32), dataOnly: true)
+                    return .success
                 }
             }),
             "fd_prestat_get": (sig([i32, i32]), { caller, args in
@@ -295,35 +289,16 @@ extension WASIPreview1 {
                     let (oflags, rights, fdflags) = (args[4].u32, args[5].u64, args[7].u32)
                     let path = try guestPath(memory, args[2], args[3])
                     try memory.checkRange(args[8].u32, count: 4, "the opened fd")
-                    let directory = try state.directory(args[0].u32)
-                    let append = fdflags & appendFlag != 0
-                    let writes = rights & Rights.modifying != 0 || append || oflags & OpenFlags.trunc != 0
-                    if directory.readOnly, writes || oflags & (OpenFlags.creat | OpenFlags.excl | OpenFlags.trunc) != 0 { return .rofs }
-                    try state.checkCapacity()
-                    let readable = rights & (Rights.fdRead | Rights.fdReaddir) != 0 || !writes
-                    var flags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK
-                    flags |= writes ? (readable ? O_RDWR : O_WRONLY) : O_RDONLY
-                    if oflags & OpenFlags.creat != 0 { flags |= O_CREAT }
-                    if oflags & OpenFlags.excl != 0 { flags |= O_EXCL }
-                    if oflags & OpenFlags.trunc != 0 { flags |= O_TRUNC }
-                    if append { flags |= O_APPEND }
-                    let resolved = try WASIResolvedPath(path, beneath: directory.hostFD)
-                    if oflags & OpenFlags.directory != 0 || resolved.mustBeDirectory { flags |= O_DIRECTORY }
-                    let fd = openat(resolved.parent, resolved.name, flags, mode_t(0o666))
-                    guard fd >= 0 else {
-                        let code = hostErrno()
-                        return WASIResolvedPath.isSymbolicLink(in: resolved.parent, resolved.name) ? .loop : Errno(host: code)
-                    }
-                    var info = stat()
-                    let type = fstat(fd, &info) == 0 ? info.st_mode & 0o170000 : 0
-                    guard type == 0o040000 || type == 0o100000 else {
-                        hostClose(fd)
-                        return .notsup  // devices, FIFOs and sockets are not served
-                    }
-                    let entry = WASIFileTable.Entry(
-                        hostFD: fd, kind: type == 0o040000 ? .directory : .file, readOnly: directory.readOnly, readable: readable,
-                        writable: writes, append: append, preopen: nil)
-                    try memory.store(try state.insert(entry), at: Int(args[8].u32))
+                    var request = WASIFileSystem.OpenRequest()
+                    request.create = oflags & OpenFlags.creat != 0
+                    request.directory = oflags & OpenFlags.directory != 0
+                    request.exclusive = oflags & OpenFlags.excl != 0
+                    request.truncate = oflags & OpenFlags.trunc != 0
+                    request.read = rights & (Rights.fdRead | Rights.fdReaddir) != 0
+                    request.write = rights & Rights.modifying != 0
+                    request.append = fdflags & appendFlag != 0
+                    let fd = try WASIFileSystem.open(path, beneath: state.directory(args[0].u32), request, in: &state)
+                    try memory.store(fd, at: Int(args[8].u32))
                     return .success
                 }
             }),
@@ -331,55 +306,37 @@ extension WASIPreview1 {
                 try with(caller) { memory, state in
                     let path = try guestPath(memory, args[2], args[3])
                     try memory.checkRange(args[4].u32, count: 64, "a filestat")
-                    let resolved = try WASIResolvedPath(path, beneath: state.directory(args[0].u32).hostFD)
-                    var info = stat()
-                    guard fstatat(resolved.parent, resolved.name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .current }
-                    if resolved.mustBeDirectory, info.st_mode & 0o170000 != 0o040000 { return .notdir }
-                    try storeFilestat(info, memory, at: args[4].u32)
+                    try storeFilestat(WASIFileSystem.status(path, beneath: state.directory(args[0].u32)), memory, at: args[4].u32)
                     return .success
                 }
             }),
             "path_create_directory": (sig([i32, i32, i32]), { caller, args in
                 try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
-                    let directory = try state.directory(args[0].u32)
-                    guard !directory.readOnly else { return .rofs }
-                    let resolved = try WASIResolvedPath(path, beneath: directory.hostFD)
-                    guard !resolved.isBase else { return .exist }
-                    return mkdirat(resolved.parent, resolved.name, mode_t(0o777)) == 0 ? .success : .current
+                    try WASIFileSystem.createDirectory(path, beneath: state.directory(args[0].u32))
+                    return .success
                 }
             }),
             "path_remove_directory": (sig([i32, i32, i32]), { caller, args in
                 try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
-                    let directory = try state.directory(args[0].u32)
-                    guard !directory.readOnly else { return .rofs }
-                    let resolved = try WASIResolvedPath(path, beneath: directory.hostFD)
-                    guard !resolved.isBase else { return .inval }
-                    return unlinkat(resolved.parent, resolved.name, AT_REMOVEDIR) == 0 ? .success : .current
+                    try WASIFileSystem.removeDirectory(path, beneath: state.directory(args[0].u32))
+                    return .success
                 }
             }),
             "path_unlink_file": (sig([i32, i32, i32]), { caller, args in
                 try with(caller) { memory, state in
                     let path = try guestPath(memory, args[1], args[2])
-                    let directory = try state.directory(args[0].u32)
-                    guard !directory.readOnly else { return .rofs }
-                    let resolved = try WASIResolvedPath(path, beneath: directory.hostFD)
-                    guard !resolved.isBase else { return .isdir }
-                    guard !resolved.mustBeDirectory else { return .notdir }
-                    return unlinkat(resolved.parent, resolved.name, 0) == 0 ? .success : .current
+                    try WASIFileSystem.unlinkFile(path, beneath: state.directory(args[0].u32))
+                    return .success
                 }
             }),
             "path_rename": (sig([i32, i32, i32, i32, i32, i32]), { caller, args in
                 try with(caller) { memory, state in
                     let old = try guestPath(memory, args[1], args[2])
                     let new = try guestPath(memory, args[4], args[5])
-                    let (from, to) = (try state.directory(args[0].u32), try state.directory(args[3].u32))
-                    guard !from.readOnly, !to.readOnly else { return .rofs }
-                    let source = try WASIResolvedPath(old, beneath: from.hostFD)
-                    let target = try WASIResolvedPath(new, beneath: to.hostFD)
-                    guard !source.isBase, !target.isBase else { return .inval }
-                    return renameat(source.parent, source.name, target.parent, target.name) == 0 ? .success : .current
+                    try WASIFileSystem.rename(old, beneath: state.directory(args[0].u32), to: new, beneath: state.directory(args[3].u32))
+                    return .success
                 }
             }),
             "path_readlink": (sig([i32, i32, i32, i32, i32, i32]), { caller, args in
@@ -388,11 +345,7 @@ extension WASIPreview1 {
                     let (buffer, length) = (args[3].u32, Int(args[4].u32))
                     try memory.checkRange(buffer, count: length, "a readlink buffer")
                     try memory.checkRange(args[5].u32, count: 4, "bufused")
-                    let resolved = try WASIResolvedPath(path, beneath: state.directory(args[0].u32).hostFD)
-                    var target = [CChar](repeating: 0, count: WASIResolvedPath.maxLength)
-                    let count = readlinkat(resolved.parent, resolved.name, &target, target.count)
-                    guard count >= 0 else { return .current }
-                    let bytes = target.prefix(min(count, length)).map { UInt8(bitPattern: $0) }
+                    let bytes = Array(try WASIFileSystem.readlink(path, beneath: state.directory(args[0].u32)).prefix(length))
                     try memory.write(bytes, at: buffer, "a readlink buffer")
                     try memory.store(UInt32(bytes.count), at: Int(args[5].u32))
                     return .success
@@ -401,26 +354,6 @@ extension WASIPreview1 {
             "path_symlink": (sig([i32, i32, i32, i32, i32]), { _, _ in .i32(Errno.perm.rawValue) }),
             "path_link": (sig([i32, i32, i32, i32, i32, i32, i32]), { _, _ in .i32(Errno.perm.rawValue) }),
         ]
-    }
-
-    /// A file the guest may read, or `EBADF` (`EISDIR` for a directory).
-    private static func readableFile(_ entry: WASIFileTable.Entry) throws(Errno) -> WASIFileTable.Entry {
-        guard entry.kind == .file else { throw .isdir }
-        guard entry.readable else { throw .badf }
-        return entry
-    }
-
-    /// A file the guest may write: `EROFS` beneath a read-only preopen, else `EBADF` unless opened for writing.
-    private static func writableFile(_ entry: WASIFileTable.Entry) throws(Errno) -> WASIFileTable.Entry {
-        guard !entry.readOnly else { throw .rofs }
-        guard entry.kind == .file else { throw .isdir }
-        guard entry.writable else { throw .badf }
-        return entry
-    }
-
-    private static func fileOffset(_ value: UInt64) throws(Errno) -> Int64 {
-        guard value <= UInt64(Int64.max) else { throw .inval }
-        return Int64(value)
     }
 
     /// A guest path: at most ``WASIResolvedPath/maxLength`` bytes (`ENAMETOOLONG`), inside memory (`EFAULT`).
@@ -457,7 +390,7 @@ extension WASIPreview1 {
         }
         try memory.store(UInt64(truncatingIfNeeded: info.st_dev), at: base)
         try memory.store(UInt64(truncatingIfNeeded: info.st_ino), at: base + 8)
-        try memory.store(UInt64(fileType(mode: UInt32(info.st_mode))), at: base + 16)
+        try memory.store(UInt64(WASIFileSystem.fileType(mode: UInt32(info.st_mode))), at: base + 16)
         try memory.store(UInt64(truncatingIfNeeded: info.st_nlink), at: base + 24)
         try memory.store(UInt64(truncatingIfNeeded: info.st_size), at: base + 32)
         #if os(Linux)
@@ -468,19 +401,6 @@ extension WASIPreview1 {
         try memory.store(nanoseconds(accessed), at: base + 40)
         try memory.store(nanoseconds(modified), at: base + 48)
         try memory.store(nanoseconds(changed), at: base + 56)
-    }
-
-    /// The WASI `filetype` for a host `st_mode`.
-    package static func fileType(mode: UInt32) -> UInt8 {
-        switch mode & 0o170000 {
-        case 0o060000: 1  // block device
-        case 0o020000: 2  // character device
-        case 0o040000: 3  // directory
-        case 0o100000: 4  // regular file
-        case 0o140000: 6  // socket (stream)
-        case 0o120000: 7  // symbolic link
-        default: 0
-        }
     }
 }
 

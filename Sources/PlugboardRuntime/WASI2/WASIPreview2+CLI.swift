@@ -29,17 +29,17 @@ extension WASIPreview2 {
 
     var cliStdin: [String: Implementation] {
         let readsHost = capabilities.standardInput == .inherit
-        return ["get-stdin": { _, function in [try Self.own(function.results.first, WASIInputStream(readsHostStandardInput: readsHost))] }]
+        return ["get-stdin": { _, function in [try Self.own(function.results.first, WASIInputStream(.standardInput(readsHost: readsHost)))] }]
     }
 
     var cliStdout: [String: Implementation] {
         let stdio = GuestStdio(capabilities.stdio, output: output)
-        return ["get-stdout": { _, function in [try Self.own(function.results.first, WASIOutputStream(stdio: stdio, isStandardError: false))] }]
+        return ["get-stdout": { _, function in [try Self.own(function.results.first, WASIOutputStream(.standardStream(stdio, isStandardError: false)))] }]
     }
 
     var cliStderr: [String: Implementation] {
         let stdio = GuestStdio(capabilities.stdio, output: output)
-        return ["get-stderr": { _, function in [try Self.own(function.results.first, WASIOutputStream(stdio: stdio, isStandardError: true))] }]
+        return ["get-stderr": { _, function in [try Self.own(function.results.first, WASIOutputStream(.standardStream(stdio, isStandardError: true)))] }]
     }
 
     /// `get-terminal-*`: no stream is a terminal.

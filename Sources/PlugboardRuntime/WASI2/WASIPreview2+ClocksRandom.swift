@@ -69,9 +69,4 @@ extension WASIPreview2 {
     var insecureSeed: [String: Implementation] {
         ["insecure-seed": { [self] _, _ in [.tuple([.u64(try randomU64()), .u64(try randomU64())])] }]
     }
-
-    /// `wasi:filesystem/preopens`: no directory yet under WASI 0.2.
-    var preopens: [String: Implementation] {
-        ["get-directories": { _, _ in [.list([])] }]
-    }
 }

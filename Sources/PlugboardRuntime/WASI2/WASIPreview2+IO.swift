@@ -1,30 +1,55 @@
 import PlugboardABI
+import Synchronization
 
-/// An output stream to the plugin's stdout or stderr (captured line by line into the log, discarded, or passed to
-/// the host's own, as ``GuestStdio`` says).
+/// An output stream: the plugin's stdout or stderr (captured line by line into the log, discarded, or passed to the
+/// host's own, as ``GuestStdio`` says), or a file opened for writing (from an offset on, or at its end).
 final class WASIOutputStream: Sendable {
-    let stdio: GuestStdio
-    let isStandardError: Bool
+    enum Sink: Sendable {
+        case standardStream(GuestStdio, isStandardError: Bool)
+        case file(WASIDescriptor, append: Bool)
+    }
 
-    init(stdio: GuestStdio, isStandardError: Bool) {
-        self.stdio = stdio
-        self.isStandardError = isStandardError
+    let sink: Sink
+    /// Where the next write to a file goes (unless it appends).
+    let position: Mutex<UInt64>
+
+    init(_ sink: Sink, position: UInt64 = 0) {
+        self.sink = sink
+        self.position = Mutex(position)
     }
 }
 
-/// The plugin's stdin: closed (empty) unless ``PluginCapabilities/standardInput`` grants the host's own.
+/// An input stream: the plugin's stdin (closed, so empty, unless ``PluginCapabilities/standardInput`` grants the
+/// host's own), or a file opened for reading, from an offset on.
 final class WASIInputStream: Sendable {
-    let readsHostStandardInput: Bool
-    init(readsHostStandardInput: Bool) { self.readsHostStandardInput = readsHostStandardInput }
+    enum Source: Sendable {
+        case standardInput(readsHost: Bool)
+        case file(WASIDescriptor)
+    }
+
+    let source: Source
+    /// Where the next read of a file starts.
+    let position: Mutex<UInt64>
+
+    init(_ source: Source, position: UInt64 = 0) {
+        self.source = source
+        self.position = Mutex(position)
+    }
 }
 
 /// Something to wait for; every one is ready at once (nothing blocks the guest's thread).
 final class WASIPollable: Sendable {}
 
-/// An error a stream operation reports, with what `to-debug-string` says.
+/// An error a stream operation reports, with what `to-debug-string` says and, for a file, its `error-code`.
 final class WASIError: Sendable {
     let message: String
-    init(_ message: String) { self.message = message }
+    /// The `wasi:filesystem` error code (`filesystem-error-code` answers it).
+    let fileErrorCode: String?
+
+    init(_ message: String, fileErrorCode: String? = nil) {
+        self.message = message
+        self.fileErrorCode = fileErrorCode
+    }
 }
 
 /// `wasi:io`: errors, pollables, streams.
@@ -46,7 +71,7 @@ extension WASIPreview2 {
     }
 
     var ioStreams: [String: Implementation] {
-        let write: Implementation = { [stopCheck] arguments, _ in
+        let write: Implementation = { [stopCheck, files] arguments, _ in
             let stream = try Self.host(arguments.first, as: WASIOutputStream.self, "the output stream")
             let bytes = try Self.bytes(arguments.dropFirst().first)
             guard bytes.count <= Self.maxWriteBytes else {
@@ -54,10 +79,21 @@ extension WASIPreview2 {
                 return [Self.lastOperationFailed("a write of \(bytes.count) bytes, more than check-write allowed (\(Self.maxWriteBytes))")]
             }
             try stopCheck()
-            do {
-                try bytes.withUnsafeBytes { bytes in try stream.stdio.write(bytes, toStandardError: stream.isStandardError) }
-            } catch {
-                return [Self.lastOperationFailed("writing to the host's \(stream.isStandardError ? "stderr" : "stdout") failed: \(error)")]
+            switch stream.sink {
+            case .standardStream(let stdio, let isStandardError):
+                do {
+                    try bytes.withUnsafeBytes { bytes in try stdio.write(bytes, toStandardError: isStandardError) }
+                } catch {
+                    return [Self.lastOperationFailed("writing to the host's \(isStandardError ? "stderr" : "stdout") failed: \(error)")]
+                }
+            case .file(let descriptor, let append):
+                do {
+                    try stream.position.withLock { position in
+                        position = try descriptor.write(bytes, at: append ? nil : position, in: files)
+                    }
+                } catch let errno as WASIPreview1.Errno {
+                    return [Self.lastOperationFailed("writing the file failed (\(Self.errorCode(errno)))", fileErrorCode: Self.errorCode(errno))]
+                }
             }
             return [.ok(nil)]
         }
@@ -67,11 +103,28 @@ extension WASIPreview2 {
         }
         let subscribe: Implementation = { _, function in [try Self.own(function.results.first, WASIPollable())] }
         let stopCheck = self.stopCheck
+        let files = self.files
         let read = { (wait: Bool, skips: Bool) -> Implementation in
             { arguments, _ in
                 let stream = try Self.host(arguments.first, as: WASIInputStream.self, "the input stream")
-                guard stream.readsHostStandardInput else { return [Self.closed] }
                 let length = Int(min(try Self.u64(arguments.dropFirst().first), UInt64(Self.maxReadBytes)))
+                let readsHost: Bool
+                switch stream.source {
+                case .standardInput(let granted): readsHost = granted
+                case .file(let descriptor):
+                    do {
+                        let bytes = try stream.position.withLock { position in
+                            let bytes = try descriptor.read(length, at: position, in: files)
+                            position += UInt64(bytes.count)
+                            return bytes
+                        }
+                        if bytes.isEmpty && length > 0 { return [Self.closed] }  // its end
+                        return [.ok(skips ? .u64(UInt64(bytes.count)) : .list(bytes.map(WITValue.u8)))]
+                    } catch let errno as WASIPreview1.Errno {
+                        return [Self.lastOperationFailed("reading the file failed (\(Self.errorCode(errno)))", fileErrorCode: Self.errorCode(errno))]
+                    }
+                }
+                guard readsHost else { return [Self.closed] }
                 var bytes = [UInt8](repeating: 0, count: length)
                 let count: Int?
                 do {

@@ -15,8 +15,10 @@ import PlugboardManifest
 ///   (closed when stdin is empty), pollables that are always ready, errors that describe themselves.
 /// - `wasi:clocks` and `wasi:random` when granted; when denied they answer 0 (clocks) and zero bytes (random),
 ///   since WASI 0.2 gives them no way to fail.
-/// - `wasi:filesystem/preopens`: no directories yet (so every path is refused by the guest's libc).
-/// Every other function a component imports (sockets, descriptors, ...) is defined so the component links, and
+/// - `wasi:filesystem`: the granted directories as preopens, and files and directories beneath them, on preview 1's
+///   rules and in its descriptor table (``WASIFileSystem``, ``WASIFileTable``): read-only preopens refuse every
+///   change with `read-only`, no path leaves its preopen.
+/// Every other function a component imports (sockets, links, times, ...) is defined so the component links, and
 /// refuses: it answers its result type's error case (`access-denied`, `access`, `not-permitted`, `unsupported`,
 /// `closed`), `none`, or else fails the call with an error naming the function (see ``WASIRefusal``).
 package final class WASIPreview2 {
@@ -34,12 +36,17 @@ package final class WASIPreview2 {
 
     let output: GuestOutput
     let capabilities: PluginCapabilities
+    /// The instance's descriptors: the same table (and bound) its preview 1 functions use.
+    let files: WASIFileTable
     let stopCheck: @Sendable () throws -> Void
     let maxRandomBytes: Int
 
-    package init(output: GuestOutput, capabilities: PluginCapabilities, maxRandomBytes: Int, stopCheck: @escaping @Sendable () throws -> Void) {
+    package init(
+        output: GuestOutput, capabilities: PluginCapabilities, files: WASIFileTable, maxRandomBytes: Int, stopCheck: @escaping @Sendable () throws -> Void
+    ) {
         self.output = output
         self.capabilities = capabilities
+        self.files = files
         self.maxRandomBytes = maxRandomBytes
         self.stopCheck = stopCheck
     }
@@ -74,7 +81,7 @@ package final class WASIPreview2 {
             ("wasi:io/error", ioError), ("wasi:io/poll", ioPoll), ("wasi:io/streams", ioStreams),
             ("wasi:clocks/wall-clock", wallClock), ("wasi:clocks/monotonic-clock", monotonicClock),
             ("wasi:random/random", random), ("wasi:random/insecure", insecureRandom), ("wasi:random/insecure-seed", insecureSeed),
-            ("wasi:filesystem/preopens", preopens),
+            ("wasi:filesystem/preopens", preopens), ("wasi:filesystem/types", filesystemTypes),
         ] as [(String, [String: Implementation])] {
             for (name, implementation) in functions { all[interface + "#" + name] = implementation }
         }
@@ -114,9 +121,10 @@ extension WASIPreview2 {
     /// `err(closed)` of a `result<_, stream-error>`.
     static let closed: WITValue = .err(.variant(case: "closed", payload: nil))
 
-    /// `err(last-operation-failed(error))` of a `result<_, stream-error>`, the error describing itself as `message`.
-    static func lastOperationFailed(_ message: String) -> WITValue {
+    /// `err(last-operation-failed(error))` of a `result<_, stream-error>`, the error describing itself as `message`
+    /// (and, for a file, giving its `error-code`).
+    static func lastOperationFailed(_ message: String, fileErrorCode: String? = nil) -> WITValue {
         .err(.variant(case: "last-operation-failed", payload: .resource(WITResource(
-            WITResourceType("error", interface: "wasi:io/error@0.2.0"), value: WASIError(message)))))
+            WITResourceType("error", interface: "wasi:io/error@0.2.0"), value: WASIError(message, fileErrorCode: fileErrorCode)))))
     }
 }

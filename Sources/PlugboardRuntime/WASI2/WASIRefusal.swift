@@ -21,7 +21,7 @@ enum WASIRefusal {
         }
         throw PlugboardError(
             .hostFunctionFailed, "the plugin called \(interface) function '\(function.name)', which Plugboard does not provide to plugins",
-            hint: "Plugboard's WASI 0.2 serves cli, io, clocks and random; files and sockets are refused")
+            hint: "Plugboard's WASI 0.2 serves cli, io, clocks, random and files beneath granted directories; sockets are refused")
     }
 
     /// The value of the first refusal case `type` has.
