@@ -18,9 +18,8 @@ public struct Exec: AsyncParsableCommand {
             gets ARGS as its arguments, FILE as given first (as `wasmtime run` does); everything after FILE is \
             passed unchanged, options included. Its stdin, stdout and stderr are plugboard's own, byte for byte. It \
             may read the clocks and random bytes; it sees only the environment variables given with --env and \
-            --allow-env (--env wins for a name given with both) and only the --allow-dir directories. Directories \
-            are served to preview-1 modules only: for a component, --allow-dir is ignored with a warning on stderr \
-            (WASI 0.2 has no filesystem here yet).
+            --allow-env (--env wins for a name given with both) and only the --allow-dir directories, under WASI \
+            preview 1 and WASI 0.2 alike.
 
             Limits (defaults: 1024 MiB of memory, 3600000 ms for the run, no fuel budget): a program past one is \
             stopped. Instantiating the program (its start-up) has a deadline of its own, --timeout-ms but at \
@@ -127,12 +126,10 @@ public struct Exec: AsyncParsableCommand {
         return limits
     }
 
-    /// How the program runs: its arguments, environment, directories (none for a component: they are not served to
-    /// one) and limits.
-    public func deriveOptions(for kind: PluginBinary.Kind, hostEnvironment: [String: String]) -> WASIProgram.Options {
+    /// How the program runs: its arguments, environment, directories and limits.
+    public func deriveOptions(hostEnvironment: [String: String]) -> WASIProgram.Options {
         WASIProgram.Options(
-            arguments: programArguments, environment: deriveEnvironment(host: hostEnvironment),
-            directories: kind == .coreModule ? allowDir : [], limits: deriveLimits())
+            arguments: programArguments, environment: deriveEnvironment(host: hostEnvironment), directories: allowDir, limits: deriveLimits())
     }
 
     static func environmentVariable(_ text: String) throws -> KeyValue {
@@ -169,10 +166,7 @@ public struct Exec: AsyncParsableCommand {
             StandardError.printError(error)
             throw ExitCode(WASIProgram.cannotRunStatus)
         }
-        if program.kind == .component && !allowDir.isEmpty {
-            StandardError.print("warning: --allow-dir is ignored: directories are not yet served to components (WASI 0.2), only to preview-1 modules")
-        }
-        let termination = await program.run(deriveOptions(for: program.kind, hostEnvironment: ProcessInfo.processInfo.environment), logger: logger)
+        let termination = await program.run(deriveOptions(hostEnvironment: ProcessInfo.processInfo.environment), logger: logger)
         if let error = termination.error { StandardError.printError(error) }
         if termination.status != 0 { throw ExitCode(termination.status) }
     }

@@ -45,7 +45,11 @@ import Testing
         return try await runProcess(try Repository.executable().path, ["exec"] + arguments, in: directory, environment: environment, input: input)
     }
 
-    @Test func aPreview1CommandGetsItsArgumentsEnvironmentStdinAndDirectories() async throws {
+    /// The same program as a preview 1 command and as a WASI 0.2 component: the same arguments, environment, stdin,
+    /// directories (read-only and read-write) and output. The component's status is 0 or 1: WASI 0.2.0's run result
+    /// carries no code.
+    @Test(arguments: Kind.allCases)
+    func aCommandGetsItsArgumentsEnvironmentStdinAndDirectories(kind: Kind) async throws {
         try await withTemporaryDirectory { directory in
             let manager = FileManager.default
             try manager.createDirectory(at: directory.appendingPathComponent("in"), withIntermediateDirectories: true)
@@ -56,13 +60,13 @@ import Testing
                 "stderr:on stderr", "status:7",
             ]
             let result = try await Self.exec(
-                .command,
+                kind,
                 ["--allow-dir", "in:/in", "--allow-dir", "out:/out:rw", "--env", "GREETING=hi", "--allow-env", "PLUGBOARD_EXEC_HOST",
-                 "--allow-env", "PLUGBOARD_EXEC_UNSET", "command.wasm"] + actions,
+                 "--allow-env", "PLUGBOARD_EXEC_UNSET", "\(kind).wasm"] + actions,
                 in: directory, environment: ["PLUGBOARD_EXEC_HOST": "from the host"], input: Data("piped in".utf8))
 
-            #expect(result.status == 7, "stderr: \(result.stderr)")
-            let argv = (["command.wasm"] + actions).enumerated().map { "argv[\($0.offset)]=\($0.element)\n" }.joined()
+            #expect(result.status == (kind == .command ? 7 : 1), "stderr: \(result.stderr)")
+            let argv = (["\(kind).wasm"] + actions).enumerated().map { "argv[\($0.offset)]=\($0.element)\n" }.joined()
             #expect(
                 result.stdout == argv + """
                     env GREETING=hi
@@ -76,31 +80,6 @@ import Testing
             #expect(result.stderr == "on stderr\n")
             #expect(try String(contentsOf: directory.appendingPathComponent("out/result.txt"), encoding: .utf8) == "made here")
             #expect(!manager.fileExists(atPath: directory.appendingPathComponent("in/refused.txt").path))
-        }
-    }
-
-    /// A component gets arguments, environment and stdin the same way; directories are not served to it yet, which
-    /// exec says on stderr. Its exit status is 0 or 1: WASI 0.2.0's run result carries no code.
-    @Test func aComponentCommandGetsItsArgumentsEnvironmentAndStdin() async throws {
-        try await withTemporaryDirectory { directory in
-            let actions = ["args", "env", "stdin", "stderr:on stderr", "cat:/in/message.txt", "status:5"]
-            let result = try await Self.exec(
-                .component, ["--env", "GREETING=hi", "--allow-dir", ".:/in", "component.wasm"] + actions, in: directory,
-                input: Data("piped in".utf8))
-
-            #expect(result.status == 1, "stderr: \(result.stderr)")
-            let argv = (["component.wasm"] + actions).enumerated().map { "argv[\($0.offset)]=\($0.element)\n" }.joined()
-            let (expected, rest) = (argv + "env GREETING=hi\nstdin: piped in\n", result.stdout)
-            #expect(rest.hasPrefix(expected), "\(rest)")
-            #expect(rest.dropFirst(expected.count).hasPrefix("cat /in/message.txt: "), "no directory is served: \(rest)")
-            #expect(result.stderr.contains("warning: --allow-dir is ignored: directories are not yet served to components"))
-            #expect(result.stderr.contains("on stderr\n"))
-            #expect(!result.stderr.contains("error:"))
-
-            let succeeding = try await Self.exec(.component, ["component.wasm", "args"], in: directory)
-            #expect(succeeding.status == 0, "stderr: \(succeeding.stderr)")
-            #expect(succeeding.stdout == "argv[0]=component.wasm\nargv[1]=args\n")
-            #expect(succeeding.stderr.isEmpty)
         }
     }
 

@@ -38,16 +38,15 @@ import Testing
         #expect(limits.fuelPerCall == 1000)
     }
 
-    /// The program inherits plugboard's stdio and may read clocks and random; directories only as a core module.
+    /// The program inherits plugboard's stdio, may read clocks and random, and sees the granted directories.
     @Test func theProgramsCapabilities() throws {
         let exec = try Exec.parse(["--allow-dir", "data:/data:rw", "--env", "A=1", "p.wasm", "x"])
-        let options = exec.deriveOptions(for: .coreModule, hostEnvironment: [:])
+        let options = exec.deriveOptions(hostEnvironment: [:])
         #expect(
             options.capabilities
                 == PluginCapabilities(
                     environment: ["A": "1"], arguments: ["p.wasm", "x"], allowsClocks: true, allowsRandom: true, stdio: .inherit,
                     standardInput: .inherit, directories: [PreopenedDirectory(hostPath: "data", guestPath: "/data", access: .readWrite)]))
-        #expect(exec.deriveOptions(for: .component, hostEnvironment: [:]).capabilities.directories.isEmpty)
     }
 
 }
