@@ -70,6 +70,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Wasmtime's C API, declared by hand (the PyPI wheel ships no headers) and loaded with dlopen: no link-time
+        // dependency, so everything builds and runs without the library.
+        .target(
+            name: "CWasmtime",
+            path: "Sources/CWasmtime",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
+        // The JIT engine: Wasmtime behind the engine protocol, optional at run time.
+        .target(
+            name: "PlugboardWasmtime",
+            dependencies: [
+                "PlugboardABI", "CWasmtime",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // `plugin.toml` and the plain data it configures: limits, capabilities, rollout settings. No engine.
         .target(
             name: "PlugboardManifest",
@@ -84,7 +100,7 @@ let package = Package(
         .target(
             name: "PlugboardRuntime",
             dependencies: [
-                "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardComponents",
+                "PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardWasmtime", "PlugboardComponents",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,7 +138,7 @@ let package = Package(
         // The umbrella: re-exports the common layers.
         .target(
             name: "Plugboard",
-            dependencies: ["PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardRuntime", "PlugboardRegistry"],
+            dependencies: ["PlugboardABI", "PlugboardManifest", "PlugboardWasmKit", "PlugboardWasmtime", "PlugboardRuntime", "PlugboardRegistry"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -5,3 +5,4 @@
 @_exported import PlugboardRegistry
 @_exported import PlugboardRuntime
 @_exported import PlugboardWasmKit
+@_exported import PlugboardWasmtime

@@ -43,33 +43,19 @@ extension PlugboardError {
             return line[line.index(after: close)...].trimmingCharacters(in: " ")
         }
         let backtrace = Array(frames)
-        let inFunction = backtrace.first.map { " in guest function '\($0)'" } ?? ""
+        let stack = "the \(stackSize / 1024) KiB interpreter stack (about \(stackSize / 64) nested calls)"
         switch reason {
-        case WasmKitTrapReason.stackExhausted:
-            let limit = "the \(stackSize / 1024) KiB interpreter stack (about \(stackSize / 64) nested calls)"
-            return PlugboardError(
-                .stackOverflow, "stack overflow: the plugin exhausted \(limit)\(inFunction)",
-                hint: "Fix unbounded recursion in the plugin, or raise PluginLimits.stackBytes (PluginHost.LoadOptions.limits, `stack-kb` "
-                    + "under [limits] in plugin.toml)",
-                backtrace: backtrace)
-        case WasmKitTrapReason.outOfFuel:
-            return .fuelExhausted(budget: fuelBudget ?? 0, inFunction: inFunction, backtrace: backtrace)
-        case WasmKitTrapReason.outOfBoundsMemory:
-            return PlugboardError(
-                .outOfBoundsMemoryAccess, "out of bounds memory access\(inFunction): the plugin touched memory it does not own",
-                hint: "This is a bug in the plugin (a bad pointer or index): report it to the plugin's author; the host and other plugins "
-                    + "are unaffected", backtrace: backtrace)
-        case WasmKitTrapReason.unreachable:
-            return PlugboardError(
-                .trap, "the plugin trapped: unreachable executed\(inFunction) (a panic or abort in the plugin)",
-                hint: "This is a bug in the plugin; its own logs may say why it aborted", backtrace: backtrace)
+        case WasmKitTrapReason.stackExhausted: return .guestTrap(.stackExhausted, stack: stack, fuelBudget: fuelBudget, backtrace: backtrace)
+        case WasmKitTrapReason.outOfFuel: return .guestTrap(.outOfFuel, stack: stack, fuelBudget: fuelBudget, backtrace: backtrace)
+        case WasmKitTrapReason.outOfBoundsMemory: return .guestTrap(.outOfBoundsMemory, stack: stack, fuelBudget: fuelBudget, backtrace: backtrace)
+        case WasmKitTrapReason.unreachable: return .guestTrap(.unreachable, stack: stack, fuelBudget: fuelBudget, backtrace: backtrace)
         case let reason where reason.hasPrefix(WasmKitTrapReason.initialMemory), let reason where reason.hasPrefix(WasmKitTrapReason.initialTable):
             return PlugboardError(
                 .memoryLimitExceeded, "resource limit exceeded: \(reason)",
                 hint: raiseHint("maxMemoryBytes", manifestKey: "max-memory-mb", flag: "--max-memory-mb N")
                     + " (tables: PluginLimits.maxTableElements, `max-table-elements`)")
         default:
-            return PlugboardError(.trap, "the plugin trapped: \(reason)\(inFunction)", hint: "This is a bug in the plugin", backtrace: backtrace)
+            return .guestTrap(.other(reason), stack: stack, fuelBudget: fuelBudget, backtrace: backtrace)
         }
     }
 }

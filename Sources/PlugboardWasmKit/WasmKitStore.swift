@@ -51,19 +51,7 @@ final class WasmKitStore: CoreStore {
         }
         let description = module.description
         // Memories of earlier instances in this store count toward the quota too.
-        var memoryBytes = accountant.memoryBytes
-        for memory in description.definedMemories {
-            let (bytes, overflow) = memory.minimumPages.multipliedReportingOverflow(by: 65536)
-            let (sum, sumOverflow) = memoryBytes.addingReportingOverflow(Int(clamping: bytes))
-            if overflow || sumOverflow || sum > limits.maxMemoryBytes {
-                throw PlugboardError.initialMemoryOverLimit(requestedBytes: overflow || sumOverflow ? Int.max : sum, limitBytes: limits.maxMemoryBytes)
-            }
-            memoryBytes = sum
-        }
-        let initialTableElements = description.tables.filter { !$0.isImported }.reduce(0) { $0 &+ Int(clamping: $1.minimumElements) }
-        if initialTableElements > limits.maxTableElements {
-            throw PlugboardError.initialTablesOverLimit(requestedElements: initialTableElements, limitElements: limits.maxTableElements)
-        }
+        _ = try limits.checkInitialSize(of: description, memoryBytesInUse: accountant.memoryBytes)
         var resolved = Imports()
         for entry in imports {
             switch entry.value {

@@ -68,6 +68,8 @@ public struct PlugboardError: Error, CustomStringConvertible, Sendable {
         public static let quarantined = Code("quarantined")
         /// A rollout operation needs a version the plugin does not have (no canary to promote, nothing to roll back to).
         public static let noSuchVersion = Code("no-such-version")
+        /// The engine a plugin asks for cannot run here (Wasmtime's library is missing or of another version).
+        public static let engineUnavailable = Code("engine-unavailable")
     }
 
     public var code: Code
