@@ -44,6 +44,9 @@ const pb_wasmtime_api *pb_wasmtime_load(const char *path, char *error, size_t er
     RESOLVE(wasm_functype_delete);
     RESOLVE(wasm_trap_message);
     RESOLVE(wasm_trap_delete);
+    RESOLVE(wasm_trap_trace);
+    RESOLVE(wasm_frame_vec_delete);
+    RESOLVE(wasmtime_frame_func_name);
     RESOLVE(wasmtime_config_consume_fuel_set);
     RESOLVE(wasmtime_config_epoch_interruption_set);
     RESOLVE(wasmtime_config_max_wasm_stack_set);

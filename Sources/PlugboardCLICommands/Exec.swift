@@ -83,6 +83,9 @@ public struct Exec: AsyncParsableCommand {
         transform: { try Run.positive($0, flag: "--fuel", as: UInt64.self) })
     public var fuel: UInt64?
 
+    @Option(help: ArgumentHelp("The engine to run the program on (default: wasmkit, or $PLUGBOARD_ENGINE).", valueName: "wasmkit|wasmtime"))
+    public var engine: PluginEngine?
+
     @Argument(
         parsing: .captureForPassthrough,
         help: ArgumentHelp("The program (.wasm, or .wat for a core module), then its arguments.", valueName: "file [args...]"))
@@ -126,10 +129,11 @@ public struct Exec: AsyncParsableCommand {
         return limits
     }
 
-    /// How the program runs: its arguments, environment, directories and limits.
+    /// How the program runs: its arguments, environment, directories, limits and engine.
     public func deriveOptions(hostEnvironment: [String: String]) -> WASIProgram.Options {
         WASIProgram.Options(
-            arguments: programArguments, environment: deriveEnvironment(host: hostEnvironment), directories: allowDir, limits: deriveLimits())
+            arguments: programArguments, environment: deriveEnvironment(host: hostEnvironment), directories: allowDir, limits: deriveLimits(),
+            engine: engine ?? .processDefault)
     }
 
     static func environmentVariable(_ text: String) throws -> KeyValue {

@@ -53,7 +53,7 @@ public struct Inspect: AsyncParsableCommand {
         do {
             let world = try deriveWorld()
             let inspection = try PluginInspection(path: plugin)
-            report = InspectionReport(path: plugin, inspection: inspection, world: world)
+            report = InspectionReport(path: plugin, inspection: inspection, world: world, engine: try PluginManifest.discover(beside: plugin)?.engine)
         } catch {
             StandardError.printError(error)
             throw ExitCode.failure
@@ -96,11 +96,14 @@ struct InspectionReport: Encodable {
     var world: WorldMatch
     /// The WIT the binary declares: `import`/`export` lines of interfaces and their functions' WIT signatures.
     var declaredWIT: [String]?
+    /// The engine the plugin runs on: its manifest's `engine`, else the default.
+    var engine: String
 
     static let pageSize: UInt64 = 65_536
 
-    init(path: String, inspection: PluginInspection, world: WITWorld) {
+    init(path: String, inspection: PluginInspection, world: WITWorld, engine: PluginEngine?) {
         let module = inspection.module
+        self.engine = (engine ?? .wasmkit).rawValue
         self.path = path
         self.fileSize = inspection.fileSize
         self.kind = inspection.kind.rawValue + (inspection.isText ? " (assembled from WebAssembly text)" : "")
@@ -149,7 +152,7 @@ struct InspectionReport: Encodable {
     }
 
     var text: String {
-        var lines = ["file: \(path)", "size: \(fileSize) bytes", "kind: \(kind)"]
+        var lines = ["file: \(path)", "size: \(fileSize) bytes", "kind: \(kind)", "engine: \(engine)"]
         if moduleSize != fileSize { lines.append("module size: \(moduleSize) bytes") }
         if let memory {
             let maximum = memory.maximumPages.map { "\($0) pages (\(memory.maximumBytes ?? 0) bytes)" } ?? "none"

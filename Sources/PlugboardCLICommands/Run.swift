@@ -96,6 +96,9 @@ public struct Run: AsyncParsableCommand {
         transform: { try Run.positive($0, flag: "--timeout-ms", as: Int.self) })
     public var timeoutMilliseconds: Int?
 
+    @Option(help: ArgumentHelp("The engine to run the plugin on, over its manifest's `engine` (default: the manifest's, else wasmkit).", valueName: "wasmkit|wasmtime"))
+    public var engine: PluginEngine?
+
     public init() {}
 
     // MARK: derived library configuration
@@ -112,7 +115,7 @@ public struct Run: AsyncParsableCommand {
 
     /// How the plugin is loaded.
     public func deriveLoadOptions() -> PluginHost.LoadOptions {
-        PluginHost.LoadOptions(name: name, configuration: deriveConfiguration(), limits: deriveLimits())
+        PluginHost.LoadOptions(name: name, configuration: deriveConfiguration(), limits: deriveLimits(), engine: engine)
     }
 
     /// The plugin's limits: `base` (the defaults, or a manifest's), overridden by `--max-memory-mb`, `--fuel` and
@@ -167,6 +170,7 @@ public struct Run: AsyncParsableCommand {
         let flags = deriveLoadOptions()
         var options = manifest?.loadOptions(environment: environment) ?? flags
         if let name { options.name = name }
+        if let engine { options.engine = engine }
         options.limits = deriveLimits(over: options.limits)
         if manifest != nil {
             let overridden = Set(config.map(\.key))

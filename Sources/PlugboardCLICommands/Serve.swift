@@ -51,6 +51,9 @@ public struct Serve: AsyncParsableCommand {
         help: ArgumentHelp("Linear memory quota for plugins without a manifest, in MiB (default: 32).", valueName: "N"))
     public var maxMemoryMB: Int?
 
+    @Option(help: ArgumentHelp("The engine for plugins whose manifest names none (default: wasmkit).", valueName: "wasmkit|wasmtime"))
+    public var engine: PluginEngine?
+
     public init() {}
 
     public func validate() throws {
@@ -74,6 +77,7 @@ public struct Serve: AsyncParsableCommand {
             maxBodyBytes: maxBodyBytes, watch: !noWatch)
         if let timeoutMilliseconds { configuration.registry.defaultOptions.limits.timeout = .milliseconds(timeoutMilliseconds) }
         if let maxMemoryMB { configuration.registry.defaultOptions.limits.maxMemoryBytes = maxMemoryMB << 20 }
+        if let engine { configuration.registry.host.engine = try engine.makeEngine() }
         let server = PlugboardServer(configuration: configuration, logger: logger)
         server.bootstrapMetrics()
         if token?.isEmpty ?? true {

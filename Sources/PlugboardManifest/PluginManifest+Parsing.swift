@@ -116,6 +116,13 @@ extension PluginManifest {
                         throw invalid(key, nil, "must be one of: \(known); got '\(name)'")
                     }
                     manifest.policy = policy
+                case "engine":
+                    let name = try string(value, key, nil)
+                    guard let engine = PluginEngine(rawValue: name) else {
+                        let known = PluginEngine.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw invalid(key, nil, "must be one of: \(known); got '\(name)'")
+                    }
+                    manifest.engine = engine
                 case "config": manifest.config = try config(table(value, key))
                 case "capabilities": manifest.capabilities = try capabilities(table(value, key))
                 case "limits": manifest.limits = try limits(table(value, key))

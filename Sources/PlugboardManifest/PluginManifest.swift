@@ -11,6 +11,7 @@ import PlugboardABI
 /// sha256 = "9f86d0…"              # optional pin: a different file is refused
 /// world = "plugboard:plugin/plugin-world@1.0.0"   # optional: must be the host's world (same major)
 /// policy = "restricted"           # or "standard"; the base the sections below adjust
+/// engine = "wasmtime"             # optional: "wasmkit" or "wasmtime" (default: the host's engine)
 ///
 /// [config]                        # get-config / initialize, in file order
 /// prefix = ">> "
@@ -114,6 +115,8 @@ public struct PluginManifest: Sendable, Hashable {
     /// The world the plugin implements, `ns:pkg/world@version`.
     public var world: String?
     public var policy: PluginPolicy = .restricted
+    /// `engine`: the engine the plugin runs on (`nil`: the host's default).
+    public var engine: PluginEngine?
     /// `[config]`, in the order of the file.
     public var config: [ConfigEntry] = []
     public var capabilities = Capabilities()

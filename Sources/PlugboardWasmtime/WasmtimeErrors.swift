@@ -1,4 +1,5 @@
 import CWasmtime
+import Foundation
 import PlugboardABI
 
 /// Turning what Wasmtime reports (a `wasm_trap_t` with its trap code, or a `wasmtime_error_t`) into the typed errors
@@ -39,6 +40,7 @@ enum WasmtimeErrors {
         api.wasm_trap_message(trap, &bytes)
         let message = text(bytes)
         api.wasm_byte_vec_delete(&bytes)
+        let backtrace = functionNames(of: trap, api: api)
         api.wasm_trap_delete(trap)
         let stack = "the \(WasmtimeEngines.Key(limits).stackBytes / 1024) KiB Wasm stack"
         let kind: GuestTrap
@@ -48,9 +50,28 @@ enum WasmtimeErrors {
         case .unreachableCodeReached?: kind = .unreachable
         case .outOfFuel?: kind = .outOfFuel
         case .interrupt?: kind = .other("interrupted")
-        default: kind = .other(firstLine(message))
+        case .heapMisaligned?: kind = .other("misaligned memory access")
+        case .tableOutOfBounds?: kind = .other("table index out of bounds")
+        case .indirectCallToNull?: kind = .other("call to an uninitialized table element")
+        case .badSignature?: kind = .other("indirect call type mismatch")
+        case .integerOverflow?: kind = .other("integer overflow")
+        case .integerDivisionByZero?: kind = .other("integer divide by zero")
+        case .badConversionToInteger?: kind = .other("invalid conversion to integer")
+        case nil: kind = .other(hasCode ? "wasm trap code \(code)" : reason(in: message))
         }
-        return .guestTrap(kind, stack: stack, fuelBudget: limits.fuelPerCall)
+        return .guestTrap(kind, stack: stack, fuelBudget: limits.fuelPerCall, backtrace: backtrace)
+    }
+
+    /// The guest functions on the trap's stack, innermost first (at most 32; unnamed ones by index).
+    private static func functionNames(of trap: OpaquePointer, api: pb_wasmtime_api) -> [String] {
+        var frames = wasm_frame_vec_t()
+        api.wasm_trap_trace(trap, &frames)
+        defer { api.wasm_frame_vec_delete(&frames) }
+        guard let data = frames.data else { return [] }
+        return (0..<min(frames.size, 32)).compactMap { index in
+            guard let frame = data[index], let name = api.wasmtime_frame_func_name(frame) else { return nil }
+            return text(name.pointee)
+        }
     }
 
     /// The typed error for an error Wasmtime returned from instantiation or a call (not a guest trap), which is
@@ -74,6 +95,12 @@ enum WasmtimeErrors {
         var text = String(decoding: UnsafeBufferPointer(start: data, count: bytes.size), as: UTF8.self)
         while text.hasSuffix("\0") { text.removeLast() }
         return text
+    }
+
+    /// The line of a multi-line trap message that says what happened (Wasmtime puts the backtrace first).
+    private static func reason(in message: String) -> String {
+        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return lines.last { !$0.hasPrefix("0:") && !$0.contains("wasm backtrace") && $0 != "Caused by:" } ?? "wasm trap"
     }
 
     private static func firstLine(_ text: String) -> String {

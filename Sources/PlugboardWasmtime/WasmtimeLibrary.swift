@@ -5,10 +5,10 @@ import Synchronization
 
 /// Wasmtime's C library (`_libwasmtime.so` from the PyPI wheel `wasmtime==50.0.1`), found and loaded at run time.
 ///
-/// Plugboard builds, tests and runs without it; only a plugin that asks for the Wasmtime engine needs it. It is
-/// looked for, in order: the path given in configuration, `PLUGBOARD_WASMTIME_LIB`, then a Python virtual environment
-/// `.venv` (where `scripts/setup` installs the wheel) in the current directory, the executable's directory, or one of
-/// their parents. The library must be Wasmtime 50.0.x: the C declarations Plugboard uses are pinned to it, and a
+/// Plugboard builds, tests and runs without it; only a plugin that asks for the Wasmtime engine needs it. It is the
+/// path given in configuration, else `PLUGBOARD_WASMTIME_LIB`, else the wheel in a Python virtual environment `.venv`
+/// (where `scripts/setup` installs it) in the current directory, the executable's directory, or one of their parents.
+/// A path given in configuration or the environment is the only one tried. The library must be Wasmtime 50.0.x: the C declarations Plugboard uses are pinned to it, and a
 /// library without its versioned symbol is refused.
 public enum WasmtimeLibrary {
     /// The Wasmtime version Plugboard's declarations are pinned to.
@@ -52,11 +52,11 @@ public enum WasmtimeLibrary {
 
     /// Where the library is looked for, in order.
     static func candidatePaths(explicitPath: String?) -> [String] {
-        var paths: [String] = []
-        if let explicitPath { paths.append(explicitPath) }
+        if let explicitPath { return [explicitPath] }
         if let fromEnvironment = ProcessInfo.processInfo.environment[environmentVariable], !fromEnvironment.isEmpty {
-            paths.append(fromEnvironment)
+            return [fromEnvironment]
         }
+        var paths: [String] = []
         var roots = [FileManager.default.currentDirectoryPath]
         if let executable = Bundle.main.executablePath { roots.append((executable as NSString).deletingLastPathComponent) }
         for root in roots {

@@ -24,7 +24,7 @@ import Testing
                 "/usr/bin/time", ["-f", "peak-kb=%M", try Repository.executable().path, "run", folder, "--input", "x", "--json"], in: Repository.root)
             let peak = try #require(Self.peakBytes(result.stderr), "GNU time's report: \(result.stderr.suffix(300))")
             #expect(peak < Self.peakBound, "\(hostile.name) took \(peak >> 20) MiB")
-            switch hostile.outcome {
+            switch hostile.expectedOutcome {
             case .refusedAtLoad(let code), .failsCall(let code):
                 #expect(result.status == 1, "stderr: \(result.stderr.suffix(500))")
                 #expect(result.stderr.contains("error: plugin '\(hostile.name)"), "stderr: \(result.stderr.suffix(500))")

@@ -104,7 +104,7 @@ import Testing
                     return names.contains(hostile.name) || failed.contains(hostile.name)
                 }
                 #expect(listed, "\(hostile.name) was neither loaded nor listed as failed")
-                switch hostile.outcome {
+                switch hostile.expectedOutcome {
                 case .refusedAtLoad(let code):
                     let listing = try await server.request(.GET, "/v1/plugins").json
                     let failure = (listing["failed"] as? [[String: Any]] ?? []).first { $0["name"] as? String == hostile.name }
@@ -127,7 +127,7 @@ import Testing
             for hostile in HostileCatalog.all where hostile.capabilities == PluginCapabilities() && hostile.manifest.isEmpty {
                 let name = "uploaded-" + hostile.name
                 let (status, json) = try await server.request(.POST, "/v1/admin/plugins/\(name)/versions", body: hostile.bytes, admin: true)
-                switch hostile.outcome {
+                switch hostile.expectedOutcome {
                 case .refusedAtLoad(let code):
                     #expect(status == Self.expectedStatus(code), "\(name): \(status) \(json)")
                     #expect((json["error"] as? [String: Any])?["code"] as? String == code.rawValue, "\(name): \(json)")

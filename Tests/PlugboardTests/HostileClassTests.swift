@@ -17,7 +17,7 @@ import Testing
         let neverRead = host.events()
         let good = try await host.load(path: Repository.watPlugin, options: .init(name: "good"))
         let options = PluginHost.LoadOptions(limits: hostile.limits, capabilities: hostile.capabilities)
-        switch hostile.outcome {
+        switch hostile.expectedOutcome {
         case .refusedAtLoad(let code):
             let error = try await #require(throws: PlugboardError.self) { try await host.load(bytes: hostile.bytes, name: hostile.name, options: options) }
             #expect(error.code == code, "\(error)")

@@ -170,7 +170,7 @@ import PlugboardManifest
         #expect(error.plugin == "stack-overflow@1.0.0")
         #expect(error.function == Self.processExport)
         #expect(error.message.contains("stack overflow"))
-        #expect(error.message.contains("512 KiB interpreter stack"))
+        #expect(error.message.contains("512 KiB"))
         #expect(error.hint?.contains("PluginLimits.stackBytes") == true)
         #expect(error.description.contains("`stack-kb`"))
         try await bench.expectGoodPluginStillWorks()

@@ -27,10 +27,12 @@ typedef struct wasmtime_context wasmtime_context_t;
 typedef struct wasmtime_module wasmtime_module_t;
 typedef struct wasmtime_error wasmtime_error_t;
 typedef struct wasmtime_caller wasmtime_caller_t;
+typedef struct wasm_frame_t wasm_frame_t;
 
 // ---- vectors -----------------------------------------------------------------------------------------------------
 typedef struct wasm_byte_vec_t { size_t size; uint8_t *data; } wasm_byte_vec_t;
 typedef struct wasm_valtype_vec_t { size_t size; wasm_valtype_t **data; } wasm_valtype_vec_t;
+typedef struct wasm_frame_vec_t { size_t size; wasm_frame_t **data; } wasm_frame_vec_t;
 
 // ---- store-owned items (layouts must match Rust's) ---------------------------------------------------------------
 typedef struct wasmtime_func { uint64_t store_id; void *__private; } wasmtime_func_t;
@@ -99,6 +101,9 @@ typedef struct pb_wasmtime_api {
     void (* _Nonnull wasm_functype_delete)(wasm_functype_t *);
     void (* _Nonnull wasm_trap_message)(const wasm_trap_t *, wasm_byte_vec_t *out);
     void (* _Nonnull wasm_trap_delete)(wasm_trap_t *);
+    void (* _Nonnull wasm_trap_trace)(const wasm_trap_t *, wasm_frame_vec_t *out);
+    void (* _Nonnull wasm_frame_vec_delete)(wasm_frame_vec_t *);
+    const wasm_byte_vec_t *(* _Nonnull wasmtime_frame_func_name)(const wasm_frame_t *);
 
     void (* _Nonnull wasmtime_config_consume_fuel_set)(wasm_config_t *, bool);
     void (* _Nonnull wasmtime_config_epoch_interruption_set)(wasm_config_t *, bool);

@@ -251,7 +251,7 @@ public actor PluginRegistry {
     public func summary(_ name: String) throws -> PluginSummary {
         guard let entry = entries[name] else { throw notFound(name) }
         func describe(_ version: PluginVersion) -> PluginSummary.Version {
-            .init(version: version.version, sha256: version.sha256, loadedAt: version.loadedAt, sourcePath: version.sourcePath, stats: version.stats.snapshot)
+            .init(version: version.version, sha256: version.sha256, engine: version.plugin.engineLabel, loadedAt: version.loadedAt, sourcePath: version.sourcePath, stats: version.stats.snapshot)
         }
         return PluginSummary(
             name: name, state: entry.quarantine == nil ? .active : .quarantined, quarantineReason: entry.quarantine,

@@ -18,6 +18,8 @@ public struct PluginSummary: Sendable {
     public struct Version: Sendable {
         public var version: String
         public var sha256: String
+        /// The engine it runs on (`wasmkit`, `wasmtime`).
+        public var engine: String
         public var loadedAt: Date
         public var sourcePath: String?
         public var stats: VersionStats.Snapshot

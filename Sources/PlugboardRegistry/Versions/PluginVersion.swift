@@ -70,7 +70,7 @@ public final class PluginVersion: Sendable {
         id: UInt64, from source: Source, host: PluginHost.Configuration, cache: ModuleCache<any CompiledModule>,
         metrics: any MetricsFactory, logger: Logger, events: EventBroadcaster
     ) async throws -> PluginVersion {
-        let engine = host.engine
+        let engine = try host.engine(for: source.options.engine)
         let sourceBytes = source.bytes
         let binary = try await LoadingThreads.run { try PluginBinary(bytes: sourceBytes) }
         let compiled = try await cache.value(for: .init(digest: source.sha256, engine: engine.name), cost: binary.bytes.count) {
@@ -96,7 +96,7 @@ public final class PluginVersion: Sendable {
         return PluginVersion(
             id: id, name: source.name, version: version, sha256: source.sha256, sourcePath: source.sourcePath, bytes: source.bytes,
             options: options, deployedOptions: source.options, settings: source.settings, manifest: source.manifest, plugin: plugin,
-            metrics: VersionMetrics(plugin: source.name, version: version, factory: metrics))
+            metrics: VersionMetrics(plugin: source.name, version: version, engine: plugin.engineLabel, factory: metrics))
     }
 
     /// Replaces the version's instances with fresh ones (busy ones once their call returns).

@@ -3,19 +3,19 @@ import PlugboardABI
 import PlugboardManifest
 import PlugboardRuntime
 
-/// The swift-metrics of one plugin version, all labelled `plugin` and `version` (and `outcome` on calls).
+/// The swift-metrics of one plugin version, all labelled `plugin`, `version` and `engine` (and `outcome` on calls).
 ///
-/// Names, as a Prometheus exporter shows them: `plugboard_calls_total{plugin,version,outcome}`,
-/// `plugboard_call_duration_seconds{plugin,version}`, `plugboard_fuel_used_total{plugin,version}` and
-/// `plugboard_memory_high_water_bytes{plugin,version}`. Registry-wide events are counted by ``RegistryMetrics``.
+/// Names, as a Prometheus exporter shows them: `plugboard_calls_total{plugin,version,engine,outcome}`,
+/// `plugboard_call_duration_seconds{plugin,version,engine}`, `plugboard_fuel_used_total{plugin,version,engine}` and
+/// `plugboard_memory_high_water_bytes{plugin,version,engine}`. Registry-wide events are counted by ``RegistryMetrics``.
 package struct VersionMetrics: Sendable {
     private let calls: [CallOutcome: Counter]
     private let duration: Metrics.Timer
     private let fuel: Counter
     private let memory: Gauge
 
-    package init(plugin: String, version: String, factory: any MetricsFactory) {
-        let labels = [("plugin", plugin), ("version", version)]
+    package init(plugin: String, version: String, engine: String, factory: any MetricsFactory) {
+        let labels = [("plugin", plugin), ("version", version), ("engine", engine)]
         var calls: [CallOutcome: Counter] = [:]
         for outcome in CallOutcome.allCases {
             calls[outcome] = Counter(label: "plugboard_calls_total", dimensions: labels + [("outcome", outcome.rawValue)], factory: factory)

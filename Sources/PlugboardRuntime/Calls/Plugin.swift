@@ -25,6 +25,10 @@ public final class Plugin: Sendable {
     public var module: ModuleDescription { plugin.description }
     /// What the plugin may consume (enforced by the engine and the canonical ABI).
     public var limits: PluginLimits { context.limits }
+    /// The engine the plugin runs on, with its version (`WasmKit 0.4.2`, `Wasmtime 50.0.1`).
+    public var engineName: String { plugin.engine.name }
+    /// The kind of engine it runs on (`wasmkit`, `wasmtime`), or the engine's name for an engine of the embedder's own.
+    public var engineLabel: String { PluginEngine(of: plugin.engine)?.rawValue ?? plugin.engine.name }
 
     package let plugin: PluginModule
     package let context: PluginContext

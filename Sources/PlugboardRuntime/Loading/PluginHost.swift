@@ -16,7 +16,8 @@ import PlugboardWasmKit
 public actor PluginHost {
     /// What every plugin of this host is checked against and linked with.
     public struct Configuration: Sendable {
-        /// The engine plugins run on (default: WasmKit).
+        /// The engine plugins run on unless their load options name another (default: WasmKit, or the engine
+        /// `PLUGBOARD_ENGINE` names).
         public var engine: any WasmEngine
         /// The world plugins must implement (default: `plugboard:plugin/plugin-world@1.0.0`).
         public var world: WITWorld
@@ -32,7 +33,7 @@ public actor PluginHost {
         public var eventBuffer: EventBufferLimits
 
         public init(
-            engine: any WasmEngine = WasmKitEngine(), world: WITWorld = DefaultWorld.world,
+            engine: any WasmEngine = PluginEngine.makeProcessDefault(), world: WITWorld = DefaultWorld.world,
             hostFunctions: [HostFunction] = HostFunction.defaultHostAPI, capabilityManager: CapabilityManager? = nil,
             environment: [String: String] = ProcessInfo.processInfo.environment, eventBuffer: EventBufferLimits = EventBufferLimits()
         ) {
@@ -60,11 +61,15 @@ public actor PluginHost {
         /// run one at a time, kept for the plugin's life so its state persists between calls; a queue of 512 calls
         /// waiting at most 10 s). A ``PluginRegistry`` takes its versions' pools from ``RolloutSettings/pool`` instead.
         public var pool: InstancePoolConfiguration
+        /// The engine the plugin runs on (`nil`: the host's ``Configuration/engine``).
+        public var engine: PluginEngine?
 
         public init(
             name: String? = nil, configuration: [(key: String, value: String)] = [], limits: PluginLimits = PluginLimits(),
-            capabilities: PluginCapabilities = PluginCapabilities(), pool: InstancePoolConfiguration = InstancePoolConfiguration(size: 1, maxInvocations: .max)
+            capabilities: PluginCapabilities = PluginCapabilities(), pool: InstancePoolConfiguration = InstancePoolConfiguration(size: 1, maxInvocations: .max),
+            engine: PluginEngine? = nil
         ) {
+            self.engine = engine
             self.name = name
             self.configuration = configuration
             self.limits = limits
@@ -162,7 +167,7 @@ public actor PluginHost {
 
     private func load(binary: PluginBinary, name: String?, fallbackName: String, options: LoadOptions) async throws -> Plugin {
         if let name, loaded[name] != nil { throw PlugboardError.pluginAlreadyLoaded(name) }
-        let engine = configuration.engine
+        let engine = try configuration.engine(for: options.engine)
         let compiled = try await LoadingThreads.run { try binary.compile(on: engine) }
         let plugin = try await Plugin.load(
             name: name, fallbackName: fallbackName, compiled: compiled, engine: engine, world: configuration.world,

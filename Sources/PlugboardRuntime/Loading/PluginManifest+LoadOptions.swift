@@ -8,7 +8,7 @@ extension PluginManifest {
     public func loadOptions(environment: [String: String]) -> PluginHost.LoadOptions {
         PluginHost.LoadOptions(
             name: name, configuration: config.map { (key: $0.key, value: $0.value) }, limits: resolvedLimits,
-            capabilities: grantedCapabilities(environment: environment))
+            capabilities: grantedCapabilities(environment: environment), engine: engine)
     }
 }
 

@@ -34,23 +34,26 @@ public struct WASIProgram: Sendable {
         /// instantiating it gets a deadline of its own, ``PluginLimits/loadTimeout`` (at least one second), as a
         /// plugin's loading does.
         public var limits: PluginLimits
+        /// The engine the program runs on.
+        public var engine: PluginEngine
 
-        public init(capabilities: PluginCapabilities, limits: PluginLimits = WASIProgram.defaultLimits) {
+        public init(capabilities: PluginCapabilities, limits: PluginLimits = WASIProgram.defaultLimits, engine: PluginEngine = .processDefault) {
             self.capabilities = capabilities
             self.limits = limits
+            self.engine = engine
         }
 
         /// A command's usual grants: the host process's stdin, stdout and stderr, clocks and random, and exactly
         /// these arguments (the program's name first), environment and directories.
         public init(
             arguments: [String] = [], environment: [String: String] = [:], directories: [PreopenedDirectory] = [],
-            limits: PluginLimits = WASIProgram.defaultLimits
+            limits: PluginLimits = WASIProgram.defaultLimits, engine: PluginEngine = .processDefault
         ) {
             self.init(
                 capabilities: PluginCapabilities(
                     environment: environment, arguments: arguments, allowsClocks: true, allowsRandom: true, stdio: .inherit,
                     standardInput: .inherit, directories: directories),
-                limits: limits)
+                limits: limits, engine: engine)
         }
     }
 
@@ -131,9 +134,9 @@ public struct WASIProgram: Sendable {
 
     /// Compiles and links the binary against its command world and makes its instance (running its start function).
     private func load(_ options: Options, logger: Logger) async throws -> Plugin {
-        let engine = WasmKitEngine()
         let (binary, name) = (self.binary, self.name)
         do {
+            let engine = try options.engine.makeEngine()
             let compiled = try await LoadingThreads.run { try binary.compile(on: engine) }
             try Self.checkEntryPoint(of: compiled.description, kind: binary.kind)
             return try await Plugin.load(

@@ -19,6 +19,7 @@ struct PluginDescription: Encodable, Sendable {
         }
         var version: String
         var sha256: String
+        var engine: String
         var loadedAt: Date
         var source: String?
         var stats: Stats
@@ -113,6 +114,7 @@ extension PluginDescription.Version {
     init(_ version: PluginSummary.Version) {
         self.version = version.version
         sha256 = version.sha256
+        engine = version.engine
         loadedAt = version.loadedAt
         source = version.sourcePath
         let stats = version.stats

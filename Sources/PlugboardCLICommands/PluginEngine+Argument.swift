@@ -1,0 +1,5 @@
+import ArgumentParser
+import Plugboard
+
+/// `--engine wasmkit|wasmtime` on `run`, `exec` and `serve`.
+extension PluginEngine: ExpressibleByArgument {}
