@@ -47,6 +47,7 @@ const pb_wasmtime_api *pb_wasmtime_load(const char *path, char *error, size_t er
     RESOLVE(wasm_trap_trace);
     RESOLVE(wasm_frame_vec_delete);
     RESOLVE(wasmtime_frame_func_name);
+    RESOLVE(wasm_frame_func_index);
     RESOLVE(wasmtime_config_consume_fuel_set);
     RESOLVE(wasmtime_config_epoch_interruption_set);
     RESOLVE(wasmtime_config_max_wasm_stack_set);

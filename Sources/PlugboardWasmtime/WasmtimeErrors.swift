@@ -62,15 +62,17 @@ enum WasmtimeErrors {
         return .guestTrap(kind, stack: stack, fuelBudget: limits.fuelPerCall, backtrace: backtrace)
     }
 
-    /// The guest functions on the trap's stack, innermost first (at most 32; unnamed ones by index).
+    /// The guest functions on the trap's stack, innermost first (at most 32; unnamed ones by index, as WasmKit
+    /// names them).
     private static func functionNames(of trap: OpaquePointer, api: pb_wasmtime_api) -> [String] {
         var frames = wasm_frame_vec_t()
         api.wasm_trap_trace(trap, &frames)
         defer { api.wasm_frame_vec_delete(&frames) }
         guard let data = frames.data else { return [] }
         return (0..<min(frames.size, 32)).compactMap { index in
-            guard let frame = data[index], let name = api.wasmtime_frame_func_name(frame) else { return nil }
-            return text(name.pointee)
+            guard let frame = data[index] else { return nil }
+            if let name = api.wasmtime_frame_func_name(frame) { return text(name.pointee) }
+            return "wasm function[\(api.wasm_frame_func_index(frame))]"
         }
     }
 

@@ -227,7 +227,7 @@ import Testing
             #expect(metrics.status == 200)
             #expect(metrics.headers.contains { $0.0.lowercased() == "content-type" && $0.1.hasPrefix("text/plain") })
             let text = metrics.body
-            #expect(text.contains(#"plugboard_calls_total{plugin="echo",version="1.0.0",engine="wasmkit",outcome="ok"}"#))
+            #expect(text.contains(#"plugboard_calls_total{plugin="echo",version="1.0.0",engine="\#(PluginEngine.processDefault.rawValue)",outcome="ok"}"#))
             #expect(text.contains("plugboard_call_duration_seconds_bucket"))
             #expect(text.contains("# TYPE plugboard_calls_total counter"))
             #expect(text.contains("hb_requests"))  // Hummingbird's HTTP metrics

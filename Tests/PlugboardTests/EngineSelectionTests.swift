@@ -71,6 +71,19 @@ import Testing
         #expect(try await grower.call("grow", arguments: []) == [.u32(49)])
     }
 
+    /// A trap names the guest functions it happened in, innermost first, on either engine (by index: this module has
+    /// no name section).
+    @Test(arguments: PluginEngine.allCases)
+    func aTrapNamesTheGuestFunctions(engine: PluginEngine) async throws {
+        let world = try WITPackage.parse("package test:trap; world trap { export run: func(); }").world(named: "trap")
+        let host = PluginHost(configuration: .init(engine: try engine.makeEngine(), world: world, hostFunctions: []))
+        let plugin = try await host.load(
+            bytes: Array(#"(module (func $inner (unreachable)) (func $outer (call $inner)) (export "run" (func $outer)))"#.utf8), name: "trapping")
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: []) }
+        #expect(error.message.contains("unreachable executed in guest function 'wasm function[0]'"), "\(error)")
+        #expect(error.backtrace.prefix(2) == ["wasm function[0]", "wasm function[1]"], "\(error.backtrace)")
+    }
+
     static let grower = """
         (module
           (memory (export "memory") 1)

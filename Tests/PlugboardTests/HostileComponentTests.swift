@@ -220,11 +220,18 @@ struct HostileComponent: Sendable, CustomStringConvertible {
         let host = PluginHost()
         let good = try await host.load(path: Repository.watPlugin, options: .init(name: "good"))
         let plugin = try await host.load(bytes: try await hostile.bytes(), name: hostile.name, options: .init(limits: hostile.limits))
+        // Wasmtime names the guest function from the module's name section only; these modules' functions are
+        // named for WasmKit, not for it (it reports them by index), so there the message is compared without the name.
+        var expected = hostile.message
+        if PluginEngine.processDefault == .wasmtime, let name = expected.range(of: #" in guest function '[^']*'"#, options: .regularExpression) {
+            expected.removeSubrange(name)
+        }
         // The second call runs on a fresh instance: the first one's failure is not left behind.
         for attempt in 1...2 {
             let error = try await #require(throws: PlugboardError.self) { try await plugin.process(ProcessRequest(input: "x", options: [])) }
             #expect(error.code == hostile.code, "call \(attempt): \(error)")
-            #expect(error.message.contains(hostile.message), "call \(attempt): \(error)")
+            #expect(error.message.replacingOccurrences(of: #" in guest function '[^']*'"#, with: "", options: .regularExpression).contains(expected)
+                || error.message.contains(hostile.message), "call \(attempt): \(error)")
             #expect(error.plugin?.hasPrefix(hostile.name) == true, "call \(attempt): \(error)")
             let response = try await good.process(ProcessRequest(input: "still here", options: [("mode", "uppercase")]))
             #expect(response == ProcessResponse(output: "STILL HERE", success: true), "after call \(attempt) of \(hostile.name)")

@@ -224,9 +224,10 @@ import PlugboardManifest
         let registry = Self.registry(metrics: metrics)
         try await registry.load(bytes: VersionedGuest.bytes(version: "1.0.0"), name: "counted")
         for _ in 0..<3 { _ = try await registry.process("counted", Self.request("x")) }
-        let ok = try metrics.expectCounter("plugboard_calls_total", [("plugin", "counted"), ("version", "1.0.0"), ("outcome", "ok")])
+        let labels = [("plugin", "counted"), ("version", "1.0.0"), ("engine", PluginEngine.processDefault.rawValue)]
+        let ok = try metrics.expectCounter("plugboard_calls_total", labels + [("outcome", "ok")])
         #expect(ok.totalValue == 3)
-        let timer = try metrics.expectTimer("plugboard_call_duration_seconds", [("plugin", "counted"), ("version", "1.0.0"), ("engine", "wasmkit")])
+        let timer = try metrics.expectTimer("plugboard_call_duration_seconds", labels)
         #expect(timer.values.count == 3)
         await #expect(throws: PlugboardError.self) { try await registry.deploy("counted", bytes: [0, 1, 2]) }
         let refused = try metrics.expectCounter("plugboard_reloads_total", [("plugin", "counted"), ("outcome", "refused")])

@@ -104,6 +104,7 @@ typedef struct pb_wasmtime_api {
     void (* _Nonnull wasm_trap_trace)(const wasm_trap_t *, wasm_frame_vec_t *out);
     void (* _Nonnull wasm_frame_vec_delete)(wasm_frame_vec_t *);
     const wasm_byte_vec_t *(* _Nonnull wasmtime_frame_func_name)(const wasm_frame_t *);
+    uint32_t (* _Nonnull wasm_frame_func_index)(const wasm_frame_t *);
 
     void (* _Nonnull wasmtime_config_consume_fuel_set)(wasm_config_t *, bool);
     void (* _Nonnull wasmtime_config_epoch_interruption_set)(wasm_config_t *, bool);
