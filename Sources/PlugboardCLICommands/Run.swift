@@ -96,7 +96,7 @@ public struct Run: AsyncParsableCommand {
         transform: { try Run.positive($0, flag: "--timeout-ms", as: Int.self) })
     public var timeoutMilliseconds: Int?
 
-    @Option(help: ArgumentHelp("The engine to run the plugin on, over its manifest's `engine` (default: the manifest's, else wasmkit).", valueName: "wasmkit|wasmtime"))
+    @Option(help: ArgumentHelp("The engine to run the plugin on, over its manifest's `engine` (default: the manifest's, else wasmkit or $PLUGBOARD_ENGINE).", valueName: "wasmkit|wasmtime"))
     public var engine: PluginEngine?
 
     public init() {}

@@ -51,7 +51,7 @@ public struct Serve: AsyncParsableCommand {
         help: ArgumentHelp("Linear memory quota for plugins without a manifest, in MiB (default: 32).", valueName: "N"))
     public var maxMemoryMB: Int?
 
-    @Option(help: ArgumentHelp("The engine for plugins whose manifest names none (default: wasmkit).", valueName: "wasmkit|wasmtime"))
+    @Option(help: ArgumentHelp("The engine for plugins whose manifest names none (default: wasmkit, or $PLUGBOARD_ENGINE).", valueName: "wasmkit|wasmtime"))
     public var engine: PluginEngine?
 
     public init() {}

@@ -5,7 +5,8 @@ import PlugboardTesting
 import Testing
 
 /// `plugboard serve` with plugins on both engines: each manifest picks its own, the server's default takes the rest,
-/// each answers, and `/v1/plugins` and `/metrics` say which engine serves each version.
+/// each answers, `/v1/plugins` and `/metrics` say which engine serves each version, and a hot reload moves a plugin
+/// from one engine to the other.
 @Suite struct EngineMixTests {
     @Test func pluginsOnBothEnginesServeSideBySideAndSayWhichEngineServesThem() async throws {
         let plugins = try PluginDirectory()
@@ -24,6 +25,15 @@ import Testing
             let metrics = try await server.get("/metrics")
             #expect(metrics.body.contains(#"plugboard_calls_total{plugin="compiled",version="1.0.0",engine="wasmtime",outcome="ok"} 1"#))
             #expect(metrics.body.contains(#"plugboard_calls_total{plugin="interpreted",version="1.0.0",engine="wasmkit",outcome="ok"} 1"#))
+
+            // A hot reload moves a plugin across engines: its new manifest names Wasmtime.
+            try plugins.add("interpreted", version: "2.0.0", manifest: "engine = \"wasmtime\"")
+            let moved = try await eventually(within: 60) {
+                try await server.server.registry.summary("interpreted").stable.engine == "wasmtime"
+            }
+            #expect(moved, "the reload did not move the plugin to Wasmtime")
+            let reply = try await server.process("interpreted", "hi")
+            #expect(reply.json["output"] as? String == "2.0.0:hi")
         }
     }
 }

@@ -117,7 +117,9 @@ import PlugboardManifest
         var settings = RolloutSettings()
         settings.pool.size = 4
         let registry = Self.registry(settings: settings)
-        let bytes = VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: 3_000_000))
+        // Slow enough that the four calls overlap: Wasmtime's JIT runs the loop about 100 times faster than WasmKit.
+        let iterations = PluginEngine.processDefault == .wasmtime ? 300_000_000 : 3_000_000
+        let bytes = VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: iterations))
         try await registry.load(bytes: bytes, name: "slow-a")
         try await registry.load(bytes: bytes, name: "slow-b")
         let cache = await registry.moduleCacheStatistics
