@@ -52,6 +52,8 @@ const pb_wasmtime_api *pb_wasmtime_load(const char *path, char *error, size_t er
     RESOLVE(wasmtime_config_epoch_interruption_set);
     RESOLVE(wasmtime_config_max_wasm_stack_set);
     RESOLVE(wasmtime_config_memory_reservation_set);
+    RESOLVE(wasmtime_config_host_memory_creator_set);
+    RESOLVE(wasmtime_config_memory_init_cow_set);
     RESOLVE(wasmtime_engine_increment_epoch);
     RESOLVE(wasmtime_error_message);
     RESOLVE(wasmtime_error_delete);

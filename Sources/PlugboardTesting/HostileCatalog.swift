@@ -24,9 +24,9 @@ public struct HostileCase: Sendable, CustomStringConvertible {
     /// The plugin's binary, for shapes text cannot write compactly (instead of ``wat`` when set).
     public var binary: [UInt8]? = nil
     public var outcome: Outcome
-    /// Where it differs on Wasmtime: its limiter refuses growth past the quota (`memory.grow` and `table.grow`
-    /// answer -1) without telling the host what was asked for, so a trap that follows a refused growth is reported
-    /// as that trap, not as the memory limit.
+    /// Where it differs on Wasmtime: its limiter refuses table growth past the quota (`table.grow` answers -1)
+    /// without telling the host what was asked for, so a trap that follows a refused table growth is reported as
+    /// that trap, not as the limit. (Memories are Plugboard's own there and report refusals as on WasmKit.)
     public var outcomeOnWasmtime: Outcome? = nil
     /// The outcome on the engine the tests run on (``PluginEngine/processDefault``).
     public var expectedOutcome: Outcome {

@@ -83,24 +83,31 @@ final class WasmtimeEngineHandle: @unchecked Sendable {
     }
 }
 
-/// The process's Wasmtime engines, one per setting that Wasmtime fixes per engine: the guest stack and fuel metering.
+/// The process's Wasmtime engines, one per setting that Wasmtime fixes per engine: the guest stack, fuel metering and
+/// epoch checks.
 final class WasmtimeEngines: Sendable {
     struct Key: Hashable, Sendable {
         /// `max_wasm_stack`, in bytes.
         var stackBytes: Int
-        /// Whether the engine meters fuel (costs about 13 % on compute; only plugins with a fuel budget need it).
+        /// Whether the engine meters fuel (only plugins with a fuel budget need it; it costs 5–130 % on compute).
         var fuel: Bool
+        /// Whether compiled code checks the epoch at loop heads and function entries (only plugins with a deadline
+        /// need it; it costs up to a few percent, more on tight loops).
+        var epochs: Bool
 
-        /// The settings of a plugin with default limits.
-        static let `default` = Key(stackBytes: 512 << 10, fuel: false)
+        /// The settings of a plugin with default limits (which have a deadline).
+        static let `default` = Key(stackBytes: 512 << 10, fuel: false, epochs: true)
 
         /// The stack is capped at 4 MiB: Wasm code runs on the calling thread's native stack.
-        init(stackBytes: Int, fuel: Bool) {
+        init(stackBytes: Int, fuel: Bool, epochs: Bool) {
             self.stackBytes = min(max(stackBytes, 64 << 10), 4 << 20)
             self.fuel = fuel
+            self.epochs = epochs
         }
 
-        init(_ limits: InstanceLimits) { self.init(stackBytes: limits.stackBytes, fuel: limits.fuelPerCall != nil) }
+        init(_ limits: InstanceLimits) {
+            self.init(stackBytes: limits.stackBytes, fuel: limits.fuelPerCall != nil, epochs: limits.interruptible)
+        }
     }
 
     private static let all = Mutex<[String: WasmtimeEngines]>([:])
@@ -126,8 +133,9 @@ final class WasmtimeEngines: Sendable {
             let api = library.api
             let config = api.wasm_config_new()
             api.wasmtime_config_consume_fuel_set(config, key.fuel)
-            api.wasmtime_config_epoch_interruption_set(config, true)
+            api.wasmtime_config_epoch_interruption_set(config, key.epochs)
             api.wasmtime_config_max_wasm_stack_set(config, key.stackBytes)
+            pb_wasmtime_use_quota_memories(library.table, config, wasmtimeGrowthAllowed)
             let engine = WasmtimeEngineHandle(pointer: api.wasm_engine_new_with_config(config)!, key: key, library: library)
             engines[key] = engine
             return engine

@@ -20,10 +20,13 @@ public enum WasmtimeLibrary {
     final class Loaded: @unchecked Sendable {
         // @unchecked: a table of C function pointers, written once by the loader and only read after.
         let api: pb_wasmtime_api
+        /// The same table, where C code needs it.
+        let table: UnsafePointer<pb_wasmtime_api>
         let path: String
 
-        init(api: pb_wasmtime_api, path: String) {
-            self.api = api
+        init(table: UnsafePointer<pb_wasmtime_api>, path: String) {
+            self.api = table.pointee
+            self.table = table
             self.path = path
         }
     }
@@ -44,7 +47,7 @@ public enum WasmtimeLibrary {
             guard let api = pb_wasmtime_load(path, &error, error.count) else {
                 throw PlugboardError.wasmtimeUnloadable(path: path, reason: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
-            let library = Loaded(api: api.pointee, path: path)
+            let library = Loaded(table: api, path: path)
             loaded[path] = library
             return library
         }

@@ -17,6 +17,8 @@ final class WasmtimeStore: CoreStore {
     let store: OpaquePointer
     let context: OpaquePointer
     private let epoch: WasmtimeInterrupter
+    /// The memories' quota (Plugboard's own memories ask it before growing; the limiter bounds tables).
+    private let memoryQuota: WasmtimeMemoryQuota
     let interrupter: (any CallInterrupter)?
     /// Initial memory of the instances made so far, for the quota check of the next one.
     private var memoryBytesInUse = 0
@@ -30,7 +32,8 @@ final class WasmtimeStore: CoreStore {
         self.limits = limits
         store = api.wasmtime_store_new(engine.pointer, nil, nil)!
         context = api.wasmtime_store_context(store)!
-        api.wasmtime_store_limiter(store, Int64(clamping: limits.maxMemoryBytes), Int64(clamping: limits.maxTableElements), -1, -1, -1)
+        memoryQuota = WasmtimeMemoryQuota(maxBytes: limits.maxMemoryBytes)
+        api.wasmtime_store_limiter(store, -1, Int64(clamping: limits.maxTableElements), -1, -1, -1)
         epoch = WasmtimeInterrupter(engine: engine)
         interrupter = limits.interruptible ? epoch : nil
         api.wasmtime_store_epoch_deadline_callback(
@@ -77,7 +80,9 @@ final class WasmtimeStore: CoreStore {
         }
         var instance = wasmtime_instance_t()
         var trap: OpaquePointer?
-        let error = externs.withUnsafeBufferPointer { api.wasmtime_instance_new(context, compiled.pointer, $0.baseAddress, $0.count, &instance, &trap) }
+        let error = memoryQuota.governing {
+            externs.withUnsafeBufferPointer { api.wasmtime_instance_new(context, compiled.pointer, $0.baseAddress, $0.count, &instance, &trap) }
+        }
         try check(error: error, trap: trap)
         return WasmtimeInstance(instance: instance, module: compiled, description: description, store: self)
     }
@@ -130,6 +135,7 @@ final class WasmtimeStore: CoreStore {
 
     func startCall() {
         epoch.reset()
+        memoryQuota.resetDenied()
         api.wasmtime_context_set_epoch_deadline(context, 1)
         if let fuel = limits.fuelPerCall, let error = api.wasmtime_context_set_fuel(context, fuel) {
             api.wasmtime_error_delete(error)
@@ -146,8 +152,9 @@ final class WasmtimeStore: CoreStore {
         return budget &- min(remaining, budget)
     }
 
-    /// Wasmtime's limiter refuses growth past the quota (`memory.grow` answers -1) without saying how much was asked.
-    var deniedMemoryBytes: Int? { nil }
+    var deniedMemoryBytes: Int? { memoryQuota.denied }
+    /// Wasmtime's limiter refuses table growth past the quota (`table.grow` answers -1) without saying how much was
+    /// asked for.
     var deniedTableElements: Int? { nil }
 }
 

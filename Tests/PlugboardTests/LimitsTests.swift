@@ -79,19 +79,13 @@ import PlugboardManifest
         let error = try await #require(throws: PlugboardError.self) { try await Self.output(plugin, big) }
         #expect(error.plugin == "limits@1.0.0")
         #expect(error.message.contains("unreachable"))
-        if PluginEngine.processDefault == .wasmtime {
-            // Wasmtime's limiter refuses the growth without saying what was asked for: the trap is reported as is.
-            #expect(error.code == .trap)
-        } else {
-            #expect(error.code == .memoryLimitExceeded)
-            #expect(error.message.hasPrefix("resource limit exceeded: memory: the plugin asked to grow its linear memory to"))
-            #expect(error.message.contains("but its quota is 2 MiB"))
-            #expect(error.hint?.contains("--max-memory-mb N") == true)
-        }
+        #expect(error.code == .memoryLimitExceeded)
+        #expect(error.message.hasPrefix("resource limit exceeded: memory: the plugin asked to grow its linear memory to"))
+        #expect(error.message.contains("but its quota is 2 MiB"))
+        #expect(error.hint?.contains("--max-memory-mb N") == true)
         try await bench.expectGoodPluginStillWorks()
         #expect(try await Self.output(plugin, "after") == "after")
-        // A limit replaces the instance; on Wasmtime the trap after the refused growth is a plain trap, which does not.
-        #expect(await plugin.instanceReplacements == (PluginEngine.processDefault == .wasmtime ? 0 : 1))
+        #expect(await plugin.instanceReplacements == 1)
     }
 
     // MARK: fuel
@@ -152,14 +146,8 @@ import PlugboardManifest
         let plugin = try await host.load(path: output, options: .init(limits: PluginLimits(maxMemoryBytes: 8 << 20, timeout: .seconds(60))))
         let error = try await #require(throws: PlugboardError.self) { try await plugin.call("bomb", arguments: []) }
         print("memory-bomb: \(error) after \(await plugin.lastCallDuration.map { "\($0)" } ?? "?")")
-        if PluginEngine.processDefault == .wasmtime {
-            // The growth was refused at the quota; Wasmtime does not say what was asked for, so the abort is the error.
-            #expect(error.code == .trap && error.message.contains("unreachable"))
-            #expect(await plugin.memoryBytes <= 8 << 20)
-        } else {
-            #expect(error.code == .memoryLimitExceeded)
-            #expect(error.message.contains("but its quota is 8 MiB"))
-        }
+        #expect(error.code == .memoryLimitExceeded)
+        #expect(error.message.contains("but its quota is 8 MiB"))
     }
 
     // MARK: output

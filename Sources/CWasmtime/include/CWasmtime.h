@@ -89,6 +89,24 @@ typedef wasmtime_error_t *(*wasmtime_epoch_deadline_callback_t)(
     wasmtime_context_t *context, void *data, uint64_t *epoch_deadline_delta, wasmtime_update_deadline_kind_t *update_kind);
 typedef void (*pb_finalizer_t)(void *);
 
+typedef struct wasm_memorytype_t wasm_memorytype_t;
+typedef uint8_t *(*wasmtime_memory_get_callback_t)(void *env, size_t *byte_size, size_t *byte_capacity);
+typedef wasmtime_error_t *(*wasmtime_memory_grow_callback_t)(void *env, size_t new_size);
+typedef struct wasmtime_linear_memory {
+    void *env;
+    wasmtime_memory_get_callback_t get_memory;
+    wasmtime_memory_grow_callback_t grow_memory;
+    pb_finalizer_t finalizer;
+} wasmtime_linear_memory_t;
+typedef wasmtime_error_t *(*wasmtime_new_memory_callback_t)(void *env, const wasm_memorytype_t *ty, size_t minimum, size_t maximum,
+                                                             size_t reserved_size_in_bytes, size_t guard_size_in_bytes,
+                                                             wasmtime_linear_memory_t *memory_ret);
+typedef struct wasmtime_memory_creator {
+    void *env;
+    wasmtime_new_memory_callback_t new_memory;
+    pb_finalizer_t finalizer;
+} wasmtime_memory_creator_t;
+
 /// The functions Plugboard calls, resolved from the library by `pb_wasmtime_load`.
 typedef struct pb_wasmtime_api {
     wasm_config_t *(* _Nonnull wasm_config_new)(void);
@@ -110,6 +128,8 @@ typedef struct pb_wasmtime_api {
     void (* _Nonnull wasmtime_config_epoch_interruption_set)(wasm_config_t *, bool);
     void (* _Nonnull wasmtime_config_max_wasm_stack_set)(wasm_config_t *, size_t);
     void (* _Nonnull wasmtime_config_memory_reservation_set)(wasm_config_t *, uint64_t);
+    void (* _Nonnull wasmtime_config_host_memory_creator_set)(wasm_config_t *, wasmtime_memory_creator_t *);
+    void (* _Nonnull wasmtime_config_memory_init_cow_set)(wasm_config_t *, bool);
     void (* _Nonnull wasmtime_engine_increment_epoch)(wasm_engine_t *);
 
     void (* _Nonnull wasmtime_error_message)(const wasmtime_error_t *, wasm_byte_vec_t *out);
@@ -146,6 +166,18 @@ typedef struct pb_wasmtime_api {
     uint8_t *(* _Nonnull wasmtime_memory_data)(const wasmtime_context_t *, const wasmtime_memory_t *);
     size_t (* _Nonnull wasmtime_memory_data_size)(const wasmtime_context_t *, const wasmtime_memory_t *);
 } pb_wasmtime_api;
+
+/// Whether a linear memory may grow from `old_bytes` to `new_bytes`: Plugboard's quota, asked by the memories
+/// `pb_wasmtime_use_quota_memories` makes (so a refused growth is known, with its size, as on WasmKit). `quota` is what
+/// `pb_wasmtime_set_current_quota` set on the thread that instantiated the memory.
+typedef bool (*pb_growth_decider_t)(void *quota, size_t old_bytes, size_t new_bytes);
+
+/// Makes every linear memory of engines built from `config` one of Plugboard's: reserved and guarded as Wasmtime
+/// asks, committed as it grows, each growth first allowed by `decider` (a refusal makes `memory.grow` answer -1).
+void pb_wasmtime_use_quota_memories(const pb_wasmtime_api *api, wasm_config_t *config, pb_growth_decider_t decider);
+
+/// The quota memories instantiated on this thread from now on answer to (NULL: none, every growth allowed).
+void pb_wasmtime_set_current_quota(void *quota);
 
 /// The symbol only Wasmtime 50.0.x's library exports: checked at load, so another version is refused, not misread.
 #define PB_WASMTIME_VERSION_SYMBOL "set_vmctx_memory_50_0_0"
