@@ -95,28 +95,13 @@ struct ProcessBenchmark {
     /// Times Extism's Python SDK on the same work (Benchmarks/extism/bench.py, needs scripts/setup-extism) now, in
     /// this run, and prints Plugboard's ratio to it.
     func reportExtism(typed: Double, empty: Double) throws {
-        let python = root + "/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            print("  extism: .venv/bin/python is missing; run scripts/setup-extism to compare with Extism's Python SDK")
-            return
+        switch try PythonPeer.extism.run(root: root, calls: iterations) {
+        case .failure(let unavailable):
+            print("  extism: \(unavailable.reason)")
+        case .success(let extism):
+            print(String(format: "  Extism Python SDK (Wasmtime JIT), same work: 1 KiB %.1f µs, empty %.1f µs", extism.process1KiB, extism.processEmpty))
+            print(String(format: "  1 KiB typed process = %4.2f× Extism (goal < 1×); empty input %4.2f×", typed / 1000 / extism.process1KiB, empty / 1000 / extism.processEmpty))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root + "/Benchmarks/extism/bench.py", "--calls", "\(iterations)", "--runs", "7", "--prefix", ">> "]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let extism = json["process_1kib_us"] as? Double, let extismEmpty = json["process_empty_us"] as? Double
-        else {
-            print("  extism: bench.py failed (status \(process.terminationStatus))")
-            return
-        }
-        print(String(format: "  Extism Python SDK (Wasmtime JIT), same work: 1 KiB %.1f µs, empty %.1f µs", extism, extismEmpty))
-        print(String(format: "  1 KiB typed process = %4.2f× Extism (goal < 1×); empty input %4.2f×", typed / 1000 / extism, empty / 1000 / extismEmpty))
     }
 
     func reportFixedCost() async throws {
