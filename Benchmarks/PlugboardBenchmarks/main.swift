@@ -2,10 +2,11 @@
 // a native Swift function doing the same work, an empty call straight into WasmKit, and an empty call to an
 // actor (the hop every call to a `Plugin` pays).
 //
-//     swift run -c release plugboard-benchmarks [iterations] [process|components|python|registry|http]
+//     swift run -c release plugboard-benchmarks [iterations] [process|engines|components|python|registry|http]
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
+// then WasmKit beside Wasmtime, native Swift, Extism's and wasmtime-py's Python SDKs on the same work (EngineBenchmark);
 // then components against the same plugins as core modules (ComponentBenchmark); then the Python plugin beside the C one (PythonBenchmark); then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark); then HTTP requests/s through
 // `plugboard serve` against a bare Hummingbird route (HTTPBenchmark, needs wrk). Naming a group runs only it.
 import Foundation
@@ -21,6 +22,7 @@ do {
     if groups.isEmpty || groups.contains("process") { try await ProcessBenchmark(iterations: iterations).report() }
     // The C example's `process` with an empty input, alone (for profiling the fixed cost of a call).
     if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
+    if groups.isEmpty || groups.contains("engines") { try await EngineBenchmark(benchmark: ProcessBenchmark(iterations: iterations)).run() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
     }
