@@ -2,10 +2,11 @@
 // a native Swift function doing the same work, an empty call straight into WasmKit, and an empty call to an
 // actor (the hop every call to a `Plugin` pays).
 //
-//     swift run -c release plugboard-benchmarks [iterations] [process|components|python|registry|http]
+//     swift run -c release plugboard-benchmarks [iterations] [process|engines|components|python|registry|http]
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
+// then WasmKit beside Wasmtime, native Swift, Extism's and wasmtime-py's Python SDKs on the same work (EngineBenchmark);
 // then components against the same plugins as core modules (ComponentBenchmark); then the Python plugin beside the C one (PythonBenchmark); then hot reload latency, memory over reloads and pool throughput (RegistryBenchmark); then HTTP requests/s through
 // `plugboard serve` against a bare Hummingbird route (HTTPBenchmark, needs wrk). Naming a group runs only it.
 import Foundation
@@ -21,6 +22,7 @@ do {
     if groups.isEmpty || groups.contains("process") { try await ProcessBenchmark(iterations: iterations).report() }
     // The C example's `process` with an empty input, alone (for profiling the fixed cost of a call).
     if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
+    if groups.isEmpty || groups.contains("engines") { try await EngineBenchmark(benchmark: ProcessBenchmark(iterations: iterations)).run() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
     }
@@ -95,28 +97,13 @@ struct ProcessBenchmark {
     /// Times Extism's Python SDK on the same work (Benchmarks/extism/bench.py, needs scripts/setup-extism) now, in
     /// this run, and prints Plugboard's ratio to it.
     func reportExtism(typed: Double, empty: Double) throws {
-        let python = root + "/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            print("  extism: .venv/bin/python is missing; run scripts/setup-extism to compare with Extism's Python SDK")
-            return
+        switch try PythonPeer.extism.run(root: root, calls: iterations) {
+        case .failure(let unavailable):
+            print("  extism: \(unavailable.reason)")
+        case .success(let extism):
+            print(String(format: "  Extism Python SDK (Wasmtime JIT), same work: 1 KiB %.1f µs, empty %.1f µs", extism.process1KiB, extism.processEmpty))
+            print(String(format: "  1 KiB typed process = %4.2f× Extism (goal < 1×); empty input %4.2f×", typed / 1000 / extism.process1KiB, empty / 1000 / extism.processEmpty))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root + "/Benchmarks/extism/bench.py", "--calls", "\(iterations)", "--runs", "7", "--prefix", ">> "]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let extism = json["process_1kib_us"] as? Double, let extismEmpty = json["process_empty_us"] as? Double
-        else {
-            print("  extism: bench.py failed (status \(process.terminationStatus))")
-            return
-        }
-        print(String(format: "  Extism Python SDK (Wasmtime JIT), same work: 1 KiB %.1f µs, empty %.1f µs", extism, extismEmpty))
-        print(String(format: "  1 KiB typed process = %4.2f× Extism (goal < 1×); empty input %4.2f×", typed / 1000 / extism, empty / 1000 / extismEmpty))
     }
 
     func reportFixedCost() async throws {
