@@ -20,8 +20,6 @@ import os
 # must be set before libextism first creates an error.
 os.environ["RUST_LIB_BACKTRACE"] = "0"
 
-import argparse
-import gc
 import importlib.metadata
 import json
 import platform
@@ -29,29 +27,15 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from peer_support import fail, parse_arguments, timed as timed_calls  # noqa: E402
 WAT = os.path.join(HERE, "text-transform.wat")
 # The same input as Benchmarks/PlugboardBenchmarks/main.swift's ProcessBenchmark.
 INPUT_1KIB = ("plugboard " * 102 + "xxxx").encode()
 EVENT = ("processed", "uppercase")
-
-
-def fail(message):
-    print(f"bench.py: error: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return value
 
 
 def module_bytes():
@@ -72,12 +56,7 @@ def module_bytes():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=positive, default=20_000, help="calls per run (default 20000)")
-    parser.add_argument("--runs", type=positive, default=7, help="runs; the median is reported (default 7)")
-    parser.add_argument("--prefix", default=None,
-                        help='config "prefix" prepended to the output (default: none, get-config finds nothing)')
-    args = parser.parse_args()
+    args = parse_arguments(__doc__.split("\n\n")[0])
 
     try:
         import extism
@@ -117,21 +96,7 @@ def main():
 
     def timed(data):
         call = plugin.call
-        for _ in range(max(1, args.calls // 10)):
-            call("process", data)
-        samples = []
-        for _ in range(args.runs):
-            gc.collect()
-            gc.disable()
-            try:
-                start = time.perf_counter_ns()
-                for _ in range(args.calls):
-                    call("process", data)
-                elapsed = time.perf_counter_ns() - start
-            finally:
-                gc.enable()
-            samples.append(round(elapsed / args.calls / 1000, 3))
-        return samples
+        return timed_calls(lambda: call("process", data), args.calls, args.runs)
 
     load_before = os.getloadavg()[0]
     counter[0] = 0

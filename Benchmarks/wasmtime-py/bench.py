@@ -14,8 +14,6 @@ Benchmarks/extism/bench.py's; everything else goes to stderr.
 Exit status: 0 on success; 1 if wasmtime is missing, the module fails to load or call, or the output, the events
 or the log message are wrong; 2 for bad arguments.
 """
-import argparse
-import gc
 import importlib.metadata
 import json
 import os
@@ -23,10 +21,11 @@ import platform
 import statistics
 import struct
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from peer_support import fail, parse_arguments, timed as timed_calls  # noqa: E402
 MODULE = os.path.join(ROOT, "examples", "plugins", "text-transform-c", "plugin.wasm")
 # The same input and options as Benchmarks/PlugboardBenchmarks/main.swift's ProcessBenchmark.
 INPUT_1KIB = ("plugboard " * 102 + "xxxx").encode()
@@ -36,21 +35,6 @@ HOST_API = "plugboard:plugin/host-api@1.0.0"
 PLUGIN_API = "plugboard:plugin/plugin-api@1.0.0"
 WASI = "wasi_snapshot_preview1"
 ERRNO_SUCCESS, ERRNO_BADF, ERRNO_SPIPE = 0, 8, 70
-
-
-def fail(message):
-    print(f"bench.py: error: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return value
 
 
 class Plugin:
@@ -164,12 +148,7 @@ class Plugin:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=positive, default=20_000, help="calls per run (default 20000)")
-    parser.add_argument("--runs", type=positive, default=7, help="runs; the median is reported (default 7)")
-    parser.add_argument("--prefix", default=None,
-                        help='config "prefix" prepended to the output (default: none, get-config finds nothing)')
-    args = parser.parse_args()
+    args = parse_arguments(__doc__.split("\n\n")[0])
 
     try:
         import wasmtime
@@ -203,21 +182,7 @@ def main():
 
     def timed(data):
         process = plugin.process
-        for _ in range(max(1, args.calls // 10)):
-            process(data)
-        samples = []
-        for _ in range(args.runs):
-            gc.collect()
-            gc.disable()
-            try:
-                start = time.perf_counter_ns()
-                for _ in range(args.calls):
-                    process(data)
-                elapsed = time.perf_counter_ns() - start
-            finally:
-                gc.enable()
-            samples.append(round(elapsed / args.calls / 1000, 3))
-        return samples
+        return timed_calls(lambda: process(data), args.calls, args.runs)
 
     load_before = os.getloadavg()[0]
     plugin.event_count = 0
