@@ -21,7 +21,7 @@ import Testing
 @Suite struct ShutdownTests {
     @Test func aSlowCallInFlightCompletesAndStateIsPersisted() async throws {
         let plugins = try PluginDirectory()
-        try plugins.add("slow", behavior: .spin(iterations: 5_000_000))
+        try plugins.add("slow", behavior: .spin(iterations: VersionedGuest.spinIterations(lastingLike: 5_000_000)))
         try plugins.add("echo")
         let state = try PluginDirectory()
         let token = "token"

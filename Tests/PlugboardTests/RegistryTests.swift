@@ -117,8 +117,8 @@ import PlugboardManifest
         var settings = RolloutSettings()
         settings.pool.size = 4
         let registry = Self.registry(settings: settings)
-        // Slow enough that the four calls overlap: Wasmtime's JIT runs the loop about 100 times faster than WasmKit.
-        let iterations = PluginEngine.processDefault == .wasmtime ? 300_000_000 : 3_000_000
+        // Slow enough that the four calls overlap, on either engine.
+        let iterations = VersionedGuest.spinIterations(lastingLike: 3_000_000)
         let bytes = VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: iterations))
         try await registry.load(bytes: bytes, name: "slow-a")
         try await registry.load(bytes: bytes, name: "slow-b")
@@ -258,7 +258,7 @@ import PlugboardManifest
     @Test func aCallInFlightFinishesOnTheOldVersionWhichIsListedAsDrainingUntilThen() async throws {
         let registry = PluginRegistry()
         try await registry.load(
-            bytes: VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: 5_000_000)), name: "slow",
+            bytes: VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: VersionedGuest.spinIterations(lastingLike: 5_000_000))), name: "slow",
             options: .init(limits: PluginLimits(timeout: nil)))  // however loaded the machine, the call is not cut short
         let inFlight = Task { try await registry.process("slow", ProcessRequest(input: "old")) }
         // Wait until the call holds an instance.
