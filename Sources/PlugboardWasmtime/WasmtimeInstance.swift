@@ -3,7 +3,7 @@ import PlugboardABI
 
 /// A Wasmtime instance in its store.
 final class WasmtimeInstance: CoreInstance {
-    private(set) var instance: wasmtime_instance_t
+    let instance: wasmtime_instance_t
     /// Keeps the compiled code alive as long as the instance.
     let module: WasmtimeModuleHandle
     let description: ModuleDescription
@@ -21,6 +21,7 @@ final class WasmtimeInstance: CoreInstance {
     /// The item the instance exports as `name`.
     func export(_ name: String) -> wasmtime_extern_t? {
         var item = wasmtime_extern_t()
+        var instance = self.instance  // a plain value: no access to the stored property stays open across the call
         let found = name.utf8CString.withUnsafeBufferPointer { text in
             store.api.wasmtime_instance_export_get(store.context, &instance, text.baseAddress, text.count - 1, &item)
         }
@@ -40,7 +41,7 @@ final class WasmtimeInstance: CoreInstance {
 
 /// A resolved exported function, called through `wasmtime_func_call_unchecked` (its type was checked once, at link).
 final class WasmtimeFunction: CoreFunction {
-    private var function: wasmtime_func_t
+    private let function: wasmtime_func_t
     let signature: CoreSignature
     let store: WasmtimeStore
     private let slots: Int
@@ -60,6 +61,9 @@ final class WasmtimeFunction: CoreFunction {
             for index in 0..<slots { values.initializeElement(at: index, to: wasmtime_val_raw_t()) }
             for (index, argument) in arguments.enumerated() { values[index] = argument.wasmtimeRaw }
             let (api, context) = (store.api, store.context)
+            // A copy: the guest may re-enter this same function through a host call, and an inout access to the
+            // stored property would then overlap itself.
+            var function = self.function
             try store.call { trap in api.wasmtime_func_call_unchecked(context, &function, values.baseAddress, slots, &trap) }
             return signature.results.enumerated().map { CoreValue(wasmtimeRaw: values[$0.offset], type: $0.element) }
         }
