@@ -329,8 +329,8 @@ struct EngineBenchmark {
         }
         if !guests.isEmpty {
             print(String(format: "  goal (issue 15) deadline overhead ≤ 2 %%: worst %+.1f %%  ", worst) + verdict(worst <= 2))
-            print("  (Wasmtime's engines enable epoch interruption for every store, so both rows run the same code with its epoch")
-            print("   checks; `interruptible` only hands out an interrupter. Fuel needs its own engine, compiled with fuel checks.)")
+            print("  (each setting is an engine of its own: `interruptible` code checks the epoch at loop heads and function")
+            print("   entries, `fuel` code counts fuel; \"as is\" has neither. Plugins with a deadline pay the epoch checks.)")
         }
         // The typed call with the timer of a deadline armed per call, and without one.
         let request = benchmark.request
