@@ -2,6 +2,9 @@
 command line, how they fail, and how they time a call."""
 import argparse
 import gc
+import json
+import platform
+import statistics
 import sys
 import time
 
@@ -49,3 +52,20 @@ def timed(call, calls, runs):
             gc.enable()
         samples.append(round(elapsed / calls / 1000, 3))
     return samples
+
+
+def report(identity, module, input_bytes, args, runs_1kib, runs_empty, loads):
+    """Prints the one JSON line every peer prints: who it is (`identity`, first), what it ran and the medians."""
+    print(json.dumps({
+        **identity,
+        "python": platform.python_version(),
+        "module": module,
+        "input_bytes": input_bytes,
+        "prefix": args.prefix,
+        "calls": args.calls,
+        "process_1kib_us": statistics.median(runs_1kib),
+        "process_empty_us": statistics.median(runs_empty),
+        "runs": runs_1kib,
+        "runs_empty": runs_empty,
+        "loadavg_1m": list(loads),
+    }))

@@ -21,17 +21,14 @@ import os
 os.environ["RUST_LIB_BACKTRACE"] = "0"
 
 import importlib.metadata
-import json
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from peer_support import fail, parse_arguments, timed as timed_calls  # noqa: E402
+from peer_support import fail, parse_arguments, report, timed as timed_calls  # noqa: E402
 WAT = os.path.join(HERE, "text-transform.wat")
 # The same input as Benchmarks/PlugboardBenchmarks/main.swift's ProcessBenchmark.
 INPUT_1KIB = ("plugboard " * 102 + "xxxx").encode()
@@ -120,22 +117,12 @@ def main():
         if not any(f"processed {n} bytes" in line for line in lines):
             fail(f'no debug log line "processed {n} bytes" from the plugin (got {len(lines)} lines)')
 
-    print(json.dumps({
-        "peer": "extism-python",
-        "extism": importlib.metadata.version("extism"),
-        "extism_sys": importlib.metadata.version("extism-sys"),
-        "extism_runtime": extism.extism_version(),
-        "python": platform.python_version(),
-        "module": module_source,
-        "input_bytes": len(INPUT_1KIB),
-        "prefix": args.prefix,
-        "calls": args.calls,
-        "process_1kib_us": statistics.median(runs_1kib),
-        "process_empty_us": statistics.median(runs_empty),
-        "runs": runs_1kib,
-        "runs_empty": runs_empty,
-        "loadavg_1m": [load_before, load_after],
-    }))
+    report(
+        {
+            "peer": "extism-python", "extism": importlib.metadata.version("extism"),
+            "extism_sys": importlib.metadata.version("extism-sys"), "extism_runtime": extism.extism_version(),
+        },
+        module_source, len(INPUT_1KIB), args, runs_1kib, runs_empty, (load_before, load_after))
 
 
 if __name__ == "__main__":

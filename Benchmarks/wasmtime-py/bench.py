@@ -15,17 +15,14 @@ Exit status: 0 on success; 1 if wasmtime is missing, the module fails to load or
 or the log message are wrong; 2 for bad arguments.
 """
 import importlib.metadata
-import json
 import os
-import platform
-import statistics
 import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from peer_support import fail, parse_arguments, timed as timed_calls  # noqa: E402
+from peer_support import fail, parse_arguments, report, timed as timed_calls  # noqa: E402
 MODULE = os.path.join(ROOT, "examples", "plugins", "text-transform-c", "plugin.wasm")
 # The same input and options as Benchmarks/PlugboardBenchmarks/main.swift's ProcessBenchmark.
 INPUT_1KIB = ("plugboard " * 102 + "xxxx").encode()
@@ -196,20 +193,9 @@ def main():
     if plugin.event_count != expected_events:
         fail(f"emit-event ran {plugin.event_count} times while timing, expected {expected_events}")
 
-    print(json.dumps({
-        "peer": "wasmtime-python",
-        "wasmtime": importlib.metadata.version("wasmtime"),
-        "python": platform.python_version(),
-        "module": os.path.relpath(MODULE, ROOT),
-        "input_bytes": len(INPUT_1KIB),
-        "prefix": args.prefix,
-        "calls": args.calls,
-        "process_1kib_us": statistics.median(runs_1kib),
-        "process_empty_us": statistics.median(runs_empty),
-        "runs": runs_1kib,
-        "runs_empty": runs_empty,
-        "loadavg_1m": [load_before, load_after],
-    }))
+    report(
+        {"peer": "wasmtime-python", "wasmtime": importlib.metadata.version("wasmtime")},
+        os.path.relpath(MODULE, ROOT), len(INPUT_1KIB), args, runs_1kib, runs_empty, (load_before, load_after))
 
 
 if __name__ == "__main__":
