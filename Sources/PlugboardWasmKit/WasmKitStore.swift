@@ -51,7 +51,7 @@ final class WasmKitStore: CoreStore {
         }
         let description = module.description
         // Memories of earlier instances in this store count toward the quota too.
-        _ = try limits.checkInitialSize(of: description, memoryBytesInUse: accountant.memoryBytes)
+        try limits.checkInitialSize(of: description, memoryBytesInUse: accountant.memoryBytes)
         var resolved = Imports()
         for entry in imports {
             switch entry.value {

@@ -50,9 +50,6 @@ public struct WasmtimeEngine: WasmEngine {
         cache = configuration.cachesCompiledModules ? WasmtimeModuleCache(directory: configuration.cacheDirectory) : nil
     }
 
-    /// Whether the library can be loaded here (for tests and tools that run on both engines when they can).
-    public static var isAvailable: Bool { (try? WasmtimeEngine()) != nil }
-
     /// How many stores made by any Wasmtime engine are alive in the process (for leak checks).
     public static var liveStoreCount: Int { WasmtimeStore.live.load(ordering: .relaxed) }
 

@@ -28,6 +28,9 @@ final class WasmtimeMemoryQuota: Sendable {
         }
     }
 
+    /// The bytes the store's memories hold now.
+    var total: Int { state.withLock { $0.total } }
+
     /// The largest store total a refused growth asked for since ``resetDenied()``.
     var denied: Int? { state.withLock { $0.denied } }
 

@@ -20,8 +20,6 @@ final class WasmtimeStore: CoreStore {
     /// The memories' quota (Plugboard's own memories ask it before growing; the limiter bounds tables).
     private let memoryQuota: WasmtimeMemoryQuota
     let interrupter: (any CallInterrupter)?
-    /// Initial memory of the instances made so far, for the quota check of the next one.
-    private var memoryBytesInUse = 0
     /// What a host function threw during the current call: rethrown when the guest has unwound.
     var pendingError: (any Error)?
     private var depth = 0
@@ -51,7 +49,8 @@ final class WasmtimeStore: CoreStore {
             throw PlugboardError.invalidArgument("a module compiled by another engine was given to Wasmtime")
         }
         let description = module.description
-        memoryBytesInUse = try limits.checkInitialSize(of: description, memoryBytesInUse: memoryBytesInUse)
+        // Memories of earlier instances in this store count toward the quota too.
+        try limits.checkInitialSize(of: description, memoryBytesInUse: memoryQuota.total)
         let compiled = try module.compiled(on: engine)
         var bound: [String: CoreImport.Value] = [:]
         for entry in imports { bound[entry.module + "\u{0}" + entry.name] = entry.value }

@@ -1,8 +1,8 @@
 extension InstanceLimits {
     /// Checks, before an engine allocates anything, that a module's initial memories (with `memoryBytesInUse` by earlier
-    /// instances of the same store) and its own tables fit the quota; returns the memory in use once it is made.
+    /// instances of the same store) and its own tables fit the quota.
     /// - Throws: `memory-limit-exceeded` naming what was asked for and the quota.
-    package func checkInitialSize(of description: ModuleDescription, memoryBytesInUse: Int) throws(PlugboardError) -> Int {
+    package func checkInitialSize(of description: ModuleDescription, memoryBytesInUse: Int) throws(PlugboardError) {
         var memoryBytes = memoryBytesInUse
         for memory in description.definedMemories {
             let (bytes, overflow) = memory.minimumPages.multipliedReportingOverflow(by: 65536)
@@ -16,6 +16,5 @@ extension InstanceLimits {
         if initialTableElements > maxTableElements {
             throw PlugboardError.initialTablesOverLimit(requestedElements: initialTableElements, limitElements: maxTableElements)
         }
-        return memoryBytes
     }
 }
