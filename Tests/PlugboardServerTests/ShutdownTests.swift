@@ -41,7 +41,7 @@ import Testing
         deploy.method = .POST
         deploy.headers.add(name: "Authorization", value: "Bearer \(token)")
         deploy.body = .bytes(VersionedGuest.bytes(name: "echo", version: "2.0.0"))
-        #expect(try await HTTPClient.shared.execute(deploy, timeout: .seconds(30)).status.code == 201)
+        #expect(try await HTTPClient.shared.execute(deploy, timeout: RunningServer.hangGuard).status.code == 201)
 
         // The slow call, measured alone first so the test knows it is really in flight when shutdown starts.
         let started = ContinuousClock.now
@@ -49,7 +49,7 @@ import Testing
             var request = HTTPClientRequest(url: base + "/v1/plugins/slow/process")
             request.method = .POST
             request.body = .bytes(ByteBuffer(string: #"{"input": "patience"}"#))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            let response = try await HTTPClient.shared.execute(request, timeout: RunningServer.hangGuard)
             let body = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), String(buffer: body))
         }

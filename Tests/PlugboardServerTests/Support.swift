@@ -117,9 +117,16 @@ struct RunningServer: Sendable {
         var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
     }
 
+    /// How long a test's request may take before the test gives up: a guard against a hang, not a speed check.
+    ///
+    /// Every suite of the test run shares the process and its two cores; a request that loads a plugin (a deploy,
+    /// a reload) waits for a loading slot behind loads of other suites, among them the 18 MB Python example compiled
+    /// by a debug build: a minute was once not enough. A server that hangs still fails the test.
+    static let hangGuard: TimeAmount = .minutes(5)
+
     func request(
         _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, json: String? = nil, token: String? = nil,
-        timeout: TimeAmount = .seconds(60)
+        timeout: TimeAmount = RunningServer.hangGuard
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
