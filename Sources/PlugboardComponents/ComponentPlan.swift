@@ -127,12 +127,27 @@ public struct ComponentPlan: Sendable {
     public var importedInterfaces: [String] = []
     /// The resource types the component defines, in definition order.
     public var definedResources: [DefinedResource] = []
+    /// The descriptions of the core modules screened so far, by module index (see ``screenedModule(_:)``).
+    package var screenedModules: [Int: ModuleDescription] = [:]
 }
 
 extension ComponentPlan {
-    /// The plan's core modules, compiled on `engine` (each screened like any plugin module).
+    /// The plan's core modules, compiled on `engine`, each screened like any plugin module (once: planning screened
+    /// the modules it instantiates).
     package func compileModules(on engine: any WasmEngine) throws -> [any CompiledModule] {
-        try modules.map { try engine.compile(Array(bytes[$0])) }
+        var plan = self
+        return try modules.indices.map { index in
+            try engine.compile(Array(bytes[modules[index]]), screened: try plan.screenedModule(index))
+        }
+    }
+
+    /// The description of core module `index` from screening it (``ModuleDescription/init(parsing:limits:)``), made
+    /// on first use and kept.
+    package mutating func screenedModule(_ index: Int) throws -> ModuleDescription {
+        if let description = screenedModules[index] { return description }
+        let description = try ModuleDescription(parsing: Array(bytes[modules[index]]))
+        screenedModules[index] = description
+        return description
     }
 
     /// Runs the plan's core instantiations in `store`, in order: `modules` from ``compileModules(on:)``, `lowered[i]`

@@ -140,7 +140,7 @@ public enum ComponentPlanner {
                 break  // core function types describe nothing a plan needs
             case .coreInstance(.instantiate(let module, let arguments)):
                 let moduleIndex = try element(frame.modules, module, "core module")
-                let description = try ModuleDescription(parsing: Array(planning.plan.bytes[planning.plan.modules[moduleIndex]]))
+                let description = try planning.plan.screenedModule(moduleIndex)
                 var bound: [String: CoreInstanceValue] = [:]
                 for argument in arguments { bound[argument.name] = try element(frame.coreInstances, argument.instance, "core instance") }
                 var imports: [(module: String, name: String, item: ComponentPlan.CoreItem)] = []

@@ -40,10 +40,9 @@ public struct WasmKitEngine: WasmEngine {
         self.configuration = configuration
     }
 
-    /// Screens the bytes (``ModuleDescription/init(parsing:limits:)``: no guest-controlled depth or count gets
-    /// past it to WasmKit's parser), then parses them.
-    public func compile(_ bytes: [UInt8]) throws -> any CompiledModule {
-        let description = try ModuleDescription(parsing: bytes)
+    /// Parses screened bytes (``ModuleDescription/init(parsing:limits:)``: no guest-controlled depth or count gets
+    /// past it to WasmKit's parser).
+    public func compile(_ bytes: [UInt8], screened description: ModuleDescription) throws -> any CompiledModule {
         do {
             return WasmKitModule(module: try parseWasm(bytes: bytes), description: description)
         } catch {

@@ -53,10 +53,9 @@ public struct WasmtimeEngine: WasmEngine {
     /// How many stores made by any Wasmtime engine are alive in the process (for leak checks).
     public static var liveStoreCount: Int { WasmtimeStore.live.load(ordering: .relaxed) }
 
-    /// Screens the bytes (``ModuleDescription/init(parsing:limits:)``), then compiles them for the default settings
-    /// (other settings compile on first use).
-    public func compile(_ bytes: [UInt8]) throws -> any CompiledModule {
-        let description = try ModuleDescription(parsing: bytes)
+    /// Compiles screened bytes (``ModuleDescription/init(parsing:limits:)``) for the default settings (other settings
+    /// compile on first use).
+    public func compile(_ bytes: [UInt8], screened description: ModuleDescription) throws -> any CompiledModule {
         let module = WasmtimeModule(bytes: bytes, description: description, library: library, cache: cache)
         _ = try module.compiled(on: engines.engine(WasmtimeEngines.Key.default))
         return module

@@ -9,13 +9,24 @@ public protocol WasmEngine: Sendable {
     /// A human-readable name with version, e.g. `WasmKit 0.4.2`.
     var name: String { get }
 
-    /// Parses and validates a core module. The bytes must have passed ``ModuleDescription/init(parsing:limits:)``
-    /// (which ``CompiledModule/description`` carries), so no guest-controlled depth reaches the engine's parser.
+    /// Parses and validates a core module that has passed ``ModuleDescription/init(parsing:limits:)``, so no
+    /// guest-controlled depth reaches the engine's parser; `description` is what that screening made of exactly these
+    /// bytes (``CompiledModule/description`` carries it). ``compile(_:)`` screens and calls this.
+    func compile(_ bytes: [UInt8], screened description: ModuleDescription) throws -> any CompiledModule
+
+    /// Screens the bytes (``ModuleDescription/init(parsing:limits:)``), then compiles them
+    /// (``compile(_:screened:)``, which the default implementation calls).
     func compile(_ bytes: [UInt8]) throws -> any CompiledModule
 
     /// A store for one plugin instance (one core instance, or the several linked core instances of a component)
     /// held to `limits`.
     func makeStore(limits: InstanceLimits) -> any CoreStore
+}
+
+extension WasmEngine {
+    public func compile(_ bytes: [UInt8]) throws -> any CompiledModule {
+        try compile(bytes, screened: try ModuleDescription(parsing: bytes))
+    }
 }
 
 /// A parsed and validated core module, shareable between instances and threads.

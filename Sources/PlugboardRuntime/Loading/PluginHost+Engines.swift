@@ -63,5 +63,6 @@ struct UnavailableEngine: WasmEngine {
     let error: PlugboardError
     var name: String { "unavailable engine" }
     func compile(_ bytes: [UInt8]) throws -> any CompiledModule { throw error }
+    func compile(_ bytes: [UInt8], screened description: ModuleDescription) throws -> any CompiledModule { throw error }
     func makeStore(limits: InstanceLimits) -> any CoreStore { preconditionFailure("no module compiles on an unavailable engine") }
 }
