@@ -8,17 +8,12 @@
 
 static const pb_wasmtime_api *quota_api;
 static pb_growth_decider_t quota_decider;
+static pb_memory_registrar_t quota_registrar;
 static _Thread_local void *current_quota;
 
 void pb_wasmtime_set_current_quota(void *quota) { current_quota = quota; }
 
-typedef struct quota_memory {
-    uint8_t *base;      // the reservation's start
-    size_t size;        // bytes committed (readable and writable)
-    size_t reserved;    // bytes the memory may grow to without moving
-    size_t mapping;     // bytes mapped: reserved + guard
-    void *quota;
-} quota_memory;
+typedef pb_quota_memory quota_memory;
 
 static uint8_t *quota_memory_get(void *env, size_t *byte_size, size_t *byte_capacity) {
     quota_memory *memory = env;
@@ -74,12 +69,15 @@ static wasmtime_error_t *quota_memory_new(void *env, const wasm_memorytype_t *ty
     out->get_memory = quota_memory_get;
     out->grow_memory = quota_memory_grow;
     out->finalizer = quota_memory_free;
+    if (quota) quota_registrar(quota, memory);
     return NULL;
 }
 
-void pb_wasmtime_use_quota_memories(const pb_wasmtime_api *api, wasm_config_t *config, pb_growth_decider_t decider) {
+void pb_wasmtime_use_quota_memories(
+    const pb_wasmtime_api *api, wasm_config_t *config, pb_growth_decider_t decider, pb_memory_registrar_t registrar) {
     quota_api = api;
     quota_decider = decider;
+    quota_registrar = registrar;
     wasmtime_memory_creator_t creator = {.env = NULL, .new_memory = quota_memory_new, .finalizer = NULL};
     api->wasmtime_config_host_memory_creator_set(config, &creator);
     // Copy-on-write memory images need Wasmtime's own mmap memories; data segments are copied in instead.

@@ -131,7 +131,7 @@ final class WasmtimeEngines: Sendable {
             api.wasmtime_config_consume_fuel_set(config, key.fuel)
             api.wasmtime_config_epoch_interruption_set(config, key.epochs)
             api.wasmtime_config_max_wasm_stack_set(config, key.stackBytes)
-            pb_wasmtime_use_quota_memories(library.table, config, wasmtimeGrowthAllowed)
+            pb_wasmtime_use_quota_memories(library.table, config, wasmtimeGrowthAllowed, wasmtimeMemoryMade)
             let engine = WasmtimeEngineHandle(pointer: api.wasm_engine_new_with_config(config)!, key: key, library: library)
             engines[key] = engine
             return engine

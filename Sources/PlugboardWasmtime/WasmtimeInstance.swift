@@ -35,7 +35,11 @@ final class WasmtimeInstance: CoreInstance {
 
     func memory(named name: String) -> (any LinearMemory)? {
         guard let item = export(name), item.kind == PB_WASMTIME_EXTERN_MEMORY else { return nil }
-        return WasmtimeMemory(memory: item.of.memory, store: store)
+        var memory = item.of.memory
+        if let base = store.api.wasmtime_memory_data(store.context, &memory), let own = store.quotaMemory(at: base) {
+            return WasmtimeQuotaMemory(memory: own, store: store)
+        }
+        return WasmtimeMemory(memory: memory, store: store)
     }
 }
 
@@ -70,8 +74,9 @@ final class WasmtimeFunction: CoreFunction {
     }
 }
 
-/// Wasmtime's memory behind Plugboard's bounds checks (``GuestMemory`` checks every range before it gets here). The
-/// base address is read afresh on every access: growing may move it.
+/// Wasmtime's memory behind Plugboard's bounds checks (``GuestMemory`` checks every range before it gets here), for a
+/// memory that is not one of Plugboard's own (see ``WasmtimeQuotaMemory``). The base address is read afresh on every
+/// access: growing may move it.
 struct WasmtimeMemory: LinearMemory {
     var memory: wasmtime_memory_t
     let store: WasmtimeStore
@@ -93,12 +98,32 @@ struct WasmtimeMemory: LinearMemory {
     }
 }
 
+/// One of Plugboard's own memories (`pb_quota_memory`), read directly: its base never moves and its size is a field,
+/// so no access asks Wasmtime. Holds the store, which keeps the memory.
+struct WasmtimeQuotaMemory: LinearMemory {
+    let memory: UnsafeMutablePointer<pb_quota_memory>
+    let store: WasmtimeStore
+
+    var byteCount: Int { memory.pointee.size }
+
+    func withUnsafeBytes<R>(offset: Int, count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: memory.pointee.base + offset, count: count))
+    }
+
+    func withUnsafeMutableBytes<R>(offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: memory.pointee.base + offset, count: count))
+    }
+}
+
 /// A host function's Swift side: the body Wasmtime calls back through ``wasmtimeHostFunctionCalled``.
 final class WasmtimeHostFunction {
     let body: (_ arguments: UnsafeBufferPointer<CoreValue>) throws -> CoreValue?
     let parameters: [CoreType]
     let returnsValue: Bool
-    weak var store: WasmtimeStore?
+    /// Not `weak`: a weak reference would move the store's reference counts to a side table (the slow path for every
+    /// retain and release of it). Wasmtime calls a host function only inside a call on its store, so the store is
+    /// alive then; the store's Wasmtime store holds this object, not the other way round.
+    unowned let store: WasmtimeStore
 
     init(_ function: CoreHostFunction, store: WasmtimeStore) {
         body = function.body
@@ -119,7 +144,6 @@ final class WasmtimeHostFunction {
             if returnsValue, let result { values[0] = result.wasmtimeRaw }
             return nil
         } catch {
-            guard let store else { return nil }
             store.pendingError = error
             let message = "host function failed"
             return message.withCString { store.api.wasmtime_trap_new($0, message.utf8.count) }

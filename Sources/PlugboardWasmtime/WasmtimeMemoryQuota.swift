@@ -10,6 +10,8 @@ final class WasmtimeMemoryQuota: Sendable {
     private struct State {
         var total = 0
         var denied: Int?
+        /// The addresses of the memories made under this quota (they live as long as the store).
+        var memories: [UInt] = []
     }
     private let state = Mutex(State())
 
@@ -36,6 +38,16 @@ final class WasmtimeMemoryQuota: Sendable {
 
     func resetDenied() { state.withLock { $0.denied = nil } }
 
+    func register(_ memory: UnsafeMutablePointer<pb_quota_memory>) {
+        state.withLock { $0.memories.append(UInt(bitPattern: memory)) }
+    }
+
+    /// The memory made under this quota whose reservation starts at `base`.
+    func memory(at base: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<pb_quota_memory>? {
+        let addresses = state.withLock { $0.memories }
+        return addresses.lazy.compactMap { UnsafeMutablePointer<pb_quota_memory>(bitPattern: $0) }.first { $0.pointee.base == base }
+    }
+
     /// Runs `body` (an instantiation) with the memories it makes answering to this quota.
     func governing<R>(_ body: () throws -> R) rethrows -> R {
         pb_wasmtime_set_current_quota(Unmanaged.passUnretained(self).toOpaque())
@@ -47,4 +59,9 @@ final class WasmtimeMemoryQuota: Sendable {
 /// The decider every quota memory calls before it grows.
 let wasmtimeGrowthAllowed: pb_growth_decider_t = { quota, old, new in
     Unmanaged<WasmtimeMemoryQuota>.fromOpaque(quota!).takeUnretainedValue().allow(from: old, to: new)
+}
+
+/// The registrar every quota memory made under a quota is given to.
+let wasmtimeMemoryMade: pb_memory_registrar_t = { quota, memory in
+    Unmanaged<WasmtimeMemoryQuota>.fromOpaque(quota).takeUnretainedValue().register(memory)
 }

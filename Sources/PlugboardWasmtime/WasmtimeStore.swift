@@ -152,6 +152,8 @@ final class WasmtimeStore: CoreStore {
     }
 
     var deniedMemoryBytes: Int? { memoryQuota.denied }
+    /// The memory of this store's whose reservation starts at `base`, when it is one of Plugboard's own.
+    func quotaMemory(at base: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<pb_quota_memory>? { memoryQuota.memory(at: base) }
     /// Wasmtime's limiter refuses table growth past the quota (`table.grow` answers -1) without saying how much was
     /// asked for.
     var deniedTableElements: Int? { nil }

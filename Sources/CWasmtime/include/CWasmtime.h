@@ -172,9 +172,25 @@ typedef struct pb_wasmtime_api {
 /// `pb_wasmtime_set_current_quota` set on the thread that instantiated the memory.
 typedef bool (*pb_growth_decider_t)(void *quota, size_t old_bytes, size_t new_bytes);
 
+/// One of Plugboard's linear memories. Its base never moves (the whole reservation is mapped when it is made), so
+/// the host reads `base` and `size` straight from here, on the thread running the store, instead of asking Wasmtime.
+typedef struct pb_quota_memory {
+    uint8_t *_Nonnull base; // the reservation's start
+    size_t size;            // bytes committed (readable and writable): the memory's current size
+    size_t reserved;        // bytes the memory may grow to without moving
+    size_t mapping;         // bytes mapped: reserved + guard
+    void *_Nullable quota;
+} pb_quota_memory;
+
+/// Told of every memory made while a quota is current (see `pb_wasmtime_set_current_quota`); the memory lives until
+/// its store is deleted.
+typedef void (*pb_memory_registrar_t)(void *_Nonnull quota, pb_quota_memory *_Nonnull memory);
+
 /// Makes every linear memory of engines built from `config` one of Plugboard's: reserved and guarded as Wasmtime
-/// asks, committed as it grows, each growth first allowed by `decider` (a refusal makes `memory.grow` answer -1).
-void pb_wasmtime_use_quota_memories(const pb_wasmtime_api *api, wasm_config_t *config, pb_growth_decider_t decider);
+/// asks, committed as it grows, each growth first allowed by `decider` (a refusal makes `memory.grow` answer -1), each
+/// new memory given to `registrar`.
+void pb_wasmtime_use_quota_memories(
+    const pb_wasmtime_api *api, wasm_config_t *config, pb_growth_decider_t decider, pb_memory_registrar_t registrar);
 
 /// The quota memories instantiated on this thread from now on answer to (NULL: none, every growth allowed).
 void pb_wasmtime_set_current_quota(void *quota);

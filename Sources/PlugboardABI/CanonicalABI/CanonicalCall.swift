@@ -2,7 +2,9 @@
 /// and a guest calling a host import (`canon lower`).
 package enum CanonicalCall {
     /// An export as a call needs it, resolved once per instance: the function, its post-return, its signature.
-    package struct Export {
+    /// A class, not a struct: a call passes it around several times, and copying a struct of existentials costs a
+    /// retain per field each time.
+    package final class Export {
         package let signature: CanonicalSignature
         package let function: any CoreFunction
         package let postReturn: (any CoreFunction)?

@@ -60,10 +60,13 @@ package final class CanonicalInstance {
 
 /// Where host functions created before instantiation find their instance once it exists.
 ///
-/// The reference is weak: the engine's store holds the host functions, which hold this binding, and the instance
-/// holds the store's functions and memory, so a strong one would be a cycle that keeps every instance alive.
+/// The reference is not strong: the engine's store holds the host functions, which hold this binding, and the
+/// instance holds the store's functions and memory, so a strong one would be a cycle that keeps every instance alive.
+/// It is `unowned`, not `weak`: a weak reference moves the instance's reference counts to a side table, which makes
+/// every retain and release of it (several per call) take Swift's slow path. Host functions read it only while the
+/// guest runs, which it does only in a call made through the instance's owner, so the instance is alive then.
 package final class CanonicalBinding {
-    package weak var instance: CanonicalInstance?
+    package unowned var instance: CanonicalInstance?
 
     package init() {}
 

@@ -13,7 +13,8 @@ public protocol LinearMemory {
 /// Every guest pointer and length goes through here: a range past the end of memory (including one whose end
 /// overflows) or a misaligned pointer becomes a ``PlugboardError`` with code `abiViolation`, never an engine
 /// precondition failure. The size is re-read on every access because guest code (`cabi_realloc`) can grow it.
-package struct GuestMemory {
+/// A class, so that handing it around (each lift and lower step takes it) is one retain, not a copy of an existential.
+package final class GuestMemory {
     package let raw: any LinearMemory
 
     package init(raw: any LinearMemory) { self.raw = raw }

@@ -301,9 +301,12 @@ final class HostCallState {
         cached.deadline = deadline
     }
 
+    /// The context for the host call now running: lent, not copied (a copy costs a retain per field).
     var current: HostCallContext {
-        refresh()
-        return cached
+        _read {
+            refresh()
+            yield cached
+        }
     }
 
     private func refresh() {
