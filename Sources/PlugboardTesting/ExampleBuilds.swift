@@ -45,8 +45,7 @@ public enum ExampleBuild: String, CaseIterable, Sendable {
 actor ExampleBuilds {
     static let shared = ExampleBuilds()
 
-    private let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("plugboard-example-builds-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+    private let directory = ProcessScratch.directory.appendingPathComponent("example-builds")
     private var builds: [ExampleBuild: Task<String, any Error>] = [:]
 
     func path(of build: ExampleBuild) async throws -> String {

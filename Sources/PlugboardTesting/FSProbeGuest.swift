@@ -20,8 +20,7 @@ public enum FSProbeGuest {
 
     private static func compile(repositoryRoot: String) async throws -> String {
         let bindings = repositoryRoot + "/examples/plugins/text-transform-c/bindings"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-fs-probe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ProcessScratch.makeDirectory("fs-probe")
         let output = directory.appendingPathComponent("fs-probe.wasm").path
         try await WasmCC.compile(
             [repositoryRoot + "/Tests/PlugboardTests/Fixtures/filesystem/fs-probe.c", bindings + "/plugin_world.c"], flags: ["-I", bindings],

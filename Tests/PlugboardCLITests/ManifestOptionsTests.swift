@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Plugboard
+import PlugboardTesting
 import PlugboardCLICommands
 import Testing
 
@@ -52,8 +53,7 @@ import Testing
     }
 
     @Test func runUsesTheManifestInAPluginDirectory() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-cli-manifest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ProcessScratch.makeDirectory("cli-manifest")
         try FileManager.default.copyItem(atPath: Repository.watPlugin, toPath: directory.appendingPathComponent("plugin.wat").path)
         try "name = \"from-toml\"\n[config]\nprefix = \"[toml] \"\n".write(
             to: directory.appendingPathComponent("plugin.toml"), atomically: true, encoding: .utf8)

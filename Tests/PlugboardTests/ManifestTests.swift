@@ -1,5 +1,6 @@
 import Foundation
 import Plugboard
+import PlugboardTesting
 import Testing
 import PlugboardHTTPFetch
 import PlugboardBindgen
@@ -197,8 +198,7 @@ import PlugboardManifest
 
     /// A temporary directory holding a copy of the WAT example and `plugin.toml` with `manifest`.
     static func pluginDirectory(manifest: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-manifest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ProcessScratch.makeDirectory("manifest")
         try FileManager.default.copyItem(atPath: Repository.watPlugin, toPath: directory.appendingPathComponent("plugin.wat").path)
         try manifest.write(to: directory.appendingPathComponent("plugin.toml"), atomically: true, encoding: .utf8)
         return directory.path
