@@ -92,7 +92,8 @@ import PlugboardManifest
 
     @Test func anInfiniteLoopRunsOutOfFuelAndTheNextCallWorksOnAFreshInstance() async throws {
         let bench = try await Bench()
-        let plugin = try await bench.load(PluginLimits(fuelPerCall: 10_000_000))
+        // No deadline: however loaded the machine, fuel is what stops the loop.
+        let plugin = try await bench.load(PluginLimits(fuelPerCall: 10_000_000, timeout: nil))
         #expect(try await Self.output(plugin, "count") == "calls=1")
         let error = try await #require(throws: PlugboardError.self) { try await Self.output(plugin, "spin") }
         #expect(error.code == .fuelExhausted)
@@ -184,7 +185,8 @@ import PlugboardManifest
     @Test func aWellBehavedPluginKeepsAnsweringWhileALimitedOneHitsEveryLimit() async throws {
         let bench = try await Bench()
         let plugin = try await bench.load(
-            PluginLimits(maxMemoryBytes: 2 << 20, fuelPerCall: 10_000_000, stackBytes: 64 << 10, maxOutputBytes: 1 << 20))
+            // No deadline: however loaded the machine, fuel is what stops the loop.
+            PluginLimits(maxMemoryBytes: 2 << 20, fuelPerCall: 10_000_000, stackBytes: 64 << 10, maxOutputBytes: 1 << 20, timeout: nil))
         let expected: [(String, PlugboardError.Code?)] = [
             ("spin", .fuelExhausted), ("recurse", .stackOverflow), ("huge", .outputLimitExceeded), ("grow", nil), ("hello", nil),
         ]

@@ -120,8 +120,9 @@ import PlugboardManifest
         // Slow enough that the four calls overlap, on either engine.
         let iterations = VersionedGuest.spinIterations(lastingLike: 3_000_000)
         let bytes = VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: iterations))
-        try await registry.load(bytes: bytes, name: "slow-a")
-        try await registry.load(bytes: bytes, name: "slow-b")
+        // No deadline: however loaded the machine, the calls are not cut short.
+        try await registry.load(bytes: bytes, name: "slow-a", options: .init(limits: PluginLimits(timeout: nil)))
+        try await registry.load(bytes: bytes, name: "slow-b", options: .init(limits: PluginLimits(timeout: nil)))
         let cache = await registry.moduleCacheStatistics
         #expect(cache.misses == 1)
         #expect(cache.hits == 1)
