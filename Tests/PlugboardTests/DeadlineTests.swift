@@ -42,6 +42,29 @@ import PlugboardManifest
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
+    /// One deadline timer serves an instance's calls: armed by the first, it fires while a later call runs whose
+    /// deadline has not come, and must then wait for that call's own deadline, neither stopping it early nor
+    /// forgetting it.
+    @Test func aCallAfterAStreamOfQuickOnesIsStoppedAtItsOwnDeadlineNotAtAnEarlierCallsOne() async throws {
+        let host = try Self.host()
+        let plugin = try await Self.load(host, timeout: .milliseconds(300))
+        let clock = ContinuousClock()
+        let first = clock.now
+        // Quick calls for 150 ms: the timer armed by the first one fires about 150 ms into the spinning call.
+        var quickCalls = 0
+        while clock.now - first < .milliseconds(150) {
+            #expect(try await plugin.call("fib", arguments: [.u32(5)]) == [.u32(5)])
+            quickCalls += 1
+        }
+        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("spin", arguments: []) }
+        let ran = Self.milliseconds(try #require(await plugin.lastCallDuration))
+        print("DeadlineTests: after \(quickCalls) quick calls, a spinning call with a 300 ms deadline was stopped after \(ran) ms")
+        #expect(error.code == .timeout)
+        #expect(error.message.hasSuffix("over its wall-clock limit of 300 ms"))
+        #expect(ran >= 300, "stopped after \(ran) ms, before its own deadline")
+        #expect(try await plugin.call("fib", arguments: [.u32(10)]) == [.u32(55)])
+    }
+
     @Test func aTightLoopWithNoHostCallsIsStoppedAtItsDeadlineAndThePluginAnswersAfterwards() async throws {
         let host = try Self.host()
         let plugin = try await Self.load(host, timeout: .milliseconds(200))

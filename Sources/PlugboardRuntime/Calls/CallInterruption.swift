@@ -27,11 +27,19 @@ package final class CallInterruption: Sendable {
         var started: ContinuousClock.Instant
         var interrupter: (any CallInterrupter)?
         var reason: Reason?
-        /// The deadline's entry in the ``DeadlineScheduler``.
-        var deadlineTimer: UInt64?
+        /// When the call must end (`nil`: no deadline), and the limit a stop then reports.
+        var deadline: ContinuousClock.Instant?
+        var limit: Duration
     }
 
-    private let current = Mutex<Call?>(nil)
+    private struct State {
+        var call: Call?
+        /// The deadline timer armed in the ``DeadlineScheduler``: its token (what its action checks), its scheduler id
+        /// and when it fires. It outlives the call that armed it: see ``begin(deadline:limit:since:interrupter:)``.
+        var timer: (token: UInt64, id: UInt64, at: ContinuousClock.Instant)?
+    }
+
+    private let current = Mutex(State())
     private let nextID = Atomic<UInt64>(1)
     /// Set when the current call is stopped, for host work to notice (one relaxed load per check).
     private let stopRequested = Atomic<Bool>(false)
@@ -57,22 +65,20 @@ package final class CallInterruption: Sendable {
     /// Starts a call that must end by `deadline` (`nil`: no deadline, cancellation only); a stop at the deadline is
     /// reported as exceeding `limit`, after the time since `since` (when the call arrived, which may be before it got
     /// an instance). Returns the call's id for ``cancel(call:)`` and ``end(call:)``.
+    ///
+    /// The deadline timer is not scheduled and cancelled per call (a heap entry, a closure and two locks each time,
+    /// for calls that mostly end in microseconds). One timer stays armed at or before the running call's deadline:
+    /// a call whose deadline is later than the armed timer leaves it as it is, and when the timer fires it stops the
+    /// call then running if that call's deadline has passed, arms itself again for a later one, or, with no call
+    /// running, ends. So a steady stream of calls with a 30 s limit arms a timer about once every 30 s.
     package func begin(deadline: ContinuousClock.Instant?, limit: Duration?, since started: ContinuousClock.Instant, interrupter: (any CallInterrupter)?) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         stopRequested.store(false, ordering: .relaxed)
-        // The call is current before its deadline is scheduled: a deadline firing at once must find it.
-        current.withLock { $0 = Call(id: id, started: started, interrupter: interrupter, reason: nil, deadlineTimer: nil) }
-        if let deadline, interrupter != nil {
-            let limit = limit ?? started.duration(to: deadline)
-            let timer = DeadlineScheduler.shared.schedule(at: deadline) { [self] in
-                interrupt(call: id, because: .timeout(limit: limit, elapsed: ContinuousClock.now - started))
-            }
-            let ended = current.withLock { call -> Bool in
-                guard call?.id == id else { return true }
-                call?.deadlineTimer = timer
-                return false
-            }
-            if ended { DeadlineScheduler.shared.cancel(timer) }
+        current.withLock { state in
+            state.call = Call(
+                id: id, started: started, interrupter: interrupter, reason: nil, deadline: interrupter == nil ? nil : deadline,
+                limit: limit ?? deadline.map { started.duration(to: $0) } ?? .zero)
+            if let deadline, interrupter != nil, (state.timer?.at).map({ $0 > deadline }) ?? true { arm(at: deadline, &state) }
         }
         return id
     }
@@ -82,15 +88,47 @@ package final class CallInterruption: Sendable {
         interrupt(call: id, because: .cancelled)
     }
 
-    /// Ends call `id`; returns why it was stopped, if it was.
+    /// Ends call `id`; returns why it was stopped, if it was. The deadline timer stays armed for the next call.
     @discardableResult
     package func end(call id: UInt64) -> Reason? {
-        current.withLock { call -> Reason? in
-            guard let ended = call, ended.id == id else { return nil }
-            if let timer = ended.deadlineTimer { DeadlineScheduler.shared.cancel(timer) }
-            call = nil
+        current.withLock { state -> Reason? in
+            guard let ended = state.call, ended.id == id else { return nil }
+            state.call = nil
             return ended.reason
         }
+    }
+
+    /// Cancels the armed deadline timer: for an instance that makes no more calls (it is being released).
+    package func disarm() {
+        let armed = current.withLock { state -> UInt64? in
+            defer { state.timer = nil }
+            return state.timer?.id
+        }
+        if let armed { DeadlineScheduler.shared.cancel(armed) }
+    }
+
+    /// Arms the deadline timer for `deadline`, replacing a later one (called with the lock held: the scheduler's
+    /// lock is only ever taken inside this one, and the scheduler runs actions outside its own).
+    private func arm(at deadline: ContinuousClock.Instant, _ state: inout State) {
+        if let replaced = state.timer { DeadlineScheduler.shared.cancel(replaced.id) }
+        let token = nextID.add(1, ordering: .relaxed).oldValue
+        let id = DeadlineScheduler.shared.schedule(at: deadline) { [self] in deadlineTimerFired(token: token) }
+        state.timer = (token, id, deadline)
+    }
+
+    private func deadlineTimerFired(token: UInt64) {
+        let due = current.withLock { state -> (id: UInt64, reason: Reason)? in
+            guard let timer = state.timer, timer.token == token else { return nil }  // replaced or disarmed since
+            state.timer = nil
+            guard let call = state.call, let deadline = call.deadline else { return nil }  // no call with a deadline: stays disarmed
+            let now = ContinuousClock.now
+            guard deadline <= now else {
+                arm(at: deadline, &state)
+                return nil
+            }
+            return (call.id, .timeout(limit: call.limit, elapsed: now - call.started))
+        }
+        if let due { interrupt(call: due.id, because: due.reason) }
     }
 
     /// The error to report for a call that failed with `failure`: `timeout` or `cancelled` when this object
@@ -107,12 +145,12 @@ package final class CallInterruption: Sendable {
     }
 
     private func interrupt(call id: UInt64, because reason: Reason) {
-        let stillRunning = current.withLock { call -> Bool in
-            guard var running = call, running.id == id, let interrupter = running.interrupter else { return false }
+        let stillRunning = current.withLock { state -> Bool in
+            guard var running = state.call, running.id == id, let interrupter = running.interrupter else { return false }
             if running.reason == nil { running.reason = reason }
             stopRequested.store(true, ordering: .relaxed)
             interrupter.interrupt()
-            call = running
+            state.call = running
             return true
         }
         guard stillRunning else { return }

@@ -52,6 +52,11 @@ package final class PluginInstance {
         self.memoryBytes = canonical.memory?.byteCount ?? 0
     }
 
+    deinit {
+        // The deadline timer outlives calls (see CallInterruption.begin); no call comes after this.
+        interruption.disarm()
+    }
+
     /// Instantiates `module` under the plugin's limits and runs its `start` function and `_initialize`, all within
     /// one call's deadline (so a module that loops at start-up is stopped like a call that loops). Runs guest code:
     /// call it on a loading thread.
@@ -124,6 +129,7 @@ package final class PluginInstance {
                 mayRunInline: !module.importsBlockingFunctions && capabilities.stdio != .inherit && capabilities.standardInput != .inherit)
         } catch {
             let stopped = interruption.end(call: call)
+            interruption.disarm()
             output.flush()
             wasi.files.close()
             throw CallInterruption.failure(Self.typed(error), stoppedBecause: stopped, stoppedAfter: ContinuousClock.now - started)

@@ -62,61 +62,6 @@ public struct HostFunction: Sendable {
     public var importName: String { "\(module).\(function.name)" }
 }
 
-/// What a host function knows about the call it serves.
-public struct HostCallContext: Sendable {
-    /// The calling plugin's name.
-    public var pluginName: String
-    /// The calling plugin's version, as its metadata or manifest states it (empty when unknown).
-    public var pluginVersion: String
-    /// The plugin's configuration map (what `get-config` reads).
-    public var configuration: [String: String]
-    /// A logger carrying the plugin's name and version as metadata.
-    public var logger: Logger
-    /// Delivers an event to the host's subscribers.
-    public var emit: @Sendable (_ type: String, _ payload: String) -> Void
-    /// The most bytes of one log line the plugin may produce (``PluginLimits/maxMessageBytes``).
-    public var maxLogBytes: Int = .max
-    /// The destinations the plugin may reach over `outgoing-http` (its ``PluginCapabilities/network``).
-    public var networkAllowlist: [NetworkPattern] = []
-    /// The most bytes a call may return (``PluginLimits/maxOutputBytes``): the default cap of a fetched body.
-    public var maxOutputBytes: Int = .max
-    /// When the plugin call this host function serves must end (`nil`: it has no deadline). A host function that
-    /// waits (for the network, a timer, another task) should not wait past it: the guest cannot be stopped while
-    /// the host runs.
-    public var deadline: ContinuousClock.Instant?
-
-    /// The time left before ``deadline``, at least zero; `nil` without a deadline.
-    public var remainingTime: Duration? {
-        deadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
-    }
-
-    /// A context for calling a host function outside a plugin call, e.g. in a test of the host function.
-    public init(
-        pluginName: String, pluginVersion: String, configuration: [String: String], logger: Logger,
-        emit: @escaping @Sendable (_ type: String, _ payload: String) -> Void, maxLogBytes: Int = .max,
-        networkAllowlist: [NetworkPattern] = [], maxOutputBytes: Int = .max
-    ) {
-        self.pluginName = pluginName
-        self.pluginVersion = pluginVersion
-        self.configuration = configuration
-        self.logger = logger
-        self.emit = emit
-        self.maxLogBytes = maxLogBytes
-        self.networkAllowlist = networkAllowlist
-        self.maxOutputBytes = maxOutputBytes
-    }
-
-    /// `text` cut to ``maxLogBytes``, marked when it was cut: what a host function should log for the plugin.
-    public func cutForLog(_ text: String) -> String {
-        Self.cut(text, to: maxLogBytes)
-    }
-
-    package static func cut(_ text: String, to limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        return String(decoding: text.utf8.prefix(limit), as: UTF8.self) + " [cut at \(limit) bytes]"
-    }
-}
-
 extension HostFunction {
     /// A host function whose implementation is `async`: it may await I/O, timers or actors.
     ///
