@@ -13,6 +13,9 @@ public enum VersionedGuest {
         case trap
         /// Counts down from `iterations` in a loop, then echoes: a call that keeps its instance busy.
         case spin(iterations: Int)
+        /// Calls `get-config("gate")` until it answers a value, then echoes: a call that keeps its instance busy
+        /// until the host (a ``GatedHostAPI``) lets it go, however loaded the machine.
+        case waitForGate
     }
 
     /// The plugin's WAT text.
@@ -43,17 +46,31 @@ public enum VersionedGuest {
                       (br $spin)))
                     (call $echo (local.get 0) (local.get 1))
                 """
+        case .waitForGate:
+            processBody = """
+                (block $open (loop $wait
+                      (call $get_config (i32.const 320) (i32.const 4) (i32.const 400))
+                      (br_if $open (i32.load8_u (i32.const 400)))
+                      (br $wait)))
+                    (call $echo (local.get 0) (local.get 1))
+                """
+        }
+        var gateImport = ""
+        if case .waitForGate = behavior {
+            gateImport = #"(import "plugboard:plugin/host-api@1.0.0" "get-config" (func $get_config (param i32 i32 i32)))"#
         }
         return """
             (module
+              \(gateImport)
               (memory (export "memory") 1)
-              ;; 0: name, 64: version, 128: description, 192: "<version>:", 256: rejection text,
-              ;; 448: ok result, 480: metadata record, 512: process response, 1024: heap
+              ;; 0: name, 64: version, 128: description, 192: "<version>:", 256: rejection text, 320: "gate",
+              ;; 400: get-config's result, 448: ok result, 480: metadata record, 512: process response, 1024: heap
               (data (i32.const 0) "\(escape(name))")
               (data (i32.const 64) "\(escape(version))")
               (data (i32.const 128) "test plugin")
               (data (i32.const 192) "\(escape(prefix))")
               (data (i32.const 256) "\(escape(rejection))")
+              (data (i32.const 320) "gate")
               (global $heap (mut i32) (i32.const 1024))
               (func $alloc (param $align i32) (param $size i32) (result i32)
                 (local $pointer i32)

@@ -256,13 +256,16 @@ import PlugboardManifest
 
 /// Swapping versions while calls run, and plugins that fail to load.
 @Suite struct RegistryLifecycleTests {
+    /// The old call waits at a gate the test opens (not a loop timed to outlast the test's steps: on a loaded machine
+    /// such a call once ended before the test saw it in flight).
     @Test func aCallInFlightFinishesOnTheOldVersionWhichIsListedAsDrainingUntilThen() async throws {
-        let registry = PluginRegistry()
+        let gate = GatedHostAPI()
+        let registry = PluginRegistry(configuration: .init(host: .init(hostFunctions: gate.hostFunctions())))
         try await registry.load(
-            bytes: VersionedGuest.bytes(version: "1.0.0", behavior: .spin(iterations: VersionedGuest.spinIterations(lastingLike: 5_000_000))), name: "slow",
+            bytes: VersionedGuest.bytes(version: "1.0.0", behavior: .waitForGate), name: "slow",
             options: .init(limits: PluginLimits(timeout: nil)))  // however loaded the machine, the call is not cut short
         let inFlight = Task { try await registry.process("slow", ProcessRequest(input: "old")) }
-        // Wait until the call holds an instance.
+        // Wait until the call holds an instance: it keeps it until the gate opens.
         #expect(try await eventually(within: 30, every: .milliseconds(5)) { try await registry.poolStatistics("slow").busy > 0 })
         try await registry.deploy("slow", bytes: VersionedGuest.bytes(version: "2.0.0"))
         let during = try await registry.summary("slow")
@@ -270,6 +273,8 @@ import PlugboardManifest
         #expect(during.draining.map(\.version) == ["1.0.0"])
         // New calls go to the new version at once; the old call completes where it started.
         #expect(try await registry.process("slow", ProcessRequest(input: "new")).value.output == "2.0.0:new")
+        #expect(try await registry.summary("slow").draining.map(\.version) == ["1.0.0"])
+        gate.open()
         let old = try await inFlight.value
         #expect(old.version == "1.0.0")
         #expect(old.value.output == "1.0.0:old")
