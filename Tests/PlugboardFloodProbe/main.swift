@@ -133,7 +133,8 @@ case "deadlines":
     try await host.unload("spin")
     try await host.unload("steady")
     try await host.unload("slow-spin")
-    // The scheduler forgets a deadline as its call ends; the re-arm of a stopped call's interrupt ends with the call.
+    // The scheduler forgets an instance's deadline timer as the instance is released; the re-arm of a stopped call's
+    // interrupt ends with the call.
     // A dispatch block that ran a call may release its last reference to the instance just after the call returned.
     for _ in 0..<200 where DeadlineScheduler.shared.pendingCount > 0 || engine.liveStoreCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
     report.pendingDeadlines = DeadlineScheduler.shared.pendingCount

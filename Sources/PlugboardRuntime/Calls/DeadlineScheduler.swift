@@ -7,8 +7,10 @@ import PlugboardWasmKit
 
 /// One thread that runs short actions at their deadlines, for every plugin call's wall-clock limit.
 ///
-/// A call registers its deadline when it starts and cancels it when it ends; a cancelled deadline is removed at
-/// once, so what the scheduler holds is bounded by the calls in flight, whatever the call rate. (Dispatch's
+/// Each plugin instance keeps at most one deadline timer here (``CallInterruption`` re-arms it instead of scheduling
+/// one per call) and cancels it when the instance is released; a cancelled entry is removed at once, so what the
+/// scheduler holds is bounded by the live instances (plus the retries of calls being stopped), whatever the call
+/// rate. (Dispatch's
 /// `asyncAfter` keeps a cancelled work item until its deadline passes: at thousands of calls a second with 30 s
 /// deadlines, that is tens of thousands of items held for nothing.) Actions run on the scheduler's thread and
 /// must be quick: ``CallInterruption`` only takes a lock and writes a word.
