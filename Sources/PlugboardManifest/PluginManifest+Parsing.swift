@@ -62,6 +62,17 @@ extension PluginManifest {
             return string
         }
 
+        /// One of the cases of `Choice`, spelled as its raw value; anything else is refused naming every case.
+        func choice<Choice: RawRepresentable & CaseIterable>(
+            _ value: any TOMLValueConvertible, _ key: String, _ table: String?
+        ) throws(PlugboardError) -> Choice where Choice.RawValue == String {
+            let text = try string(value, key, table)
+            guard let choice = Choice(rawValue: text) else {
+                throw invalid(key, table, "must be one of: \(Choice.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
+            }
+            return choice
+        }
+
         func bool(_ value: any TOMLValueConvertible, _ key: String, _ table: String?) throws(PlugboardError) -> Bool {
             guard let bool = value.bool else { throw wrongType(key, table, expected: "a boolean (true or false)", got: value) }
             return bool
@@ -109,20 +120,8 @@ extension PluginManifest {
                         throw invalid(key, nil, "must look like 'namespace:package/world@1.0.0', got '\(world)'")
                     }
                     manifest.world = world
-                case "policy":
-                    let name = try string(value, key, nil)
-                    guard let policy = PluginPolicy(rawValue: name) else {
-                        let known = PluginPolicy.allCases.map(\.rawValue).joined(separator: ", ")
-                        throw invalid(key, nil, "must be one of: \(known); got '\(name)'")
-                    }
-                    manifest.policy = policy
-                case "engine":
-                    let name = try string(value, key, nil)
-                    guard let engine = PluginEngine(rawValue: name) else {
-                        let known = PluginEngine.allCases.map(\.rawValue).joined(separator: ", ")
-                        throw invalid(key, nil, "must be one of: \(known); got '\(name)'")
-                    }
-                    manifest.engine = engine
+                case "policy": manifest.policy = try choice(value, key, nil)
+                case "engine": manifest.engine = try choice(value, key, nil) as PluginEngine
                 case "config": manifest.config = try config(table(value, key))
                 case "capabilities": manifest.capabilities = try capabilities(table(value, key))
                 case "limits": manifest.limits = try limits(table(value, key))
@@ -298,12 +297,7 @@ extension PluginManifest {
             for key in table.keys {
                 guard let value = table[key] else { continue }
                 switch key {
-                case "policy":
-                    let text = try string(value, key, name)
-                    guard let mode = FailurePolicy.Mode(rawValue: text) else {
-                        throw invalid(key, name, "must be one of: \(FailurePolicy.Mode.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
-                    }
-                    settings.failure.mode = mode
+                case "policy": settings.failure.mode = try choice(value, key, name)
                 case "fallback": settings.failure.fallback = try string(value, key, name)
                 case "max-crashes": settings.failure.maxCrashes = try positive(value, key, name)
                 case "crash-window-ms": settings.failure.crashWindow = .milliseconds(try positive(value, key, name))
