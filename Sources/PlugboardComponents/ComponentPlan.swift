@@ -135,9 +135,9 @@ extension ComponentPlan {
     /// The plan's core modules, compiled on `engine`, each screened like any plugin module (once: planning screened
     /// the modules it instantiates).
     package func compileModules(on engine: any WasmEngine) throws -> [any CompiledModule] {
-        var plan = self
-        return try modules.indices.map { index in
-            try engine.compile(Array(bytes[modules[index]]), screened: try plan.screenedModule(index))
+        try modules.indices.map { index in
+            let module = Array(bytes[modules[index]])
+            return try engine.compile(module, screened: try screenedModules[index] ?? ModuleDescription(parsing: module))
         }
     }
 
