@@ -6,8 +6,7 @@ import PlugboardManifest
 /// A value type whose fields live in one copy-on-write box: every host call hands the context to the host function,
 /// and copying nine fields (strings, a dictionary, a logger, a closure) cost a retain each.
 public struct HostCallContext: Sendable {
-    /// The fields; shared between copies until one of them changes a field (see ``update(_:)``).
-    private final class Fields: @unchecked Sendable {
+    private struct Fields {
         var pluginName: String
         var pluginVersion: String
         var configuration: [String: String]
@@ -16,84 +15,68 @@ public struct HostCallContext: Sendable {
         var maxLogBytes: Int
         var networkAllowlist: [NetworkPattern]
         var maxOutputBytes: Int
-        var deadline: ContinuousClock.Instant?
-
-        init(
-            pluginName: String, pluginVersion: String, configuration: [String: String], logger: Logger,
-            emit: @escaping @Sendable (_ type: String, _ payload: String) -> Void, maxLogBytes: Int, networkAllowlist: [NetworkPattern],
-            maxOutputBytes: Int, deadline: ContinuousClock.Instant?
-        ) {
-            self.pluginName = pluginName
-            self.pluginVersion = pluginVersion
-            self.configuration = configuration
-            self.logger = logger
-            self.emit = emit
-            self.maxLogBytes = maxLogBytes
-            self.networkAllowlist = networkAllowlist
-            self.maxOutputBytes = maxOutputBytes
-            self.deadline = deadline
-        }
-
-        func copy() -> Fields {
-            Fields(
-                pluginName: pluginName, pluginVersion: pluginVersion, configuration: configuration, logger: logger, emit: emit,
-                maxLogBytes: maxLogBytes, networkAllowlist: networkAllowlist, maxOutputBytes: maxOutputBytes, deadline: deadline)
-        }
+        var deadline: ContinuousClock.Instant? = nil
     }
 
-    private var fields: Fields
+    /// The fields, shared between copies until one of them changes a field (see ``update(_:)``).
+    private final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
 
     /// Changes a field of this copy only (the box is copied first when another copy shares it).
-    private mutating func update(_ change: (Fields) -> Void) {
-        if !isKnownUniquelyReferenced(&fields) { fields = fields.copy() }
-        change(fields)
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        change(&box.fields)
     }
 
     /// The calling plugin's name.
     public var pluginName: String {
-        get { fields.pluginName }
+        get { box.fields.pluginName }
         set { update { $0.pluginName = newValue } }
     }
     /// The calling plugin's version, as its metadata or manifest states it (empty when unknown).
     public var pluginVersion: String {
-        get { fields.pluginVersion }
+        get { box.fields.pluginVersion }
         set { update { $0.pluginVersion = newValue } }
     }
     /// The plugin's configuration map (what `get-config` reads).
     public var configuration: [String: String] {
-        get { fields.configuration }
+        get { box.fields.configuration }
         set { update { $0.configuration = newValue } }
     }
     /// A logger carrying the plugin's name and version as metadata.
     public var logger: Logger {
-        get { fields.logger }
+        get { box.fields.logger }
         set { update { $0.logger = newValue } }
     }
     /// Delivers an event to the host's subscribers.
     public var emit: @Sendable (_ type: String, _ payload: String) -> Void {
-        get { fields.emit }
+        get { box.fields.emit }
         set { update { $0.emit = newValue } }
     }
     /// The most bytes of one log line the plugin may produce (``PluginLimits/maxMessageBytes``).
     public var maxLogBytes: Int {
-        get { fields.maxLogBytes }
+        get { box.fields.maxLogBytes }
         set { update { $0.maxLogBytes = newValue } }
     }
     /// The destinations the plugin may reach over `outgoing-http` (its ``PluginCapabilities/network``).
     public var networkAllowlist: [NetworkPattern] {
-        get { fields.networkAllowlist }
+        get { box.fields.networkAllowlist }
         set { update { $0.networkAllowlist = newValue } }
     }
     /// The most bytes a call may return (``PluginLimits/maxOutputBytes``): the default cap of a fetched body.
     public var maxOutputBytes: Int {
-        get { fields.maxOutputBytes }
+        get { box.fields.maxOutputBytes }
         set { update { $0.maxOutputBytes = newValue } }
     }
     /// When the plugin call this host function serves must end (`nil`: it has no deadline). A host function that
     /// waits (for the network, a timer, another task) should not wait past it: the guest cannot be stopped while
     /// the host runs.
     public var deadline: ContinuousClock.Instant? {
-        get { fields.deadline }
+        get { box.fields.deadline }
         set { update { $0.deadline = newValue } }
     }
 
@@ -108,9 +91,10 @@ public struct HostCallContext: Sendable {
         emit: @escaping @Sendable (_ type: String, _ payload: String) -> Void, maxLogBytes: Int = .max,
         networkAllowlist: [NetworkPattern] = [], maxOutputBytes: Int = .max
     ) {
-        fields = Fields(
-            pluginName: pluginName, pluginVersion: pluginVersion, configuration: configuration, logger: logger, emit: emit,
-            maxLogBytes: maxLogBytes, networkAllowlist: networkAllowlist, maxOutputBytes: maxOutputBytes, deadline: nil)
+        box = Box(
+            Fields(
+                pluginName: pluginName, pluginVersion: pluginVersion, configuration: configuration, logger: logger, emit: emit,
+                maxLogBytes: maxLogBytes, networkAllowlist: networkAllowlist, maxOutputBytes: maxOutputBytes))
     }
 
     /// `text` cut to ``maxLogBytes``, marked when it was cut: what a host function should log for the plugin.
