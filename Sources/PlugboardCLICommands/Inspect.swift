@@ -103,7 +103,7 @@ struct InspectionReport: Encodable {
 
     init(path: String, inspection: PluginInspection, world: WITWorld, engine: PluginEngine?) {
         let module = inspection.module
-        self.engine = (engine ?? .wasmkit).rawValue
+        self.engine = (engine ?? .processDefault).rawValue
         self.path = path
         self.fileSize = inspection.fileSize
         self.kind = inspection.kind.rawValue + (inspection.isText ? " (assembled from WebAssembly text)" : "")
