@@ -1,9 +1,10 @@
 import Plugboard
 import Synchronization
 
-/// The default world's host API, except that `get-config("gate")` answers nothing until ``open()``: a plugin with
-/// ``VersionedGuest/Behavior/waitForGate`` keeps its call (and its instance) until the test opens the gate, so a test
-/// can act while a call is surely in flight instead of racing a loop against the clock.
+/// A host API for the default world whose `get-config("gate")` answers nothing until ``open()`` (other keys read the
+/// plugin's configuration; log lines and events are dropped): a plugin with ``VersionedGuest/Behavior/waitForGate``
+/// keeps its call (and its instance) until the test opens the gate, so a test can act while a call is surely in
+/// flight instead of racing a loop against the clock.
 public final class GatedHostAPI: PluginWorldSyncImports {
     private let isOpen = Atomic<Bool>(false)
 

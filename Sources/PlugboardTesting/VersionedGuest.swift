@@ -114,13 +114,13 @@ public enum VersionedGuest {
             """
     }
 
-    /// The plugin assembled to a binary module.
     /// Iterations of `.spin` that take about as long on the engine the tests run on (``PluginEngine/processDefault``)
     /// as `wasmKitIterations` take on WasmKit: Wasmtime's JIT runs the loop about 100 times faster.
     public static func spinIterations(lastingLike wasmKitIterations: Int) -> Int {
         PluginEngine.processDefault == .wasmtime ? wasmKitIterations * 100 : wasmKitIterations
     }
 
+    /// The plugin assembled to a binary module.
     public static func bytes(name: String = "versioned", version: String, behavior: Behavior = .echo) -> [UInt8] {
         Array(wat(name: name, version: version, behavior: behavior).utf8)
     }

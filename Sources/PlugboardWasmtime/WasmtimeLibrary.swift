@@ -8,8 +8,8 @@ import Synchronization
 /// Plugboard builds, tests and runs without it; only a plugin that asks for the Wasmtime engine needs it. It is the
 /// path given in configuration, else `PLUGBOARD_WASMTIME_LIB`, else the wheel in a Python virtual environment `.venv`
 /// (where `scripts/setup` installs it) in the current directory, the executable's directory, or one of their parents.
-/// A path given in configuration or the environment is the only one tried. The library must be Wasmtime 50.0.x: the C declarations Plugboard uses are pinned to it, and a
-/// library without its versioned symbol is refused.
+/// A path given in configuration or the environment is the only one tried. The library must be Wasmtime 50.0.x: the
+/// C declarations Plugboard uses are pinned to it, and a library without its versioned symbol is refused.
 public enum WasmtimeLibrary {
     /// The Wasmtime version Plugboard's declarations are pinned to.
     public static let version = "50.0.1"
