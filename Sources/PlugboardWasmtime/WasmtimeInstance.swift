@@ -49,28 +49,49 @@ final class WasmtimeFunction: CoreFunction {
     let signature: CoreSignature
     let store: WasmtimeStore
     private let slots: Int
+    private let parameterCount: Int
+    private let resultTypes: [CoreType]
 
     init(function: wasmtime_func_t, signature: CoreSignature, store: WasmtimeStore) {
         self.function = function
         self.signature = signature
         self.store = store
         slots = max(signature.parameters.count, signature.results.count, 1)
+        parameterCount = signature.parameters.count
+        resultTypes = signature.results
     }
 
     func call(_ arguments: [CoreValue]) throws -> [CoreValue] {
-        guard arguments.count == signature.parameters.count else {
-            throw PlugboardError.invalidArgument("\(arguments.count) arguments for a function of \(signature.parameters.count) parameters")
+        guard arguments.count == parameterCount else {
+            throw PlugboardError.invalidArgument("\(arguments.count) arguments for a function of \(parameterCount) parameters")
         }
         return try withUnsafeTemporaryAllocation(of: wasmtime_val_raw_t.self, capacity: slots) { values in
-            for index in 0..<slots { values.initializeElement(at: index, to: wasmtime_val_raw_t()) }
-            for (index, argument) in arguments.enumerated() { values[index] = argument.wasmtimeRaw }
-            let (api, context) = (store.api, store.context)
-            // A copy: the guest may re-enter this same function through a host call, and an inout access to the
-            // stored property would then overlap itself.
-            var function = self.function
-            try store.call { trap in api.wasmtime_func_call_unchecked(context, &function, values.baseAddress, slots, &trap) }
-            return signature.results.enumerated().map { CoreValue(wasmtimeRaw: values[$0.offset], type: $0.element) }
+            for (index, argument) in arguments.enumerated() { values.initializeElement(at: index, to: argument.wasmtimeRaw) }
+            try call(values)
+            return resultTypes.enumerated().map { CoreValue(wasmtimeRaw: values[$0.offset], type: $0.element) }
         }
+    }
+
+    func call(inPlace slots: UnsafeMutableBufferPointer<CoreValue>) throws {
+        guard slots.count >= parameterCount, slots.count >= resultTypes.count else {
+            throw PlugboardError.invalidArgument("\(slots.count) slots for a function of \(parameterCount) parameters and \(resultTypes.count) results")
+        }
+        try withUnsafeTemporaryAllocation(of: wasmtime_val_raw_t.self, capacity: self.slots) { values in
+            for index in 0..<parameterCount { values.initializeElement(at: index, to: slots[index].wasmtimeRaw) }
+            try call(values)
+            for (index, type) in resultTypes.enumerated() { slots[index] = CoreValue(wasmtimeRaw: values[index], type: type) }
+        }
+    }
+
+    /// Calls with the arguments in the first values of `values` (``slots`` of them, the rest uninitialized); the
+    /// results are in the first values afterwards.
+    private func call(_ values: UnsafeMutableBufferPointer<wasmtime_val_raw_t>) throws {
+        for index in parameterCount..<slots { values.initializeElement(at: index, to: wasmtime_val_raw_t()) }
+        let (api, context) = (store.api, store.context)
+        // A copy: the guest may re-enter this same function through a host call, and an inout access to the
+        // stored property would then overlap itself.
+        var function = self.function
+        try store.call { trap in api.wasmtime_func_call_unchecked(context, &function, values.baseAddress, slots, &trap) }
     }
 }
 

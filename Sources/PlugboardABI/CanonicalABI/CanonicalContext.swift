@@ -24,17 +24,35 @@ package struct CanonicalContext {
         guard let realloc = instance.realloc else { throw PlugboardError.missingCanonicalExport("cabi_realloc") }
         guard size <= Int(UInt32.max) else { throw PlugboardError.valueTooLarge(what(), bytes: size) }
         let memory = try requireMemory()
-        let result = try instance.withImportsForbidden(during: "cabi_realloc") {
-            try realloc.call([.i32(0), .i32(0), .i32(UInt32(alignment)), .i32(UInt32(size))])
-        }
-        guard result.count == 1, case .i32(let pointer) = result[0] else {
-            throw PlugboardError.flatArityMismatch(expected: 1, got: result.count)
+        let pointer = try instance.withImportsForbidden(during: "cabi_realloc") {
+            try Self.callRealloc(realloc, typed: instance.reallocIsWellTyped, size: UInt32(size), alignment: UInt32(alignment))
         }
         do {
             try memory.checkAlignment(pointer, alignment, "")
             try memory.checkRange(pointer, count: size, "")
         } catch {
             throw PlugboardError.badRealloc(pointer: pointer, size: size, alignment: alignment, memorySize: memory.byteCount, for: what())
+        }
+        return pointer
+    }
+
+    /// Calls `cabi_realloc(0, 0, alignment, size)`: in place when its signature is the canonical one (`typed`), else
+    /// through arrays, which report a wrong arity.
+    private static func callRealloc(_ realloc: any CoreFunction, typed: Bool, size: UInt32, alignment: UInt32) throws -> UInt32 {
+        if typed {
+            return try withUnsafeTemporaryAllocation(of: CoreValue.self, capacity: 4) { slots in
+                slots.initializeElement(at: 0, to: .i32(0))
+                slots.initializeElement(at: 1, to: .i32(0))
+                slots.initializeElement(at: 2, to: .i32(alignment))
+                slots.initializeElement(at: 3, to: .i32(size))
+                try realloc.call(inPlace: slots)
+                guard case .i32(let pointer) = slots[0] else { throw PlugboardError.flatArityMismatch(expected: 1, got: 1) }
+                return pointer
+            }
+        }
+        let result = try realloc.call([.i32(0), .i32(0), .i32(alignment), .i32(size)])
+        guard result.count == 1, case .i32(let pointer) = result[0] else {
+            throw PlugboardError.flatArityMismatch(expected: 1, got: result.count)
         }
         return pointer
     }

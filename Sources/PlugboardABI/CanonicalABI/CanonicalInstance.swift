@@ -10,6 +10,8 @@
 package final class CanonicalInstance {
     package let memory: GuestMemory?
     package let realloc: (any CoreFunction)?
+    /// Whether ``realloc`` has the canonical signature `(i32, i32, i32, i32) -> i32`, checked once.
+    let reallocIsWellTyped: Bool
     /// The instance's handles to resources.
     package let handles: HandleTable
     private let leaving: LeaveState
@@ -23,6 +25,7 @@ package final class CanonicalInstance {
     package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?, handles: HandleTable = HandleTable()) {
         self.memory = memory.map(GuestMemory.init)
         self.realloc = realloc
+        self.reallocIsWellTyped = Self.isCanonicalRealloc(realloc)
         self.handles = handles
         self.leaving = LeaveState()
     }
@@ -31,6 +34,7 @@ package final class CanonicalInstance {
     package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?, sharingStateWith other: CanonicalInstance) {
         self.memory = memory.map(GuestMemory.init)
         self.realloc = realloc
+        self.reallocIsWellTyped = Self.isCanonicalRealloc(realloc)
         self.handles = other.handles
         self.leaving = other.leaving
     }
@@ -41,6 +45,10 @@ package final class CanonicalInstance {
         self.init(
             memory: instance.memory, realloc: instance.function(named: "cabi_realloc"),
             handles: (instance as? any HandleTableHolder)?.handles ?? HandleTable())
+    }
+
+    private static func isCanonicalRealloc(_ realloc: (any CoreFunction)?) -> Bool {
+        realloc?.signature == CoreSignature(parameters: [.i32, .i32, .i32, .i32], results: [.i32])
     }
 
     /// Runs `body`, a call into the guest's `what` (`cabi_realloc`, `cabi_post_…`), with imports forbidden.

@@ -107,6 +107,25 @@ public protocol CoreFunction: AnyObject {
     var signature: CoreSignature { get }
     /// Calls the function; the arguments must match ``signature``.
     func call(_ arguments: [CoreValue]) throws -> [CoreValue]
+    /// Calls the function with its arguments in the first slots of `slots` and leaves its results there, in order:
+    /// the call path without arrays, for the host's own small calls (`cabi_realloc`). `slots` must hold at least
+    /// as many values as the function has parameters and results; the arguments must match ``signature``.
+    func call(inPlace slots: UnsafeMutableBufferPointer<CoreValue>) throws
+}
+
+extension CoreFunction {
+    /// Through ``call(_:)``, for engines without a faster path.
+    public func call(inPlace slots: UnsafeMutableBufferPointer<CoreValue>) throws {
+        let signature = self.signature
+        guard slots.count >= max(signature.parameters.count, signature.results.count) else {
+            throw PlugboardError.invalidArgument("\(slots.count) slots for a function of \(signature.parameters.count) parameters and \(signature.results.count) results")
+        }
+        let results = try call(Array(slots.prefix(signature.parameters.count)))
+        guard results.count == signature.results.count else {
+            throw PlugboardError.flatArityMismatch(expected: signature.results.count, got: results.count)
+        }
+        for (index, result) in results.enumerated() { slots[index] = result }
+    }
 }
 
 /// Stops a store's running call from any thread: the guest traps at its next loop iteration or function entry.
