@@ -70,7 +70,8 @@ package final class InstancePool<Worker: Sendable>: Sendable {
 
     /// What ``acquire(deadline:)`` does, decided under the lock.
     private enum Decision {
-        case lease(Lease)
+        /// An idle instance; `releaseIdle` when others have been idle past the timeout.
+        case lease(Lease, releaseIdle: Bool)
         case make(generation: Int)
         case wait
     }
@@ -78,7 +79,8 @@ package final class InstancePool<Worker: Sendable>: Sendable {
     /// What giving an instance back leads to, decided under the lock.
     private enum Next {
         case handedOver(Waiter, Lease)
-        case kept
+        /// Kept idle; `scheduleSweep` when a sweep must now be scheduled to close idle instances later.
+        case kept(scheduleSweep: Bool)
         case close(Worker, (Waiter, Int)?)
     }
 
@@ -202,7 +204,8 @@ package final class InstancePool<Worker: Sendable>: Sendable {
             if state.isDraining { throw InstancePoolError(code: .draining, pool: name) }
             if let entry = state.idle.popLast() {
                 state.outstanding += 1
-                return .lease(Lease(worker: entry.worker, invocations: entry.invocations, generation: entry.generation))
+                let lease = Lease(worker: entry.worker, invocations: entry.invocations, generation: entry.generation)
+                return .lease(lease, releaseIdle: Self.idleInstancesAreDue(state, timeout: configuration.idleTimeout))
             }
             if state.outstanding < configuration.size {
                 state.outstanding += 1
@@ -217,8 +220,8 @@ package final class InstancePool<Worker: Sendable>: Sendable {
             return .wait
         }
         switch decision {
-        case .lease(let lease):
-            releaseIdleInstances()
+        case .lease(let lease, let releaseIdle):
+            if releaseIdle { Task { await releaseIdleInstancesNow() } }
             return lease
         case .make(let generation):
             return try await makeLease(generation: generation)
@@ -372,19 +375,22 @@ package final class InstancePool<Worker: Sendable>: Sendable {
                 return .handedOver(waiter, Lease(worker: lease.worker, invocations: invocations, generation: lease.generation))
             }
             state.idle.append(Idle(worker: lease.worker, invocations: invocations, since: .now, generation: lease.generation))
-            return .kept
+            return .kept(scheduleSweep: Self.claimSweep(&state))
         }
         switch next {
         case .handedOver(let waiter, let lease):
             if let timer = waiter.timer { DeadlineScheduler.shared.cancel(timer) }
             waiter.continuation.resume(returning: Grant.lease(lease))
-        case .kept:
-            scheduleSweep()
+        case .kept(let scheduleSweep):
+            // Kept only while not draining, so no drain can be waiting for this instance.
+            if scheduleSweep { self.scheduleSweep() }
         case .close(let worker, let waiter):
             grant(waiter)
             await close(worker)
+            finishDrainIfIdle()
+        case .handedOver:
+            break
         }
-        finishDrainIfIdle()
     }
 
     /// A waiting call to hand room to, now that an instance slot is free.
@@ -418,32 +424,30 @@ package final class InstancePool<Worker: Sendable>: Sendable {
         for entry in closing { await close(entry.worker) }
     }
 
-    /// Releases idle instances after the idle timeout even when no call comes to do it.
+    /// Whether a sweep must be scheduled now (more than one instance idle, none scheduled); claims it if so.
+    private static func claimSweep(_ state: inout State) -> Bool {
+        guard state.idle.count > 1, !state.sweepScheduled else { return false }
+        state.sweepScheduled = true
+        return true
+    }
+
+    /// Whether instances other than the most recent have been idle longer than `timeout`.
+    private static func idleInstancesAreDue(_ state: State, timeout: Duration) -> Bool {
+        guard state.idle.count > 1, let oldest = state.idle.first else { return false }
+        return ContinuousClock.now - oldest.since > timeout
+    }
+
+    /// Closes instances idle too long after the idle timeout, even when no call comes to do it; then schedules the
+    /// next sweep if instances are still idle. Run once ``claimSweep(_:)`` claimed it.
     private func scheduleSweep() {
-        let schedule = state.withLock { state -> Bool in
-            guard state.idle.count > 1, !state.sweepScheduled else { return false }
-            state.sweepScheduled = true
-            return true
-        }
-        guard schedule else { return }
         let timeout = configuration.idleTimeout
         Task { [weak self] in
             try? await Task.sleep(for: timeout + .milliseconds(10))
             guard let self else { return }
             self.state.withLock { $0.sweepScheduled = false }
             await self.releaseIdleInstancesNow()
-            self.scheduleSweep()
+            if self.state.withLock({ Self.claimSweep(&$0) }) { self.scheduleSweep() }
         }
-    }
-
-    /// Closes instances idle longer than the idle timeout, keeping the most recently used one warm.
-    private func releaseIdleInstances() {
-        let due = state.withLock { state -> Bool in
-            guard state.idle.count > 1, let oldest = state.idle.first else { return false }
-            return ContinuousClock.now - oldest.since > configuration.idleTimeout
-        }
-        guard due else { return }
-        Task { await releaseIdleInstancesNow() }
     }
 
     private func releaseIdleInstancesNow() async {
