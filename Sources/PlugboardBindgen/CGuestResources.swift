@@ -145,6 +145,13 @@ package struct CGuestResources {
                 return CGuestResource(name: handle.name, interface: interface, isImport: side)
             }
         }
+        // A resource of an interface the world imports only through a `use` (WASI's `error` of wasi:io/error, used
+        // by wasi:io/streams): the host's, from that interface, as wit-parser imports it implicitly.
+        if let name = handle.interface, let interface = WITInterface(qualifiedName: name),
+            !world.exports.contains(where: { $0.qualifiedName == name })
+        {
+            return CGuestResource(name: handle.name, interface: interface, isImport: true)
+        }
         throw PlugboardError.unsupportedType(
             "resource \(handle.name) (in \(context); C guest bindings cannot tell which interface of world \(world.name) defines it)")
     }

@@ -166,6 +166,34 @@ import PlugboardManifest
         #expect(error.description.contains("resource handle of test:res/files@0.1.0"), "\(error.description)")
     }
 
+    /// A resource an imported interface takes from another with `use` (as wasi:io/streams takes `error` from
+    /// wasi:io/error) is dropped through the interface that defines it, which the world imports only implicitly:
+    /// that is the import wit-component resolves. Followed through a chain of `use`s and a renaming.
+    @Test func aUsedResourceIsDroppedThroughTheInterfaceThatDefinesIt() throws {
+        let package = try WITPackage.parse("""
+            package test:res@0.1.0;
+            interface error { resource error; }
+            interface relay { use error.{error as failure}; }
+            interface streams {
+                use relay.{failure};
+                resource output-stream;
+                variant stream-error { failed(failure), closed }
+                write: func(target: borrow<output-stream>, bytes: list<u8>) -> result<_, stream-error>;
+            }
+            world streams-world { import streams; }
+            """)
+        let world = try package.world(named: "streams-world")
+        let write = try #require(world.imports.first?.function(named: "write"))
+        guard case .result(_, .variant(_, let cases)?)? = write.results.first, case .own(let failure)? = cases.first?.payload else {
+            Issue.record("write's error is \(write.results)")
+            return
+        }
+        #expect(failure == WITResourceType("error", interface: "test:res/error@0.1.0"))
+        let source = try CGuestBindgen.generate(world: world).source
+        #expect(source.contains(#"import_module("test:res/error@0.1.0"), import_name("[resource-drop]error")"#), "\(source)")
+        #expect(source.contains(#"import_module("test:res/streams@0.1.0"), import_name("[resource-drop]output-stream")"#))
+    }
+
     @Test func aStreamIsRefusedNamingTheTypeAndTheFunction() throws {
         let package = try WITPackage.parse("""
             package test:res@0.1.0;

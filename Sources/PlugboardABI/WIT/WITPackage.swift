@@ -258,7 +258,84 @@ private struct WITPackageConverter {
                 continue
             }
         }
+        let origins = usedResourceOrigins(of: interface, in: file, unit: unit)
+        if !origins.isEmpty {
+            functions = functions.map { function in
+                var function = function
+                function.parameters = function.parameters.map { WITParameter($0.name, Self.relocated($0.type, from: qualifiedName, to: origins)) }
+                function.results = function.results.map { Self.relocated($0, from: qualifiedName, to: origins) }
+                return function
+            }
+        }
         return WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: functions)
+    }
+
+    /// The resources `interface` takes from others with `use` (by the name it knows them by), each as the interface
+    /// that defines it sees it, followed through further `use`s: `error` in `wasi:io/streams` is `error` of
+    /// `wasi:io/error`. Names that are not resources, or whose interface cannot be found, are left out.
+    func usedResourceOrigins(
+        of interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit, depth: Int = 0
+    ) -> [String: WITResourceType] {
+        guard depth < 32 else { return [:] }
+        var origins: [String: WITResourceType] = [:]
+        for item in interface.items {
+            guard case .use(let use) = item, let (origin, originFile, originUnit) = lookup(use.from, from: file, unit: unit) else { continue }
+            let originName = WITInterface(package: Self.name(of: originUnit), name: origin.name.text, functions: []).qualifiedName
+            let further = usedResourceOrigins(of: origin, in: originFile, unit: originUnit, depth: depth + 1)
+            for used in use.names {
+                let name = used.name.text
+                if let found = further[name] {
+                    origins[(used.asName ?? used.name).text] = found
+                } else if Self.definesResource(name, origin) {
+                    origins[(used.asName ?? used.name).text] = WITResourceType(name, interface: originName)
+                }
+            }
+        }
+        return origins
+    }
+
+    /// The interface a `use` path names, seen from `file` of `unit`.
+    private func lookup(
+        _ path: UsePathSyntax, from file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit
+    ) -> (SyntaxNode<InterfaceSyntax>, SyntaxNode<SourceFileSyntax>, PackageUnit)? {
+        switch path {
+        case .id(let name):
+            guard let (interface, sourceFile) = try? context.lookupInterface(name: name.text, contextPackage: unit, sourceFile: file) else { return nil }
+            return (interface, sourceFile, unit)
+        case .package(let packageName, let name):
+            guard let other = units.first(where: {
+                $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text
+            }), let (interface, sourceFile) = try? context.lookupInterface(name: name.text, contextPackage: other) else { return nil }
+            return (interface, sourceFile, other)
+        }
+    }
+
+    private static func definesResource(_ name: String, _ interface: SyntaxNode<InterfaceSyntax>) -> Bool {
+        interface.items.contains { item in
+            guard case .typeDef(let typeDef) = item, case .resource = typeDef.body else { return false }
+            return typeDef.name.text == name
+        }
+    }
+
+    /// `type` with each handle recorded as of `interface` but naming a resource the interface `use`s pointed at the
+    /// resource's own interface.
+    static func relocated(_ type: WITType, from interface: String, to origins: [String: WITResourceType]) -> WITType {
+        func relocate(_ type: WITType) -> WITType { relocated(type, from: interface, to: origins) }
+        func origin(_ resource: WITResourceType) -> WITResourceType {
+            guard resource.interface == interface, let origin = origins[resource.name] else { return resource }
+            return origin
+        }
+        switch type {
+        case .own(let resource): return .own(origin(resource))
+        case .borrow(let resource): return .borrow(origin(resource))
+        case .list(let element): return .list(relocate(element))
+        case .option(let wrapped): return .option(relocate(wrapped))
+        case .tuple(let elements): return .tuple(elements.map(relocate))
+        case .record(let name, let fields): return .record(name: name, fields: fields.map { WITField($0.name, relocate($0.type)) })
+        case .variant(let name, let cases): return .variant(name: name, cases: cases.map { WITCase($0.name, $0.payload.map(relocate)) })
+        case .result(let ok, let error): return .result(ok: ok.map(relocate), error: error.map(relocate))
+        default: return type
+        }
     }
 
     /// A resource's constructor, methods and static functions, as the component model names them:

@@ -108,6 +108,17 @@ public struct WITInterface: Hashable, Sendable {
         self.functions = functions
     }
 
+    /// An interface without functions named by its ``qualifiedName`` (`ns:pkg/iface@1.0.0`); `nil` when `name` is
+    /// not one.
+    public init?(qualifiedName name: String) {
+        guard let slash = name.firstIndex(of: "/") else { return nil }
+        let rest = name[name.index(after: slash)...]
+        let interface = rest.prefix { $0 != "@" }
+        let version = rest.dropFirst(interface.count)
+        guard !interface.isEmpty, let package = WITPackageName(parsing: String(name[..<slash]) + version) else { return nil }
+        self.init(package: package, name: String(interface), functions: [])
+    }
+
     /// The name core modules use: `ns:pkg/iface@1.0.0` (import module, export prefix), or `$root`.
     public var qualifiedName: String {
         guard let name else { return "$root" }

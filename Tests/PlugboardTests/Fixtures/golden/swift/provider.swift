@@ -109,11 +109,11 @@ public enum Provider {
                         results: []),
                     WITFunction(
                         name: "poke",
-                        parameters: [WITParameter("t", .borrow(WITResourceType("thing", interface: "demo:counters/counters@0.1.0")))],
+                        parameters: [WITParameter("t", .borrow(WITResourceType("thing", interface: "demo:counters/things@0.1.0")))],
                         results: []),
                     WITFunction(
                         name: "keep",
-                        parameters: [WITParameter("t", .borrow(WITResourceType("thing", interface: "demo:counters/counters@0.1.0")))],
+                        parameters: [WITParameter("t", .borrow(WITResourceType("thing", interface: "demo:counters/things@0.1.0")))],
                         results: []),
                 ]),
         ]
