@@ -33,14 +33,20 @@ public struct PluginLimits: Sendable, Hashable {
     /// string costs its full size per entry). `nil` (the default): ``maxOutputBytes``. A call over it fails with
     /// `hostCallLimitExceeded` naming the import, and the instance is replaced.
     public var maxHostCallBytes: Int?
+    /// The most resource handles one instance may hold at once (its handle table: WASI 0.2 streams, descriptors and
+    /// pollables, and the plugin's own resources; default 65,536). A call that would make one more fails with
+    /// `memoryLimitExceeded`, and the instance is replaced.
+    public var maxResourceHandles: Int
     /// The longest a single call may run, wall clock (default 30 s, the brief's `restricted` policy); `nil` for no
     /// deadline, which also turns off cancellation of running calls.
     public var timeout: Duration?
 
     public init(
         maxMemoryBytes: Int = 32 << 20, fuelPerCall: UInt64? = nil, stackBytes: Int = 512 << 10, maxOutputBytes: Int = 16 << 20,
-        timeout: Duration? = .seconds(30), maxMessageBytes: Int = 64 << 10, maxHostCallBytes: Int? = nil, maxTableElements: Int = 100_000
+        timeout: Duration? = .seconds(30), maxMessageBytes: Int = 64 << 10, maxHostCallBytes: Int? = nil, maxTableElements: Int = 100_000,
+        maxResourceHandles: Int = 65_536
     ) {
+        self.maxResourceHandles = maxResourceHandles
         self.maxTableElements = maxTableElements
         self.maxMessageBytes = maxMessageBytes
         self.maxHostCallBytes = maxHostCallBytes

@@ -5,7 +5,7 @@ extension PluginManifest {
     package static let rootKeys = ["name", "version", "wasm", "sha256", "world", "policy", "config", "capabilities", "limits", "pool", "rollout", "failure"]
     package static let capabilityKeys = ["env", "args", "clocks", "random", "stdio", "network", "dirs"]
     package static let directoryKeys = ["host", "guest", "access"]
-    package static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms", "max-message-kb", "max-host-call-mb", "max-table-elements"]
+    package static let limitKeys = ["max-memory-mb", "fuel", "stack-kb", "max-output-mb", "timeout-ms", "max-message-kb", "max-host-call-mb", "max-table-elements", "max-resource-handles"]
     package static let poolKeys = ["size", "max-invocations", "idle-timeout-ms", "max-queue", "max-wait-ms"]
     package static let rolloutKeys = ["canary-percent", "keep-versions", "min-calls", "max-error-rate", "max-trap-rate", "max-p95-ratio", "min-p95-ms"]
     package static let failureKeys = ["policy", "fallback", "max-crashes", "crash-window-ms"]
@@ -242,6 +242,7 @@ extension PluginManifest {
                 case "max-message-kb": result.maxMessageKB = try positive(value, key, name)
                 case "max-host-call-mb": result.maxHostCallMB = try positive(value, key, name)
                 case "max-table-elements": result.maxTableElements = try positive(value, key, name)
+                case "max-resource-handles": result.maxResourceHandles = try positive(value, key, name)
                 default: throw unknown(key, name, allowed: PluginManifest.limitKeys)
                 }
             }

@@ -34,6 +34,7 @@ import PlugboardABI
 /// max-message-kb = 64             # one log line or event; longer ones are cut
 /// max-table-elements = 100000     # all tables together (8 bytes of host memory each)
 /// max-host-call-mb = 16           # one host-import call's arguments (default: max-output-mb)
+/// max-resource-handles = 65536    # handles one instance holds at once (WASI 0.2 streams, files, resources)
 ///
 /// [pool]                          # warm instances per version (RolloutSettings)
 /// size = 2
@@ -92,6 +93,7 @@ public struct PluginManifest: Sendable, Hashable {
         public var maxMessageKB: Int?
         public var maxHostCallMB: Int?
         public var maxTableElements: Int?
+        public var maxResourceHandles: Int?
         public init() {}
     }
 
@@ -168,6 +170,7 @@ public struct PluginManifest: Sendable, Hashable {
         if let kilobytes = limits.maxMessageKB { bounds.maxMessageBytes = kilobytes << 10 }
         if let megabytes = limits.maxHostCallMB { bounds.maxHostCallBytes = megabytes << 20 }
         if let elements = limits.maxTableElements { bounds.maxTableElements = elements }
+        if let handles = limits.maxResourceHandles { bounds.maxResourceHandles = handles }
         return bounds
     }
 }

@@ -35,6 +35,10 @@ import PlugboardManifest
         fuel = 1000000
         stack-kb = 256
         max-output-mb = 2
+        max-table-elements = 5000
+        max-host-call-mb = 3
+        max-message-kb = 8
+        max-resource-handles = 512
         """
 
     @Test func fullManifestParsesIntoLoadOptions() throws {
@@ -59,6 +63,10 @@ import PlugboardManifest
         #expect(options.limits.fuelPerCall == 1_000_000)
         #expect(options.limits.stackBytes == 256 << 10)
         #expect(options.limits.maxOutputBytes == 2 << 20)
+        #expect(options.limits.maxTableElements == 5_000)
+        #expect(options.limits.maxHostCallBytes == 3 << 20)
+        #expect(options.limits.maxMessageBytes == 8 << 10)
+        #expect(options.limits.maxResourceHandles == 512)
     }
 
     @Test func emptyManifestIsRestricted() throws {
@@ -67,6 +75,7 @@ import PlugboardManifest
         #expect(!options.capabilities.allowsClocks && !options.capabilities.allowsRandom)
         #expect(options.capabilities.environment.isEmpty)
         #expect(options.limits.maxMemoryBytes == 32 << 20)
+        #expect(options.limits.maxResourceHandles == 65_536)
         #expect(PluginPolicy.standard.limits.maxMemoryBytes == 64 << 20)
     }
 

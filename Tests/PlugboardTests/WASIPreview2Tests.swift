@@ -108,41 +108,77 @@ import Testing
         #expect(try await Self.run(plugin, "stdin") == "read 0")
     }
 
-    // MARK: what a component using WASI 0.2 directly is refused (Fixtures/wasi2/misuse)
+    // MARK: what a C program using WASI 0.2 directly is refused (Fixtures/wasi2/misuse)
 
-    static func misuse(logger: Logger? = nil) async throws -> Plugin {
-        let wit = Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse.wit")
-        // The host's world: the plugin's export (its WASI imports are Plugboard's own to serve).
-        let world = try WITPackage.parse("package test:misuse@0.1.0;\nworld misuse { export run: func(mode: u32) -> u32; }").world(named: "misuse")
-        let component = try await WasmTools.component(wit: wit, world: "misuse", core: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse.wat"))
-        let host = logger.map { PluginHost(configuration: .init(world: world), logger: $0) } ?? PluginHost(configuration: .init(world: world))
-        return try await host.load(bytes: component, name: "misuse")
+    /// The misuse program: C on bindings generated from its world (which imports WASI 0.2 interfaces directly, as a
+    /// cargo wasip2 program does), built with wasi-libc and adapted into a component, once per test process.
+    static let misuseBuild = Task { () throws -> [UInt8] in
+        let wit = Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse/wit")
+        let bindings = try CGuestBindgen.generate(world: try WITPackage.load(path: wit).world(named: "misuse"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-misuse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
+        try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
+        let core = directory.appendingPathComponent("misuse.wasm").path
+        try await WasmCC.compile(
+            [Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse/misuse.c"), directory.appendingPathComponent(bindings.sourceName).path],
+            flags: ["-I", directory.path], output: core, repositoryRoot: Repository.root)
+        return try await WasmTools.component(wit: wit, world: "misuse", core: core, adaptingWASI: true)
     }
 
-    /// Every socket operation is refused with `access-denied`: the network is only the allowlisted `outgoing-http`.
+    static func misuse(limits: PluginLimits = PluginLimits(), logger: Logger? = nil) async throws -> Plugin {
+        // The host's world: the plugin's export (its WASI imports are Plugboard's own to serve).
+        let world = try WITPackage.parse("package test:misuse@0.1.0;\nworld misuse { export run: func(what: string) -> string; }").world(named: "misuse")
+        let host = logger.map { PluginHost(configuration: .init(world: world), logger: $0) } ?? PluginHost(configuration: .init(world: world))
+        let component = try await misuseBuild.value
+        #expect(try PluginBinary(bytes: component).kind == .component)
+        return try await host.load(bytes: component, name: "misuse", options: PluginHost.LoadOptions(limits: limits))
+    }
+
+    static func misuse(_ plugin: Plugin, _ what: String) async throws -> String {
+        let results = try await plugin.call("run", arguments: [.string(what)])
+        return results.first?.stringValue ?? "\(results)"
+    }
+
+    /// Every way into the network is refused with `access-denied`: the network is only the allowlisted
+    /// `outgoing-http`.
     @Test func socketsAreDenied() async throws {
         let plugin = try await Self.misuse()
-        #expect(try await plugin.call("run", arguments: [.u32(0)]) == [.u32(256 + 1)])  // err(access-denied)
+        for what in ["tcp", "udp", "lookup"] {
+            #expect(try await Self.misuse(plugin, what) == "access-denied", "\(what)")
+        }
     }
 
-    /// A stream handle made again and again without a drop fills the instance's handle table: a typed error, and the
-    /// next call gets a fresh instance.
+    /// Stream handles made again and again without a drop fill the instance's handle table, at the limit the plugin
+    /// was given: a typed error naming the limit, and the next call gets a fresh instance.
     @Test func handlesMadeWithoutEndStopAtTheTablesBound() async throws {
         let (logger, logs) = RecordingLogHandler.logger()
-        let plugin = try await Self.misuse(logger: logger)
-        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: [.u32(1)]) }
+        let plugin = try await Self.misuse(limits: PluginLimits(maxResourceHandles: 1_000), logger: logger)
+        let error = try await #require(throws: PlugboardError.self) { try await Self.misuse(plugin, "handles") }
+        #expect(error.code == .memoryLimitExceeded)
+        #expect(error.message.contains("the plugin holds 1000 resource handles"), "\(error.message)")
+        #expect(error.hint?.contains("max-resource-handles") == true, "\(error.hint ?? "")")
+        #expect(try await Self.misuse(plugin, "hi") == "written")
+        #expect(try await Self.misuse(plugin, "printf") == "printed")
+        #expect(logs.all.contains { $0.message == "hi" && $0.metadata["plugin.stream"] == "stdout" })
+        #expect(logs.all.contains { $0.message == "through wasi-libc" && $0.metadata["plugin.stream"] == "stdout" })
+    }
+
+    /// Without a limit of its own a plugin may hold 65,536 handles at once.
+    @Test func theDefaultHandleBoundIs65536() async throws {
+        let plugin = try await Self.misuse()
+        let error = try await #require(throws: PlugboardError.self) { try await Self.misuse(plugin, "handles") }
         #expect(error.code == .memoryLimitExceeded)
         #expect(error.message.contains("the plugin holds 65536 resource handles"), "\(error.message)")
-        #expect(try await plugin.call("run", arguments: [.u32(3)]) == [.u32(0)])
-        #expect(logs.all.contains { $0.message == "hi" && $0.metadata["plugin.stream"] == "stdout" })
     }
 
     /// A write from a pointer outside the plugin's memory is an ABI violation of the call, caught before any copy.
     @Test func aBadPointerIsATypedErrorOfTheCall() async throws {
         let plugin = try await Self.misuse()
-        let error = try await #require(throws: PlugboardError.self) { try await plugin.call("run", arguments: [.u32(2)]) }
-        #expect(error.code == .abiViolation || error.code == .outOfBoundsMemoryAccess, "\(error)")
+        let error = try await #require(throws: PlugboardError.self) { try await Self.misuse(plugin, "bad-pointer") }
+        #expect(error.code == .abiViolation, "\(error)")
         #expect(error.description.contains("wasi:io/streams@0.2.0"), "\(error.description)")
-        #expect(try await plugin.call("run", arguments: [.u32(0)]) == [.u32(257)])
+        #expect(try await Self.misuse(plugin, "tcp") == "access-denied")
     }
 }

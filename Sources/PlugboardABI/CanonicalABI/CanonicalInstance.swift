@@ -40,11 +40,11 @@ package final class CanonicalInstance {
     }
 
     /// The canonical view of `instance`: its exported `memory` and `cabi_realloc`, and its handle table when it has
-    /// one of its own (a component's, which its `resource.drop`s use too).
-    package convenience init(_ instance: any CoreInstance) {
+    /// one of its own (a component's, which its `resource.drop`s use too), else a new one of at most `handleLimit`.
+    package convenience init(_ instance: any CoreInstance, handleLimit: Int = HandleTable.defaultLimit) {
         self.init(
             memory: instance.memory, realloc: instance.function(named: "cabi_realloc"),
-            handles: (instance as? any HandleTableHolder)?.handles ?? HandleTable())
+            handles: (instance as? any HandleTableHolder)?.handles ?? HandleTable(limit: handleLimit))
     }
 
     private static func isCanonicalRealloc(_ realloc: (any CoreFunction)?) -> Bool {

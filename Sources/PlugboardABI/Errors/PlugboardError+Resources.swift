@@ -16,7 +16,7 @@ extension PlugboardError {
     package static func handleTableFull(limit: Int, resource: WITResourceType) -> PlugboardError {
         PlugboardError(
             .memoryLimitExceeded, "the plugin holds \(limit) resource handles, the most an instance may; no handle to another \(resource.name) can be given",
-            hint: "Drop handles the plugin no longer needs")
+            hint: "Drop handles the plugin no longer needs, or raise PluginLimits.maxResourceHandles (PluginHost.LoadOptions.limits, `max-resource-handles` under [limits] in plugin.toml)")
     }
 }
 

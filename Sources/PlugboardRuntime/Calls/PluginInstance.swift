@@ -95,12 +95,12 @@ package final class PluginInstance {
             let canonical: CanonicalInstance
             if let component = module.compiled as? ComponentModule {
                 // Each lowered import and export sees the component through its own canonical options.
-                let componentInstance = try component.instantiate(in: store, hostFunctions: makers)
+                let componentInstance = try component.instantiate(in: store, hostFunctions: makers, handleLimit: limits.maxResourceHandles)
                 (instance, canonical) = (componentInstance, componentInstance.primaryView)
             } else {
                 let hostFunctions = try wasi.hostFunctions(for: module.description.imports, binding: binding) + makers.map { $0.make(binding) }
                 instance = try store.instantiate(module.compiled, hostFunctions: hostFunctions)
-                canonical = CanonicalInstance(instance)
+                canonical = CanonicalInstance(instance, handleLimit: limits.maxResourceHandles)
             }
             interruption.end(call: call)
             binding.instance = canonical

@@ -48,8 +48,9 @@ struct ComponentModule: CompiledModule {
     }
 
     /// Runs the plan in `store`, each lowered import bound to a core function `hostFunctions` makes for its
-    /// `module`.`name`, with a binding of its own (so it sees the guest through its own options).
-    func instantiate(in store: any CoreStore, hostFunctions: [HostFunctionMaker]) throws -> ComponentCoreInstance {
+    /// `module`.`name`, with a binding of its own (so it sees the guest through its own options); the instance
+    /// holds at most `handleLimit` resource handles at once.
+    func instantiate(in store: any CoreStore, hostFunctions: [HostFunctionMaker], handleLimit: Int) throws -> ComponentCoreInstance {
         var makers: [String: (CanonicalBinding) -> CoreHostFunction] = [:]
         for function in hostFunctions { makers["\(function.module)\u{0}\(function.name)"] = function.make }
         var bindings: [CanonicalBinding] = []
@@ -62,7 +63,7 @@ struct ComponentModule: CompiledModule {
             return make(binding)
         }
         // Every view shares this one's handle table and may_leave flag.
-        let root = CanonicalInstance(memory: nil, realloc: nil, handles: HandleTable())
+        let root = CanonicalInstance(memory: nil, realloc: nil, handles: HandleTable(limit: handleLimit))
         var importViews: [CanonicalInstance?] = Array(repeating: nil, count: plan.lowered.count)
         let instances = try plan.instantiate(modules, in: store, lowered: lowered, handles: root.handles) { step, made in
             // A lowered import can be called as soon as the instances of its memory and realloc exist: a start

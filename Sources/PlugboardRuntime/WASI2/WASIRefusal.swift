@@ -3,9 +3,13 @@ import PlugboardABI
 /// The answer of a WASI 0.2 function Plugboard does not serve (sockets, file descriptors, ...), worked out from the
 /// WIT type the component declares for it, so every one a component imports can be linked without writing each by
 /// hand: the error case of a `result` whose error type has a refusal (`access-denied`, `access`, `not-permitted`,
-/// `unsupported`, `closed`), `none` for an `option`, nothing for a function without results. Any other function
-/// fails the call with an error naming it.
+/// `unsupported`, `closed`), `none` for an `option`, nothing for a function without results, and a handle to an inert
+/// resource for one returning a handle (`instance-network`: every function taking the handle refuses in turn). Any
+/// other function fails the call with an error naming it.
 enum WASIRefusal {
+    /// What an inert resource's handle stands for: nothing the plugin can use.
+    struct Inert: Sendable {}
+
     /// Error cases that mean "not allowed here", most specific first.
     static let refusals = ["access-denied", "access", "not-permitted", "unsupported", "closed"]
 
@@ -16,6 +20,8 @@ enum WASIRefusal {
             if let refusal = refusal(error) { return [.err(refusal)] }
         case .option:
             return [.option(nil)]
+        case .own(let resource):
+            return [.resource(WITResource(resource, value: Inert()))]
         default:
             break
         }
