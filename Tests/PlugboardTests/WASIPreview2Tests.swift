@@ -110,30 +110,35 @@ import Testing
 
     // MARK: what a C program using WASI 0.2 directly is refused (Fixtures/wasi2/misuse)
 
-    /// The misuse program: C on bindings generated from its world (which imports WASI 0.2 interfaces directly, as a
-    /// cargo wasip2 program does), built with wasi-libc and adapted into a component, once per test process.
-    static let misuseBuild = Task { () throws -> [UInt8] in
-        let wit = Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse/wit")
-        let bindings = try CGuestBindgen.generate(world: try WITPackage.load(path: wit).world(named: "misuse"))
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-misuse-\(UUID().uuidString)")
+    /// The misuse programs (C on bindings generated from their worlds, which import WASI 0.2 interfaces directly, as
+    /// a cargo wasip2 program does), built with wasi-libc and adapted into components, once per test process.
+    static let misuseBuild = Task { try await buildMisuse(world: "misuse", source: "misuse.c") }
+    static let misuseFilesBuild = Task { try await buildMisuse(world: "misuse-files", source: "misuse-files.c") }
+
+    static func buildMisuse(world name: String, source: String) async throws -> [UInt8] {
+        let fixtures = Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse")
+        let bindings = try CGuestBindgen.generate(world: try WITPackage.load(path: fixtures + "/wit").world(named: name))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
         try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
-        let core = directory.appendingPathComponent("misuse.wasm").path
+        let core = directory.appendingPathComponent("\(name).wasm").path
         try await WasmCC.compile(
-            [Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse/misuse.c"), directory.appendingPathComponent(bindings.sourceName).path],
+            [fixtures + "/" + source, directory.appendingPathComponent(bindings.sourceName).path],
             flags: ["-I", directory.path], output: core, repositoryRoot: Repository.root)
-        return try await WasmTools.component(wit: wit, world: "misuse", core: core, adaptingWASI: true)
+        return try await WasmTools.component(wit: fixtures + "/wit", world: name, core: core, adaptingWASI: true)
     }
 
-    static func misuse(limits: PluginLimits = PluginLimits(), logger: Logger? = nil) async throws -> Plugin {
+    static func misuse(
+        _ world: String = "misuse", limits: PluginLimits = PluginLimits(), capabilities: PluginCapabilities = PluginCapabilities(), logger: Logger? = nil
+    ) async throws -> Plugin {
         // The host's world: the plugin's export (its WASI imports are Plugboard's own to serve).
-        let world = try WITPackage.parse("package test:misuse@0.1.0;\nworld misuse { export run: func(what: string) -> string; }").world(named: "misuse")
-        let host = logger.map { PluginHost(configuration: .init(world: world), logger: $0) } ?? PluginHost(configuration: .init(world: world))
-        let component = try await misuseBuild.value
+        let hostWorld = try WITPackage.parse("package test:misuse@0.1.0;\nworld \(world) { export run: func(what: string) -> string; }").world(named: world)
+        let host = logger.map { PluginHost(configuration: .init(world: hostWorld), logger: $0) } ?? PluginHost(configuration: .init(world: hostWorld))
+        let component = try await (world == "misuse" ? misuseBuild : misuseFilesBuild).value
         #expect(try PluginBinary(bytes: component).kind == .component)
-        return try await host.load(bytes: component, name: "misuse", options: PluginHost.LoadOptions(limits: limits))
+        return try await host.load(bytes: component, name: world, options: PluginHost.LoadOptions(limits: limits, capabilities: capabilities))
     }
 
     static func misuse(_ plugin: Plugin, _ what: String) async throws -> String {
@@ -180,5 +185,31 @@ import Testing
         #expect(error.code == .abiViolation, "\(error)")
         #expect(error.description.contains("wasi:io/streams@0.2.0"), "\(error.description)")
         #expect(try await Self.misuse(plugin, "tcp") == "access-denied")
+    }
+
+    /// Paths handed to the host's `open-at` exactly as the plugin wrote them (wasi-libc refuses some before they
+    /// reach the host; a hostile component need not): only what lies beneath the granted directory opens.
+    @Test func pathsOutOfAGrantedDirectoryAreRefusedByTheHost() async throws {
+        let scratch = try WASIPreview2FileTests.Scratch()
+        try Data("secret".utf8).write(to: scratch.root.appendingPathComponent("outside.txt"))
+        try FileManager.default.createSymbolicLink(atPath: scratch.data.appendingPathComponent("link").path, withDestinationPath: "../outside.txt")
+        let plugin = try await Self.misuse(
+            "misuse-files", capabilities: PluginCapabilities(directories: [PreopenedDirectory(hostPath: scratch.data.path, guestPath: "/data", access: .readOnly)]))
+        let steps: KeyValuePairs<String, String> = [
+            "open:given.txt": "ok",
+            "open:missing.txt": "no-entry",
+            "open:/etc/passwd": "not-permitted",
+            "open:\(scratch.data.path)/given.txt": "not-permitted",
+            "open:../outside.txt": "not-permitted",
+            "open:sub/../../outside.txt": "not-permitted",
+            "open:link": "loop",
+            "create:new.txt": "read-only",
+        ]
+        for (what, expected) in steps {
+            #expect(try await Self.misuse(plugin, what) == expected, "\(what)")
+        }
+        #expect(!scratch.exists("new.txt"))
+        let bare = try await Self.misuse("misuse-files")
+        #expect(try await Self.misuse(bare, "open:given.txt") == "no directory")
     }
 }
