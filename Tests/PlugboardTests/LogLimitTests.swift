@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import Testing
 
@@ -18,5 +19,18 @@ import PlugboardManifest
         #expect(DefaultHostAPI().logMessage(context: context, level: "info", message: "0123456789abcdef").isOK)
         #expect(DefaultHostAPI().logMessage(context: context, level: "info", message: "short").isOK)
         #expect(logs.all.map(\.message) == ["01234567 [cut at 8 bytes]", "short"])
+    }
+
+    /// Guest output arrives in writes of any size: a line is cut at the limit however it was split, the rest of it
+    /// is dropped up to its newline, and a line of exactly the limit is whole.
+    @Test func guestOutputLinesAreCutAtTheLimitAcrossWrites() {
+        let lines = Mutex<[String]>([])
+        let output = GuestOutput(maximumLineLength: 8) { line, _ in lines.withLock { $0.append(line) } }
+        for piece in ["0123", "4567", "89", "ab\nexactly8", "\nsplit ", "line\nx", "yz"] {
+            output.write(Array(piece.utf8), toStandardError: false)
+        }
+        #expect(lines.withLock { $0 } == ["01234567 [cut at 8 bytes]", "exactly8", "split li [cut at 8 bytes]"])
+        output.flush()
+        #expect(lines.withLock { $0 }.last == "xyz")
     }
 }

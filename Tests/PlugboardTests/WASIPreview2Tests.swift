@@ -68,6 +68,20 @@ import Testing
         #expect(try await Self.run(plugin, "stdin") == "read 0")
     }
 
+    /// A stdout or stderr line longer than the plugin's message limit is cut there and marked, as a `log-message` is.
+    @Test(arguments: Shape.allCases)
+    func aLongOutputLineIsCutAtTheMessageLimit(shape: Shape) async throws {
+        let (logger, logs) = RecordingLogHandler.logger()
+        let world = try WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.wit")).world(named: "probe")
+        let plugin = try await PluginHost(configuration: .init(world: world), logger: logger).load(
+            bytes: try await Self.builds.value[shape]!, name: "probe-\(shape)", options: .init(limits: PluginLimits(maxMessageBytes: 16)))
+        #expect(try await Self.run(plugin, "stdout:0123456789abcdef and more") == "written")
+        #expect(try await Self.run(plugin, "stderr:" + String(repeating: "e", count: 5_000)) == "written")
+        #expect(try await Self.run(plugin, "stdout:short") == "written")
+        let lines = logs.all.filter { $0.metadata["plugin.stream"] != nil }.map { "\($0.metadata["plugin.stream"]!): \($0.message)" }
+        #expect(lines == ["stdout: 0123456789abcdef [cut at 16 bytes]", "stderr: eeeeeeeeeeeeeeee [cut at 16 bytes]", "stdout: short"])
+    }
+
     @Test(arguments: Shape.allCases)
     func clocksAndRandomWhenGranted(shape: Shape) async throws {
         let plugin = try await Self.probe(shape, capabilities: PluginCapabilities(allowsClocks: true, allowsRandom: true))
