@@ -100,22 +100,23 @@ package enum CanonicalCall {
         stopCheck: (() throws -> Void)? = nil, implementation: @escaping ([WITValue]) throws -> [WITValue]
     ) -> CoreHostFunction {
         let function = signature.function
+        // One budget per host function of an instance, emptied for each call (an instance runs one call at a time).
+        let budget = LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName), stopCheck: stopCheck)
         return CoreHostFunction(module: module, name: function.name, signature: signature.importSignature) { arguments in
             let instance = try binding.require(importName)
             try instance.checkMayCallImport(importName)
-            let lifting = CanonicalContext(
-                instance: instance, budget: LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName), stopCheck: stopCheck))
             var reader = FlatReader(arguments)
-            let values: [WITValue]
-            do {
-                if signature.spillsParameters {
-                    values = try loadParameters(signature, at: try reader.nextI32(), context: lifting)
-                } else {
-                    values = try signature.parameterTypes.map { try lifting.liftFlat($0, from: &reader) }
+            let values: [WITValue] = try budget.reused { budget in
+                let lifting = CanonicalContext(instance: instance, budget: budget)
+                do {
+                    if signature.spillsParameters {
+                        return try loadParameters(signature, at: try reader.nextI32(), context: lifting)
+                    }
+                    return try signature.parameterTypes.map { try lifting.liftFlat($0, from: &reader) }
+                } catch var error as PlugboardError where error.code == .abiViolation {
+                    error.message += " (in its arguments to '\(importName)')"
+                    throw error
                 }
-            } catch var error as PlugboardError where error.code == .abiViolation {
-                error.message += " (in its arguments to '\(importName)')"
-                throw error
             }
             let results = try implementation(values)
             guard results.count == function.results.count else {

@@ -84,10 +84,23 @@ package final class LiftBudget {
     /// lifts a big argument ends the call before the next copy.
     private let stopCheck: (() throws -> Void)?
 
+    /// Whether a call is using this budget now (see ``reused(_:)``).
+    private var inUse = false
+
     package init(limit: Int, purpose: Purpose = .output, stopCheck: (() throws -> Void)? = nil) {
         self.limit = limit
         self.purpose = purpose
         self.stopCheck = stopCheck
+    }
+
+    /// Runs `body` with this budget emptied, as a host function does for each call it serves (so no call allocates
+    /// one); a call nested inside another use gets a fresh budget of the same limit instead.
+    package func reused<R>(_ body: (LiftBudget) throws -> R) rethrows -> R {
+        guard !inUse else { return try body(LiftBudget(limit: limit, purpose: purpose, stopCheck: stopCheck)) }
+        inUse = true
+        used = 0
+        defer { inUse = false }
+        return try body(self)
     }
 
     package func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {

@@ -144,14 +144,14 @@ extension CanonicalContext {
     package func liftList(_ element: WITType, pointer: UInt32, count: UInt32) throws -> [WITValue] {
         let memory = try requireMemory()
         let elementSize = CanonicalLayout.size(element)
-        let what = "a list<\(element)> of \(count) elements"
+        func what() -> String { "a list<\(element)> of \(count) elements" }  // built only for an error
         // Each element becomes a WITValue, which costs the host far more than a small element's guest bytes.
-        try budget?.charge(Int(count) * max(elementSize, LiftBudget.dynamicElementBytes), for: what)
-        try memory.checkAlignment(pointer, CanonicalLayout.alignment(element), what)
-        try memory.checkRange(pointer, count: Int(count) * elementSize, what)
-        if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what, bytes: Int(count)) }
+        try budget?.charge(Int(count) * max(elementSize, LiftBudget.dynamicElementBytes), for: what())
+        try memory.checkAlignment(pointer, CanonicalLayout.alignment(element), what())
+        try memory.checkRange(pointer, count: Int(count) * elementSize, what())
+        if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what(), bytes: Int(count)) }
         if element == .u8 {
-            return try memory.bytes(at: pointer, count: Int(count), what).map(WITValue.u8)
+            return try memory.bytes(at: pointer, count: Int(count), what()).map(WITValue.u8)
         }
         return try (0..<Int(count)).map { try load(element, at: Int(pointer) + $0 * elementSize) }
     }
@@ -159,9 +159,9 @@ extension CanonicalContext {
     package func lowerList(_ values: [WITValue], of element: WITType) throws -> (pointer: UInt32, count: UInt32) {
         let elementSize = CanonicalLayout.size(element)
         let (byteCount, overflow) = values.count.multipliedReportingOverflow(by: elementSize)
-        let what = "a list<\(element)> of \(values.count) elements"
-        guard !overflow, values.count <= UInt32.max else { throw PlugboardError.valueTooLarge(what, bytes: Int.max) }
-        let pointer = try allocate(size: byteCount, alignment: CanonicalLayout.alignment(element), for: what)
+        func what() -> String { "a list<\(element)> of \(values.count) elements" }  // built only for an error
+        guard !overflow, values.count <= UInt32.max else { throw PlugboardError.valueTooLarge(what(), bytes: Int.max) }
+        let pointer = try allocate(size: byteCount, alignment: CanonicalLayout.alignment(element), for: what())
         for (index, value) in values.enumerated() {
             try store(value, as: element, at: Int(pointer) + index * elementSize)
         }

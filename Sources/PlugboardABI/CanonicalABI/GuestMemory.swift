@@ -14,6 +14,8 @@ public protocol LinearMemory {
 /// overflows) or a misaligned pointer becomes a ``PlugboardError`` with code `abiViolation`, never an engine
 /// precondition failure. The size is re-read on every access because guest code (`cabi_realloc`) can grow it.
 /// A class, so that handing it around (each lift and lower step takes it) is one retain, not a copy of an existential.
+/// Loads and stores are specialized for the integer widths the canonical ABI uses: bindings in other modules call
+/// them generically, and an unspecialized load looks up type metadata on every call.
 package final class GuestMemory {
     package let raw: any LinearMemory
 
@@ -40,6 +42,10 @@ package final class GuestMemory {
         }
     }
 
+    @_specialize(where T == UInt8)
+    @_specialize(where T == UInt16)
+    @_specialize(where T == UInt32)
+    @_specialize(where T == UInt64)
     package func load<T: FixedWidthInteger>(_: T.Type, at pointer: Int) throws -> T {
         try checkRange(start: pointer, count: MemoryLayout<T>.size, "a \(T.self) value")
         return raw.withUnsafeBytes(offset: pointer, count: MemoryLayout<T>.size) { bytes in
@@ -47,6 +53,10 @@ package final class GuestMemory {
         }
     }
 
+    @_specialize(where T == UInt8)
+    @_specialize(where T == UInt16)
+    @_specialize(where T == UInt32)
+    @_specialize(where T == UInt64)
     package func store<T: FixedWidthInteger>(_ value: T, at pointer: Int) throws {
         try checkRange(start: pointer, count: MemoryLayout<T>.size, "a \(T.self) value")
         raw.withUnsafeMutableBytes(offset: pointer, count: MemoryLayout<T>.size) { bytes in

@@ -21,9 +21,9 @@ public struct CanonicalLifting {
 
     /// A `list<u8>` of `count` bytes at `pointer`, copied in one piece.
     public func bytes(pointer: UInt32, count: UInt32) throws -> [UInt8] {
-        let what = "a list<u8> of \(count) elements"
-        try context.budget?.charge(Int(count), for: what)
-        return try context.requireMemory().bytes(at: pointer, count: Int(count), what)
+        func what() -> String { "a list<u8> of \(count) elements" }  // built only for an error
+        try context.budget?.charge(Int(count), for: what())
+        return try context.requireMemory().bytes(at: pointer, count: Int(count), what())
     }
 
     /// A list of `count` elements of `elementSize` bytes at `pointer`, each read by `load(address)`.
@@ -32,11 +32,11 @@ public struct CanonicalLifting {
         pointer: UInt32, count: UInt32, elementSize: Int, alignment: Int, type: String, _ load: (Int) throws -> Element
     ) throws -> [Element] {
         let memory = try context.requireMemory()
-        let what = "a \(type) of \(count) elements"
-        try context.budget?.charge(Int(count) * max(elementSize, 1), for: what)
-        try memory.checkAlignment(pointer, alignment, what)
-        try memory.checkRange(pointer, count: Int(count) * elementSize, what)
-        if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what, bytes: Int(count)) }
+        func what() -> String { "a \(type) of \(count) elements" }  // built only for an error
+        try context.budget?.charge(Int(count) * max(elementSize, 1), for: what())
+        try memory.checkAlignment(pointer, alignment, what())
+        try memory.checkRange(pointer, count: Int(count) * elementSize, what())
+        if elementSize == 0 && count > 1 << 20 { throw PlugboardError.valueTooLarge(what(), bytes: Int(count)) }
         var elements: [Element] = []
         elements.reserveCapacity(Int(count))
         var address = Int(pointer)
@@ -48,6 +48,10 @@ public struct CanonicalLifting {
     }
 
     /// An integer (little-endian) at `address`.
+    @_specialize(where T == UInt8)
+    @_specialize(where T == UInt16)
+    @_specialize(where T == UInt32)
+    @_specialize(where T == UInt64)
     public func load<T: FixedWidthInteger>(_: T.Type, at address: Int) throws -> T {
         try context.requireMemory().load(T.self, at: address)
     }

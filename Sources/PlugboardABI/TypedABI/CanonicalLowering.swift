@@ -32,9 +32,9 @@ public struct CanonicalLowering {
         _ elements: [Element], elementSize: Int, alignment: Int, type: String, _ store: (Element, Int) throws -> Void
     ) throws -> (pointer: UInt32, count: UInt32) {
         let (byteCount, overflow) = elements.count.multipliedReportingOverflow(by: elementSize)
-        let what = "a \(type) of \(elements.count) elements"
-        guard !overflow, elements.count <= UInt32.max else { throw PlugboardError.valueTooLarge(what, bytes: .max) }
-        let pointer = try context.allocate(size: byteCount, alignment: alignment, for: what)
+        func what() -> String { "a \(type) of \(elements.count) elements" }  // built only for an error
+        guard !overflow, elements.count <= UInt32.max else { throw PlugboardError.valueTooLarge(what(), bytes: .max) }
+        let pointer = try context.allocate(size: byteCount, alignment: alignment, for: what())
         var address = Int(pointer)
         for element in elements {
             try store(element, address)
@@ -44,6 +44,10 @@ public struct CanonicalLowering {
     }
 
     /// Stores an integer (little-endian) at `address`.
+    @_specialize(where T == UInt8)
+    @_specialize(where T == UInt16)
+    @_specialize(where T == UInt32)
+    @_specialize(where T == UInt64)
     public func store<T: FixedWidthInteger>(_ value: T, at address: Int) throws {
         try context.requireMemory().store(value, at: address)
     }

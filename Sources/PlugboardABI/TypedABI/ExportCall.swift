@@ -103,15 +103,18 @@ extension CanonicalCall {
         module: String, signature: CanonicalSignature, importName: String, binding: CanonicalBinding, maxArgumentBytes: Int,
         stopCheck: (() throws -> Void)?, implementation: @escaping (inout ImportCall) throws -> CoreValue?
     ) -> CoreHostFunction {
-        CoreHostFunction(module: module, name: signature.function.name, signature: signature.importSignature) { arguments in
+        // One budget per host function of an instance, emptied for each call (an instance runs one call at a time).
+        let budget = LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName), stopCheck: stopCheck)
+        return CoreHostFunction(module: module, name: signature.function.name, signature: signature.importSignature) { arguments in
             let instance = try binding.require(importName)
             try instance.checkMayCallImport(importName)
-            var call = ImportCall(
-                arguments: FlatReader(arguments),
-                lifting: CanonicalLifting(CanonicalContext(
-                    instance: instance, budget: LiftBudget(limit: maxArgumentBytes, purpose: .hostCall(importName), stopCheck: stopCheck))),
-                lowering: CanonicalLowering(CanonicalContext(instance: instance)))
-            return try implementation(&call)
+            return try budget.reused { budget in
+                var call = ImportCall(
+                    arguments: FlatReader(arguments),
+                    lifting: CanonicalLifting(CanonicalContext(instance: instance, budget: budget)),
+                    lowering: CanonicalLowering(CanonicalContext(instance: instance)))
+                return try implementation(&call)
+            }
         }
     }
 }
