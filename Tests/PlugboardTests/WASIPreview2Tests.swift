@@ -13,20 +13,26 @@ import Testing
 
     /// The probe, built once per test process.
     static let builds = Task { () throws -> [Shape: [UInt8]] in
-        let world = try WITPackage.load(path: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.wit")).world(named: "probe")
-        let bindings = try CGuestBindgen.generate(world: world)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-probe-\(UUID().uuidString)")
+        let (module, component) = try await buildC(
+            wit: "Tests/PlugboardTests/Fixtures/wasi2/probe.wit", world: "probe", source: "Tests/PlugboardTests/Fixtures/wasi2/probe.c")
+        return [.module: module, .component: component]
+    }
+
+    /// A C program (`source`) on bindings generated for `world` of the WIT at `wit` (paths in the repository), built
+    /// with wasi-libc: the core module, and the component the reactor adapter makes of it.
+    static func buildC(wit: String, world: String, source: String) async throws -> (module: [UInt8], component: [UInt8]) {
+        let bindings = try CGuestBindgen.generate(world: try WITPackage.load(path: Repository.path(wit)).world(named: world))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-\(world)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
         try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
-        let core = directory.appendingPathComponent("probe.wasm").path
+        let core = directory.appendingPathComponent("\(world).wasm").path
         try await WasmCC.compile(
-            [Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.c"), directory.appendingPathComponent(bindings.sourceName).path],
+            [Repository.path(source), directory.appendingPathComponent(bindings.sourceName).path],
             flags: ["-I", directory.path], output: core, repositoryRoot: Repository.root)
-        let component = try await WasmTools.component(
-            wit: Repository.path("Tests/PlugboardTests/Fixtures/wasi2/probe.wit"), world: "probe", core: core, adaptingWASI: true)
-        return [.module: Array(try Data(contentsOf: URL(fileURLWithPath: core))), .component: component]
+        let component = try await WasmTools.component(wit: Repository.path(wit), world: world, core: core, adaptingWASI: true)
+        return (Array(try Data(contentsOf: URL(fileURLWithPath: core))), component)
     }
 
     static func probe(
@@ -126,23 +132,11 @@ import Testing
 
     /// The misuse programs (C on bindings generated from their worlds, which import WASI 0.2 interfaces directly, as
     /// a cargo wasip2 program does), built with wasi-libc and adapted into components, once per test process.
-    static let misuseBuild = Task { try await buildMisuse(world: "misuse", source: "misuse.c") }
-    static let misuseFilesBuild = Task { try await buildMisuse(world: "misuse-files", source: "misuse-files.c") }
-
-    static func buildMisuse(world name: String, source: String) async throws -> [UInt8] {
-        let fixtures = Repository.path("Tests/PlugboardTests/Fixtures/wasi2/misuse")
-        let bindings = try CGuestBindgen.generate(world: try WITPackage.load(path: fixtures + "/wit").world(named: name))
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try bindings.header.write(to: directory.appendingPathComponent(bindings.headerName), atomically: true, encoding: .utf8)
-        try bindings.source.write(to: directory.appendingPathComponent(bindings.sourceName), atomically: true, encoding: .utf8)
-        let core = directory.appendingPathComponent("\(name).wasm").path
-        try await WasmCC.compile(
-            [fixtures + "/" + source, directory.appendingPathComponent(bindings.sourceName).path],
-            flags: ["-I", directory.path], output: core, repositoryRoot: Repository.root)
-        return try await WasmTools.component(wit: fixtures + "/wit", world: name, core: core, adaptingWASI: true)
+    static let misuseBuild = Task { try await buildC(wit: misuseFixtures + "/wit", world: "misuse", source: misuseFixtures + "/misuse.c").component }
+    static let misuseFilesBuild = Task {
+        try await buildC(wit: misuseFixtures + "/wit", world: "misuse-files", source: misuseFixtures + "/misuse-files.c").component
     }
+    static let misuseFixtures = "Tests/PlugboardTests/Fixtures/wasi2/misuse"
 
     static func misuse(
         _ world: String = "misuse", limits: PluginLimits = PluginLimits(), capabilities: PluginCapabilities = PluginCapabilities(), logger: Logger? = nil
