@@ -29,7 +29,8 @@ package final class HandleTable {
     /// The destructor of each resource the instance defines (by definition index), once instantiated.
     package var destructors: [(any CoreFunction)?] = []
 
-    package init(limit: Int = HandleTable.defaultLimit) { self.limit = limit }
+    /// - Parameter limit: Capped below 2^32: handles are 32-bit indices.
+    package init(limit: Int = HandleTable.defaultLimit) { self.limit = min(limit, Int(UInt32.max) - 1) }
 
     /// A new handle to `resource` (`own`ed by the instance, or lent for a call).
     package func insert(_ resource: WITResource, borrowed: Bool = false) throws -> UInt32 {

@@ -309,6 +309,7 @@ package final class InstancePool<Worker: Sendable>: Sendable {
             return Self.roomForWaiter(&state, size: configuration.size)
         }
         grant(waiter)
+        finishDrainIfIdle()  // that instance may have been the last a drain waits for
     }
 
     private func waitForGrant(deadline: ContinuousClock.Instant?) async throws -> Grant {
@@ -388,8 +389,6 @@ package final class InstancePool<Worker: Sendable>: Sendable {
             grant(waiter)
             await close(worker)
             finishDrainIfIdle()
-        case .handedOver:
-            break
         }
     }
 

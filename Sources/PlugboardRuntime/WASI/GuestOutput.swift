@@ -34,7 +34,9 @@ package final class GuestOutput: Sendable {
     package func write(_ bytes: UnsafeRawBufferPointer, toStandardError: Bool) {
         var lines: [String] = []
         streams.withLock { streams in
-            var stream = toStandardError ? streams.stderr : streams.stdout
+            // Taken out of the state, so the line buffer has one owner and appending to it never copies it.
+            var stream = Stream()
+            if toStandardError { swap(&stream, &streams.stderr) } else { swap(&stream, &streams.stdout) }
             var rest = bytes[...]
             while !rest.isEmpty {
                 let newline = rest.firstIndex(of: UInt8(ascii: "\n"))
