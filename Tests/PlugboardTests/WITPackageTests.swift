@@ -126,4 +126,34 @@ import PlugboardManifest
         ])
         #expect(open.results == [.result(ok: .own(file), error: .string)])
     }
+
+    /// A record or variant names its handles as the interface that defines it knows them (through its own `use`s and
+    /// renames), wherever the type is used: here `report` carries `failure`, which `relay` renamed from `error`, while
+    /// `streams` means a different resource by the same name.
+    @Test func handlesInARecordFromAnotherInterfaceNameTheResourceItsDefinerUses() throws {
+        let package = try WITPackage.parse("""
+            package test:res@0.1.0;
+            interface error { resource error; }
+            interface other { resource thing; }
+            interface relay {
+                use error.{error as failure};
+                record report { code: u32, cause: failure }
+                variant outcome { done, failed(failure) }
+            }
+            interface streams {
+                use relay.{report, outcome};
+                use other.{thing as failure};
+                send: func(r: report, o: outcome, f: borrow<failure>);
+            }
+            world w { import streams; }
+            """)
+        let send = try #require(package.world(named: "w").imports.first?.function(named: "send"))
+        let error = WITResourceType("error", interface: "test:res/error@0.1.0")
+        let thing = WITResourceType("thing", interface: "test:res/other@0.1.0")
+        #expect(send.parameters.map(\.type) == [
+            .record(name: "report", fields: [WITField("code", .u32), WITField("cause", .own(error))]),
+            .variant(name: "outcome", cases: [WITCase("done"), WITCase("failed", .own(error))]),
+            .borrow(thing),
+        ])
+    }
 }

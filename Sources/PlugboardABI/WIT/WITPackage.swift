@@ -149,6 +149,8 @@ private struct WITPackageConverter {
     let units: [PackageUnit]
     let texts: [String: String]
     let context: SemanticsContext
+    /// Each interface's resources taken with `use`, worked out once (a `use` chain is followed from many places).
+    private let usedResources = UsedResourceMemo()
 
     init(main: PackageUnit, resolver: PackageResolver, units: [PackageUnit], texts: [String: String]) {
         self.main = main
@@ -156,6 +158,21 @@ private struct WITPackageConverter {
         self.units = units
         self.texts = texts
         self.context = SemanticsContext(rootPackage: main, packageResolver: resolver)
+    }
+
+    /// What ``usedResourceOrigins(of:in:unit:depth:)`` found per interface (by qualified name).
+    private final class UsedResourceMemo {
+        var origins: [String: [String: WITResourceType]] = [:]
+    }
+
+    /// Where handles written in one interface point: the interface's qualified name, and the resources it `use`s.
+    struct HandleScope {
+        let interface: String?
+        let origins: [String: WITResourceType]
+
+        /// The resource a handle written here as `name` points at: the one the interface defines, or the one it
+        /// took with `use` (followed to the interface that defines it).
+        func resource(_ name: String) -> WITResourceType { origins[name] ?? WITResourceType(name, interface: interface) }
     }
 
     func convert() throws -> WITPackage {
@@ -220,7 +237,7 @@ private struct WITPackageConverter {
     ) throws {
         switch kind {
         case .function(let name, let function):
-            functions.append(try convert(function: function, named: name.text, interface: nil) {
+            functions.append(try convert(function: function, named: name.text, scope: HandleScope(interface: nil, origins: [:])) {
                 try context.resolveType($0, in: world, sourceFile: file, contextPackage: main)
             })
         case .path(.id(let name)):
@@ -245,29 +262,37 @@ private struct WITPackageConverter {
 
     func convert(interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit) throws -> WITInterface {
         var functions: [WITFunction] = []
-        let qualifiedName = WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: []).qualifiedName
+        let qualifiedName = Self.qualifiedName(of: interface, in: unit)
+        let scope = HandleScope(interface: qualifiedName, origins: usedResourceOrigins(of: interface, in: file, unit: unit))
         let resolve = { (repr: TypeReprSyntax) in try context.resolveType(repr, in: interface, sourceFile: file, contextPackage: unit) }
         for item in interface.items {
             switch item {
             case .function(let named):
-                functions.append(try convert(function: named.function, named: named.name.text, interface: qualifiedName, resolve: resolve))
+                functions.append(try convert(function: named.function, named: named.name.text, scope: scope, resolve: resolve))
             case .typeDef(let typeDef):
                 guard case .resource(let resource) = typeDef.body else { continue }
-                functions += try convert(resource: resource, named: typeDef.name.text, interface: qualifiedName, resolve: resolve)
+                functions += try convert(resource: resource, named: typeDef.name.text, scope: scope, resolve: resolve)
             case .use:
                 continue
             }
         }
-        let origins = usedResourceOrigins(of: interface, in: file, unit: unit)
-        if !origins.isEmpty {
-            functions = functions.map { function in
-                var function = function
-                function.parameters = function.parameters.map { WITParameter($0.name, Self.relocated($0.type, from: qualifiedName, to: origins)) }
-                function.results = function.results.map { Self.relocated($0, from: qualifiedName, to: origins) }
-                return function
-            }
-        }
         return WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: functions)
+    }
+
+    static func qualifiedName(of interface: SyntaxNode<InterfaceSyntax>, in unit: PackageUnit) -> String {
+        WITInterface(package: name(of: unit), name: interface.name.text, functions: []).qualifiedName
+    }
+
+    /// The scope of the interface that defines a record or variant: its fields' handles are written there, and name
+    /// resources as that interface knows them (`nil` for a type defined in a world, or not found).
+    func scope(definedBy parent: TypeDefinitionContext) -> HandleScope? {
+        guard case .interface(let id, .package(let packageName)) = parent,
+            let unit = units.first(where: {
+                $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text
+            }),
+            let (interface, file) = try? context.lookupInterface(name: id.text, contextPackage: unit)
+        else { return nil }
+        return HandleScope(interface: Self.qualifiedName(of: interface, in: unit), origins: usedResourceOrigins(of: interface, in: file, unit: unit))
     }
 
     /// The resources `interface` takes from others with `use` (by the name it knows them by), each as the interface
@@ -277,10 +302,13 @@ private struct WITPackageConverter {
         of interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit, depth: Int = 0
     ) -> [String: WITResourceType] {
         guard depth < 32 else { return [:] }
+        let qualifiedName = Self.qualifiedName(of: interface, in: unit)
+        if let known = usedResources.origins[qualifiedName] { return known }
         var origins: [String: WITResourceType] = [:]
+        defer { usedResources.origins[qualifiedName] = origins }
         for item in interface.items {
             guard case .use(let use) = item, let (origin, originFile, originUnit) = lookup(use.from, from: file, unit: unit) else { continue }
-            let originName = WITInterface(package: Self.name(of: originUnit), name: origin.name.text, functions: []).qualifiedName
+            let originName = Self.qualifiedName(of: origin, in: originUnit)
             let further = usedResourceOrigins(of: origin, in: originFile, unit: originUnit, depth: depth + 1)
             for used in use.names {
                 let name = used.name.text
@@ -317,46 +345,25 @@ private struct WITPackageConverter {
         }
     }
 
-    /// `type` with each handle recorded as of `interface` but naming a resource the interface `use`s pointed at the
-    /// resource's own interface.
-    static func relocated(_ type: WITType, from interface: String, to origins: [String: WITResourceType]) -> WITType {
-        func relocate(_ type: WITType) -> WITType { relocated(type, from: interface, to: origins) }
-        func origin(_ resource: WITResourceType) -> WITResourceType {
-            guard resource.interface == interface, let origin = origins[resource.name] else { return resource }
-            return origin
-        }
-        switch type {
-        case .own(let resource): return .own(origin(resource))
-        case .borrow(let resource): return .borrow(origin(resource))
-        case .list(let element): return .list(relocate(element))
-        case .option(let wrapped): return .option(relocate(wrapped))
-        case .tuple(let elements): return .tuple(elements.map(relocate))
-        case .record(let name, let fields): return .record(name: name, fields: fields.map { WITField($0.name, relocate($0.type)) })
-        case .variant(let name, let cases): return .variant(name: name, cases: cases.map { WITCase($0.name, $0.payload.map(relocate)) })
-        case .result(let ok, let error): return .result(ok: ok.map(relocate), error: error.map(relocate))
-        default: return type
-        }
-    }
-
     /// A resource's constructor, methods and static functions, as the component model names them:
     /// `[constructor]R` returning `own<R>`, `[method]R.m` taking `self: borrow<R>` first, `[static]R.f`.
     func convert(
-        resource: ResourceSyntax, named name: String, interface: String, resolve: (TypeReprSyntax) throws -> WIT.WITType
+        resource: ResourceSyntax, named name: String, scope: HandleScope, resolve: (TypeReprSyntax) throws -> WIT.WITType
     ) throws -> [WITFunction] {
-        let type = WITResourceType(name, interface: interface)
+        let type = WITResourceType(name, interface: scope.interface)
         var functions: [WITFunction] = []
         for member in Self.functions(of: resource) {
             switch member {
             case .constructor(let named):
-                var function = try convert(function: named.function, named: "[constructor]\(name)", interface: interface, resolve: resolve)
+                var function = try convert(function: named.function, named: "[constructor]\(name)", scope: scope, resolve: resolve)
                 function.results = [.own(type)]
                 functions.append(function)
             case .method(let named):
-                var function = try convert(function: named.function, named: "[method]\(name).\(named.name.text)", interface: interface, resolve: resolve)
+                var function = try convert(function: named.function, named: "[method]\(name).\(named.name.text)", scope: scope, resolve: resolve)
                 function.parameters.insert(WITParameter("self", .borrow(type)), at: 0)
                 functions.append(function)
             case .static(let named):
-                functions.append(try convert(function: named.function, named: "[static]\(name).\(named.name.text)", interface: interface, resolve: resolve))
+                functions.append(try convert(function: named.function, named: "[static]\(name).\(named.name.text)", scope: scope, resolve: resolve))
             }
         }
         return functions
@@ -369,39 +376,40 @@ private struct WITPackageConverter {
     }
 
     func convert(
-        function: FunctionSyntax, named name: String, interface: String?, resolve: (TypeReprSyntax) throws -> WIT.WITType
+        function: FunctionSyntax, named name: String, scope: HandleScope, resolve: (TypeReprSyntax) throws -> WIT.WITType
     ) throws -> WITFunction {
-        let parameters = try function.parameters.map { WITParameter($0.name.text, try Self.convert($0.type, interface: interface, resolve: resolve)) }
-        let results = try function.results.types.map { try Self.convert($0, interface: interface, resolve: resolve) }
+        let parameters = try function.parameters.map { WITParameter($0.name.text, try convert($0.type, scope: scope, resolve: resolve)) }
+        let results = try function.results.types.map { try convert($0, scope: scope, resolve: resolve) }
         return WITFunction(name: name, parameters: parameters, results: results)
     }
 
     /// A type as written, resolved; handles keep the resource's name (the resolved type has none), also inside
     /// lists, options, tuples and results written in place.
-    static func convert(_ repr: TypeReprSyntax, interface: String?, resolve: (TypeReprSyntax) throws -> WIT.WITType) throws -> WITType {
+    func convert(_ repr: TypeReprSyntax, scope: HandleScope, resolve: (TypeReprSyntax) throws -> WIT.WITType) throws -> WITType {
         switch repr {
-        case .handle(.own(let resource)): return .own(WITResourceType(resource.text, interface: interface))
-        case .handle(.borrow(let resource)): return .borrow(WITResourceType(resource.text, interface: interface))
+        case .handle(.own(let resource)): return .own(scope.resource(resource.text))
+        case .handle(.borrow(let resource)): return .borrow(scope.resource(resource.text))
         case .name(let identifier):
-            if case .resource = try resolve(repr) { return .own(WITResourceType(identifier.text, interface: interface)) }
-            return convert(try resolve(repr), writtenAs: repr, interface: interface)
-        case .list(let element): return .list(try convert(element, interface: interface, resolve: resolve))
-        case .option(let wrapped): return .option(try convert(wrapped, interface: interface, resolve: resolve))
-        case .tuple(let elements): return .tuple(try elements.map { try convert($0, interface: interface, resolve: resolve) })
-        default: return convert(try resolve(repr), writtenAs: repr, interface: interface)
+            if case .resource = try resolve(repr) { return .own(scope.resource(identifier.text)) }
+            return convert(try resolve(repr), writtenAs: repr, scope: scope)
+        case .list(let element): return .list(try convert(element, scope: scope, resolve: resolve))
+        case .option(let wrapped): return .option(try convert(wrapped, scope: scope, resolve: resolve))
+        case .tuple(let elements): return .tuple(try elements.map { try convert($0, scope: scope, resolve: resolve) })
+        default: return convert(try resolve(repr), writtenAs: repr, scope: scope)
         }
     }
 
     /// A resolved type with its handles named from the syntax they were written as (WasmKit resolves a handle to
     /// its resource, which carries no name): in place (`result<file, string>`), and in the fields of records and
-    /// the cases of variants, read from their definitions. A handle behind a type alias stays unsupported.
-    static func convert(_ type: WIT.WITType, writtenAs repr: TypeReprSyntax?, interface: String?) -> WITType {
-        func named(_ type: WIT.WITType, _ repr: TypeReprSyntax?) -> WITType { convert(type, writtenAs: repr, interface: interface) }
+    /// the cases of variants, read from their definitions and named in the scope of the interface that defines
+    /// them. A handle behind a type alias stays unsupported.
+    func convert(_ type: WIT.WITType, writtenAs repr: TypeReprSyntax?, scope: HandleScope) -> WITType {
+        func named(_ type: WIT.WITType, _ repr: TypeReprSyntax?) -> WITType { convert(type, writtenAs: repr, scope: scope) }
         switch (type, repr) {
         case (.resource, .name(let resource)?), (.handleOwn, .handle(.own(let resource))?):
-            return .own(WITResourceType(resource.text, interface: interface))
+            return .own(scope.resource(resource.text))
         case (.handleBorrow, .handle(.borrow(let resource))?):
-            return .borrow(WITResourceType(resource.text, interface: interface))
+            return .borrow(scope.resource(resource.text))
         case (.list(let element), .list(let written)?): return .list(named(element, written))
         case (.option(let wrapped), .option(let written)?): return .option(named(wrapped, written))
         case (.tuple(let elements), .tuple(let written)?) where elements.count == written.count:
@@ -409,13 +417,15 @@ private struct WITPackageConverter {
         case (.result(let ok, let error), .result(let written)?):
             return .result(ok: ok.map { named($0, written.ok) }, error: error.map { named($0, written.error) })
         case (.record(let record), _):
-            return .record(name: record.name, fields: record.fields.map { WITField($0.name, named($0.type, $0.syntax.type)) })
+            let owner = self.scope(definedBy: record.parent) ?? scope
+            return .record(name: record.name, fields: record.fields.map { WITField($0.name, convert($0.type, writtenAs: $0.syntax.type, scope: owner)) })
         case (.variant(let variant), _):
+            let owner = self.scope(definedBy: variant.parent) ?? scope
             return .variant(name: variant.name, cases: variant.cases.map { variantCase in
-                WITCase(variantCase.name, variantCase.type.map { named($0, variantCase.syntax.type) })
+                WITCase(variantCase.name, variantCase.type.map { convert($0, writtenAs: variantCase.syntax.type, scope: owner) })
             })
         default:
-            return convert(type)
+            return Self.convert(type)
         }
     }
 
