@@ -127,6 +127,11 @@ struct WasmtimeQuotaMemory: LinearMemory {
 
     var byteCount: Int { memory.pointee.size }
 
+    var fixedRegion: LinearMemoryRegion? {
+        let size = UnsafeRawPointer(memory).advanced(by: MemoryLayout<pb_quota_memory>.offset(of: \.size)!)
+        return LinearMemoryRegion(base: UnsafeMutableRawPointer(memory.pointee.base), byteCount: size.assumingMemoryBound(to: Int.self))
+    }
+
     func withUnsafeBytes<R>(offset: Int, count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: memory.pointee.base + offset, count: count))
     }

@@ -126,7 +126,7 @@ extension CanonicalContext {
         try memory.checkRange(pointer, count: Int(length), "a string of \(length) bytes")
         if length == 0 { return "" }
         // One copy, straight from guest memory into the string's storage, validated on the way.
-        let string = memory.raw.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { GuestText.string($0) }
+        let string = memory.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { GuestText.string($0) }
         guard let string else { throw PlugboardError.invalidUTF8(pointer: pointer, length: length) }
         return string
     }

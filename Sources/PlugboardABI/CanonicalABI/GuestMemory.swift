@@ -6,6 +6,26 @@ public protocol LinearMemory {
     var byteCount: Int { get }
     func withUnsafeBytes<R>(offset: Int, count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
     func withUnsafeMutableBytes<R>(offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R
+    /// The memory's bytes for direct access, when they never move and its size is kept in memory the engine updates
+    /// as the memory grows; `nil` (the default) when every access must go through the methods above.
+    var fixedRegion: LinearMemoryRegion? { get }
+}
+
+extension LinearMemory {
+    public var fixedRegion: LinearMemoryRegion? { nil }
+}
+
+/// Where a memory that never moves keeps its bytes and its current size (see ``LinearMemory/fixedRegion``).
+public struct LinearMemoryRegion {
+    /// The first byte: it stays valid while the memory lives.
+    public let base: UnsafeMutableRawPointer
+    /// Where the engine keeps the memory's current size in bytes (it grows, never shrinks).
+    public let byteCount: UnsafePointer<Int>
+
+    public init(base: UnsafeMutableRawPointer, byteCount: UnsafePointer<Int>) {
+        self.base = base
+        self.byteCount = byteCount
+    }
 }
 
 /// A bounds-checked view of a guest's linear memory.
@@ -16,12 +36,18 @@ public protocol LinearMemory {
 /// A class, so that handing it around (each lift and lower step takes it) is one retain, not a copy of an existential.
 /// Loads and stores are specialized for the integer widths the canonical ABI uses: bindings in other modules call
 /// them generically, and an unspecialized load looks up type metadata on every call.
+/// When the engine gives a ``LinearMemoryRegion``, loads and stores read and write it directly, with no call through
+/// the existential and its closures.
 package final class GuestMemory {
     package let raw: any LinearMemory
+    private let region: LinearMemoryRegion?
 
-    package init(raw: any LinearMemory) { self.raw = raw }
+    package init(raw: any LinearMemory) {
+        self.raw = raw
+        self.region = raw.fixedRegion
+    }
 
-    package var byteCount: Int { raw.byteCount }
+    package var byteCount: Int { region?.byteCount.pointee ?? raw.byteCount }
 
     /// Checks that `[pointer, pointer + count)` lies inside memory.
     package func checkRange(_ pointer: UInt32, count: Int, _ what: @autoclosure () -> String) throws {
@@ -30,8 +56,8 @@ package final class GuestMemory {
 
     package func checkRange(start: Int, count: Int, _ what: @autoclosure () -> String) throws {
         let (end, overflow) = start.addingReportingOverflow(count)
-        guard start >= 0, count >= 0, !overflow, end <= raw.byteCount else {
-            throw PlugboardError.pointerOutOfBounds(what(), pointer: start, length: count, memorySize: raw.byteCount)
+        guard start >= 0, count >= 0, !overflow, end <= byteCount else {
+            throw PlugboardError.pointerOutOfBounds(what(), pointer: start, length: count, memorySize: byteCount)
         }
     }
 
@@ -48,6 +74,7 @@ package final class GuestMemory {
     @_specialize(where T == UInt64)
     package func load<T: FixedWidthInteger>(_: T.Type, at pointer: Int) throws -> T {
         try checkRange(start: pointer, count: MemoryLayout<T>.size, "a \(T.self) value")
+        if let region { return T(littleEndian: region.base.loadUnaligned(fromByteOffset: pointer, as: T.self)) }
         return raw.withUnsafeBytes(offset: pointer, count: MemoryLayout<T>.size) { bytes in
             T(littleEndian: bytes.loadUnaligned(as: T.self))
         }
@@ -59,6 +86,7 @@ package final class GuestMemory {
     @_specialize(where T == UInt64)
     package func store<T: FixedWidthInteger>(_ value: T, at pointer: Int) throws {
         try checkRange(start: pointer, count: MemoryLayout<T>.size, "a \(T.self) value")
+        if let region { return region.base.storeBytes(of: value.littleEndian, toByteOffset: pointer, as: T.self) }
         raw.withUnsafeMutableBytes(offset: pointer, count: MemoryLayout<T>.size) { bytes in
             bytes.storeBytes(of: value.littleEndian, as: T.self)
         }
@@ -67,16 +95,28 @@ package final class GuestMemory {
     /// Copies `count` bytes out of guest memory.
     package func bytes(at pointer: UInt32, count: Int, _ what: @autoclosure () -> String) throws -> [UInt8] {
         try checkRange(pointer, count: count, what())
-        if count == 0 { return [] }
-        return raw.withUnsafeBytes(offset: Int(pointer), count: count) { Array($0) }
+        return withUnsafeBytes(offset: Int(pointer), count: count) { Array($0) }
     }
 
     /// Copies bytes into guest memory.
     package func write(_ bytes: some Collection<UInt8>, at pointer: UInt32, _ what: @autoclosure () -> String) throws {
         try checkRange(pointer, count: bytes.count, what())
-        if bytes.isEmpty { return }
-        raw.withUnsafeMutableBytes(offset: Int(pointer), count: bytes.count) { buffer in
+        withUnsafeMutableBytes(offset: Int(pointer), count: bytes.count) { buffer in
             buffer.copyBytes(from: bytes)
         }
+    }
+
+    /// The bytes `[offset, offset + count)`, which the caller has checked lie inside memory (see ``checkRange(start:count:_:)``).
+    package func withUnsafeBytes<R>(offset: Int, count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if count == 0 { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        if let region { return try body(UnsafeRawBufferPointer(start: region.base + offset, count: count)) }
+        return try raw.withUnsafeBytes(offset: offset, count: count, body)
+    }
+
+    /// The bytes `[offset, offset + count)` to write, which the caller has checked lie inside memory.
+    package func withUnsafeMutableBytes<R>(offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        if count == 0 { return try body(UnsafeMutableRawBufferPointer(start: nil, count: 0)) }
+        if let region { return try body(UnsafeMutableRawBufferPointer(start: region.base + offset, count: count)) }
+        return try raw.withUnsafeMutableBytes(offset: offset, count: count, body)
     }
 }

@@ -22,7 +22,7 @@ package enum SystemEntropy {
         while offset < count {
             try stopCheck()
             let chunk = min(chunkBytes, count - offset)
-            try memory.raw.withUnsafeMutableBytes(offset: Int(pointer) + offset, count: chunk) { buffer in
+            try memory.withUnsafeMutableBytes(offset: Int(pointer) + offset, count: chunk) { buffer in
                 try fill(buffer)
             }
             offset += chunk

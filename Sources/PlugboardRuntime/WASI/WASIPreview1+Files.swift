@@ -64,7 +64,7 @@ extension WASIPreview1 {
                         for (pointer, length) in chunks where length > 0 {
                             try stopCheck()
                             do {
-                                try memory.raw.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { bytes in
+                                try memory.withUnsafeBytes(offset: Int(pointer), count: Int(length)) { bytes in
                                     try stdio.write(bytes, toStandardError: fd == 2)
                                 }
                             } catch let failure as HostStandardStreams.Failure {
@@ -113,7 +113,7 @@ extension WASIPreview1 {
                         if standardInput == .inherit, let (pointer, length) = chunks.first(where: { $0.1 > 0 }) {
                             // One read into the first buffer: what is there once some input arrives, as a pipe gives it.
                             do {
-                                count = try memory.raw.withUnsafeMutableBytes(offset: Int(pointer), count: Int(length)) { buffer in
+                                count = try memory.withUnsafeMutableBytes(offset: Int(pointer), count: Int(length)) { buffer in
                                     try HostStandardStreams.readInput(into: buffer, wait: true, stopCheck: stopCheck) ?? 0
                                 }
                             } catch let failure as HostStandardStreams.Failure {
@@ -370,7 +370,7 @@ extension WASIPreview1 {
     ) throws -> UInt32 {
         var done = 0
         for (pointer, length) in chunks where length > 0 {
-            let moved = memory.raw.withUnsafeMutableBytes(offset: Int(pointer), count: Int(length)) { operation($0, done) }
+            let moved = memory.withUnsafeMutableBytes(offset: Int(pointer), count: Int(length)) { operation($0, done) }
             if moved < 0 {
                 if done > 0 { break }
                 throw Errno.current
