@@ -10,6 +10,8 @@ package enum CanonicalCall {
         package let postReturn: (any CoreFunction)?
         package let coreName: String
         private let postReturnName: String
+        /// The budget the export's results are lifted under, emptied for each call (see ``LiftBudget/reused(_:)``).
+        @exclusivity(unchecked) private var outputBudget: LiftBudget?
 
         package init(signature: CanonicalSignature, function: any CoreFunction, postReturn: (any CoreFunction)?, coreName: String) {
             self.signature = signature
@@ -17,6 +19,13 @@ package enum CanonicalCall {
             self.postReturn = postReturn
             self.coreName = coreName
             self.postReturnName = "cabi_post_" + coreName
+        }
+
+        /// Runs `body` with a budget of `limit` bytes for the results (none for `nil`): the export's own, reused.
+        func withOutputBudget<R>(_ limit: Int?, _ body: (LiftBudget?) throws -> R) rethrows -> R {
+            guard let limit else { return try body(nil) }
+            if outputBudget?.limit != limit { outputBudget = LiftBudget(limit: limit) }
+            return try outputBudget!.reused(body)
         }
 
         /// Runs the post-return with imports forbidden.
@@ -41,9 +50,14 @@ package enum CanonicalCall {
     /// dropped by its end (those left are removed, and the call fails).
     static func withHandleScope<R>(of export: Export, on instance: CanonicalInstance, _ body: () throws -> R) throws -> R {
         try instance.handles.runPendingDestructors()
-        let result = Result { try body() }
+        let value: R
+        do {
+            value = try body()
+        } catch {
+            instance.handles.releaseLentBorrows()
+            throw error
+        }
         let left = instance.handles.releaseLentBorrows()
-        let value = try result.get()
         guard left == 0 else { throw PlugboardError.borrowsNotDropped(left, function: export.coreName) }
         return value
     }

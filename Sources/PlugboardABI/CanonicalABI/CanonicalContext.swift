@@ -65,6 +65,9 @@ package struct CanonicalContext {
 /// Lifting into ``WITValue``s (dynamic calls) charges each list element at least ``dynamicElementBytes``: every
 /// lifted value is a heap box of about 40 bytes, so counting a `u8` element as its one guest byte would let a small
 /// answer make the host hold 40 times the budget. Typed bindings copy lists compactly and pay guest bytes.
+///
+/// One call uses a budget at a time, on its thread, and no access to its counters overlaps another, so they skip
+/// Swift's run-time exclusivity checks (`@exclusivity(unchecked)`), which cost a thread-local lookup per access.
 package final class LiftBudget {
     /// What one list element lifted into a ``WITValue`` costs at least.
     package static let dynamicElementBytes = 16
@@ -79,13 +82,13 @@ package final class LiftBudget {
 
     package let limit: Int
     package let purpose: Purpose
-    package private(set) var used = 0
+    @exclusivity(unchecked) package private(set) var used = 0
     /// Throws when the call was stopped meanwhile; run before each large copy, so a deadline passing while the host
     /// lifts a big argument ends the call before the next copy.
     private let stopCheck: (() throws -> Void)?
 
     /// Whether a call is using this budget now (see ``reused(_:)``).
-    private var inUse = false
+    @exclusivity(unchecked) private var inUse = false
 
     package init(limit: Int, purpose: Purpose = .output, stopCheck: (() throws -> Void)? = nil) {
         self.limit = limit

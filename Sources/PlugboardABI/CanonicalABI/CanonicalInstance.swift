@@ -6,7 +6,8 @@
 /// calls an import whose result is lowered through `cabi_realloc` recurses through the host without bound.
 /// A component lifts and lowers with options of its own per function (another memory or realloc: the WASI
 /// adapter's), so it has one view per set of options; its views share the handle table and the `may_leave` flag.
-/// Confined to the thread running the instance's call, like the instance.
+/// Confined to the thread running the instance's call, like the instance: its mutable state skips Swift's run-time
+/// exclusivity checks (no two accesses to it overlap).
 package final class CanonicalInstance {
     package let memory: GuestMemory?
     package let realloc: (any CoreFunction)?
@@ -18,8 +19,8 @@ package final class CanonicalInstance {
 
     /// Whether the guest may call an import now, and inside what it may not; one per component instance.
     private final class LeaveState {
-        var mayLeave = true
-        var inside = ""
+        @exclusivity(unchecked) var mayLeave = true
+        @exclusivity(unchecked) var inside = ""
     }
 
     package init(memory: (any LinearMemory)?, realloc: (any CoreFunction)?, handles: HandleTable = HandleTable()) {
@@ -74,7 +75,7 @@ package final class CanonicalInstance {
 /// every retain and release of it (several per call) take Swift's slow path. Host functions read it only while the
 /// guest runs, which it does only in a call made through the instance's owner, so the instance is alive then.
 package final class CanonicalBinding {
-    package unowned var instance: CanonicalInstance?
+    @exclusivity(unchecked) package unowned var instance: CanonicalInstance?
 
     package init() {}
 

@@ -106,7 +106,7 @@ package final class HandleTable {
     // MARK: borrows lent for a call
 
     /// Removes the borrowed handles the host lent for the call that ends and the instance did not drop; how many.
-    package func releaseLentBorrows() -> Int {
+    @discardableResult package func releaseLentBorrows() -> Int {
         guard lentBorrows > 0 else { return 0 }
         let count = lentBorrows
         for index in slots.indices {

@@ -84,16 +84,18 @@ extension CanonicalCall {
     private static func callTypedUnscoped<R>(
         _ export: Export, on instance: CanonicalInstance, maxOutputBytes: Int?, _ body: (ExportCall) throws -> R
     ) throws -> R {
-        let call = ExportCall(
-            lowering: CanonicalLowering(CanonicalContext(instance: instance)),
-            lifting: CanonicalLifting(CanonicalContext(instance: instance, budget: maxOutputBytes.map { LiftBudget(limit: $0) })),
-            function: export.function)
-        let result = try body(call)
-        guard let raw = call.raw else {
-            throw PlugboardError(.abiViolation, "typed bindings for '\(export.coreName)' returned without calling the guest", hint: "Regenerate the bindings")
+        try export.withOutputBudget(maxOutputBytes) { budget in
+            let call = ExportCall(
+                lowering: CanonicalLowering(CanonicalContext(instance: instance)),
+                lifting: CanonicalLifting(CanonicalContext(instance: instance, budget: budget)),
+                function: export.function)
+            let result = try body(call)
+            guard let raw = call.raw else {
+                throw PlugboardError(.abiViolation, "typed bindings for '\(export.coreName)' returned without calling the guest", hint: "Regenerate the bindings")
+            }
+            try export.runPostReturn(raw, on: instance)
+            return result
         }
-        try export.runPostReturn(raw, on: instance)
-        return result
     }
 
     /// The core function a guest imports for a host function served by typed bindings: checks that the guest may

@@ -202,11 +202,7 @@ package final class InstancePool<Worker: Sendable>: Sendable {
     package func acquire(deadline: ContinuousClock.Instant?) async throws -> Lease {
         let decision = try state.withLock { state throws -> Decision in
             if state.isDraining { throw InstancePoolError(code: .draining, pool: name) }
-            if let entry = state.idle.popLast() {
-                state.outstanding += 1
-                let lease = Lease(worker: entry.worker, invocations: entry.invocations, generation: entry.generation)
-                return .lease(lease, releaseIdle: Self.idleInstancesAreDue(state, timeout: configuration.idleTimeout))
-            }
+            if let (lease, releaseIdle) = takeIdle(&state) { return .lease(lease, releaseIdle: releaseIdle) }
             if state.outstanding < configuration.size {
                 state.outstanding += 1
                 return .make(generation: state.generation)
@@ -231,6 +227,26 @@ package final class InstancePool<Worker: Sendable>: Sendable {
             case .room(let generation): return try await makeLease(generation: generation)
             }
         }
+    }
+
+    /// Lends an idle instance without suspending, `nil` when none is idle (then ``acquire(deadline:)`` makes one or
+    /// waits): the common case of a call, without the cost of an `async` call.
+    package func leaseIdle() throws -> Lease? {
+        let taken = try state.withLock { state throws -> (Lease, Bool)? in
+            if state.isDraining { throw InstancePoolError(code: .draining, pool: name) }
+            return takeIdle(&state)
+        }
+        guard let (lease, releaseIdle) = taken else { return nil }
+        if releaseIdle { Task { await releaseIdleInstancesNow() } }
+        return lease
+    }
+
+    /// The newest idle instance, lent; and whether older idle ones are due to be closed.
+    private func takeIdle(_ state: inout State) -> (Lease, Bool)? {
+        guard let entry = state.idle.popLast() else { return nil }
+        state.outstanding += 1
+        let lease = Lease(worker: entry.worker, invocations: entry.invocations, generation: entry.generation)
+        return (lease, Self.idleInstancesAreDue(state, timeout: configuration.idleTimeout))
     }
 
     /// Returns an instance after its call. A poisoned or worn-out instance (or one made before a ``recycle()``, or
@@ -363,6 +379,23 @@ package final class InstancePool<Worker: Sendable>: Sendable {
     }
 
     private func giveBack(_ lease: Lease, served: Bool, poisoned: Bool) async {
+        if let retired = putBack(lease, served: served, poisoned: poisoned) { await close(retired: retired) }
+    }
+
+    /// Returns an instance after its call without suspending, as ``release(_:poisoned:)`` does, except that an
+    /// instance to retire is handed back: the caller must pass it to ``close(retired:)``.
+    package func releaseKeeping(_ lease: Lease, poisoned: Bool) -> Worker? {
+        putBack(lease, served: true, poisoned: poisoned)
+    }
+
+    /// Closes an instance ``releaseKeeping(_:poisoned:)`` retired, then ends a drain that waited for it.
+    package func close(retired worker: Worker) async {
+        await close(worker)
+        finishDrainIfIdle()
+    }
+
+    /// Puts a lent instance back: idle, handed to a waiting call, or retired (returned, to be closed).
+    private func putBack(_ lease: Lease, served: Bool, poisoned: Bool) -> Worker? {
         let next = state.withLock { state -> Next in
             if served { state.stats.calls += 1 }
             let invocations = lease.invocations + (served ? 1 : 0)
@@ -382,13 +415,14 @@ package final class InstancePool<Worker: Sendable>: Sendable {
         case .handedOver(let waiter, let lease):
             if let timer = waiter.timer { DeadlineScheduler.shared.cancel(timer) }
             waiter.continuation.resume(returning: Grant.lease(lease))
+            return nil
         case .kept(let scheduleSweep):
             // Kept only while not draining, so no drain can be waiting for this instance.
             if scheduleSweep { self.scheduleSweep() }
+            return nil
         case .close(let worker, let waiter):
             grant(waiter)
-            await close(worker)
-            finishDrainIfIdle()
+            return worker
         }
     }
 

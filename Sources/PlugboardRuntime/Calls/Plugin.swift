@@ -181,7 +181,11 @@ public final class Plugin: Sendable {
         var deadline = limits.timeout.map { arrived.advanced(by: $0) }
         let lease: InstancePool<LeasedInstance>.Lease
         do {
-            lease = try await pool.acquire(deadline: deadline)
+            if let idle = try pool.leaseIdle() {
+                lease = idle
+            } else {
+                lease = try await pool.acquire(deadline: deadline)
+            }
             if lease.isFresh {
                 // Making the instance was host work under its own deadline (start, `_initialize`): the call's starts now.
                 arrived = ContinuousClock.now
@@ -212,7 +216,7 @@ public final class Plugin: Sendable {
         record(outcome)
         switch outcome.result {
         case .success(let value):
-            await pool.release(lease, poisoned: false)
+            if let retired = pool.releaseKeeping(lease, poisoned: false) { await pool.close(retired: retired) }
             return value
         case .failure(let error):
             let poisoned = error.isLimitTrap || (replacesInstancesAfterTraps && error.isGuestFault)
@@ -222,7 +226,7 @@ public final class Plugin: Sendable {
                     "Plugin instance discarded after its call failed; the next call gets a fresh one (its state is lost)",
                     metadata: ["error.code": .string(error.code.rawValue)])
             }
-            await pool.release(lease, poisoned: poisoned)
+            if let retired = pool.releaseKeeping(lease, poisoned: poisoned) { await pool.close(retired: retired) }
             throw error
         }
     }

@@ -30,7 +30,7 @@ package final class PluginInstance {
     /// Whether `shutdown` ran (it is not run again when the instance is released).
     var isShutDown = false
     /// The size of the instance's linear memory after its last call.
-    private(set) var memoryBytes = 0
+    @exclusivity(unchecked) private(set) var memoryBytes = 0
 
     private init(
         module: PluginModule, context: PluginContext, store: any CoreStore, core: any CoreInstance, canonical: CanonicalInstance,
@@ -289,8 +289,8 @@ extension GuestOutcome: Sendable where T: Sendable {}
 final class HostCallState {
     private let context: PluginContext
     private let networkAllowlist: [NetworkPattern]
-    private var cached: HostCallContext
-    private var generation: UInt64
+    @exclusivity(unchecked) private var cached: HostCallContext
+    @exclusivity(unchecked) private var generation: UInt64
     /// What host functions check between steps of long work (``CallInterruption/checkNotStopped()``).
     let interruption: CallInterruption
 
