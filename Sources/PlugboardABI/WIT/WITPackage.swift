@@ -244,9 +244,7 @@ private struct WITPackageConverter {
             let (interface, sourceFile) = try context.lookupInterface(name: name.text, contextPackage: main, sourceFile: file)
             interfaces.append(try convert(interface: interface, in: sourceFile, unit: main))
         case .path(.package(let packageName, let name)):
-            guard let unit = units.first(where: {
-                $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text
-            }) else {
+            guard let unit = self.unit(named: packageName) else {
                 throw PlugboardError.witInvalid(
                     source: main.packageName.description,
                     detail: "world \(world.name.text) uses package \(packageName) but it is not in deps/")
@@ -279,6 +277,11 @@ private struct WITPackageConverter {
         return WITInterface(package: Self.name(of: unit), name: interface.name.text, functions: functions)
     }
 
+    /// The package unit (the main package or one in deps/) named `packageName`, by namespace and name.
+    func unit(named packageName: PackageNameSyntax) -> PackageUnit? {
+        units.first { $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text }
+    }
+
     static func qualifiedName(of interface: SyntaxNode<InterfaceSyntax>, in unit: PackageUnit) -> String {
         WITInterface(package: name(of: unit), name: interface.name.text, functions: []).qualifiedName
     }
@@ -287,9 +290,7 @@ private struct WITPackageConverter {
     /// resources as that interface knows them (`nil` for a type defined in a world, or not found).
     func scope(definedBy parent: TypeDefinitionContext) -> HandleScope? {
         guard case .interface(let id, .package(let packageName)) = parent,
-            let unit = units.first(where: {
-                $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text
-            }),
+            let unit = unit(named: packageName),
             let (interface, file) = try? context.lookupInterface(name: id.text, contextPackage: unit)
         else { return nil }
         return HandleScope(interface: Self.qualifiedName(of: interface, in: unit), origins: usedResourceOrigins(of: interface, in: file, unit: unit))
@@ -331,9 +332,7 @@ private struct WITPackageConverter {
             guard let (interface, sourceFile) = try? context.lookupInterface(name: name.text, contextPackage: unit, sourceFile: file) else { return nil }
             return (interface, sourceFile, unit)
         case .package(let packageName, let name):
-            guard let other = units.first(where: {
-                $0.packageName.namespace.text == packageName.namespace.text && $0.packageName.name.text == packageName.name.text
-            }), let (interface, sourceFile) = try? context.lookupInterface(name: name.text, contextPackage: other) else { return nil }
+            guard let other = self.unit(named: packageName), let (interface, sourceFile) = try? context.lookupInterface(name: name.text, contextPackage: other) else { return nil }
             return (interface, sourceFile, other)
         }
     }
