@@ -57,6 +57,10 @@ def main():
 
     try:
         import extism
+        # Without the package, `import extism` finds this script's own directory (Benchmarks/extism, on the path
+        # for peer_support) as a namespace package: no SDK at all, not a changed API.
+        if getattr(extism, "__file__", None) is None:
+            raise ImportError("the extism package is not installed")
     except ImportError as error:
         fail(f"cannot import extism ({error}); run scripts/setup-extism, then use .venv/bin/python")
 
