@@ -59,6 +59,31 @@ import PlugboardManifest
         #expect(try await plugin.call("count", arguments: []) == [.u32(2)])
     }
 
+    /// The deadline a host function is given is the call's: its arrival plus the plugin's timeout, on
+    /// `ContinuousClock` (the call path keeps times in a clock reading of its own and converts them here).
+    @Test func aHostFunctionSeesItsCallsDeadlineOnTheContinuousClock() async throws {
+        let package = try WITPackage.parse(Self.wit)
+        let world = try package.world(named: "tool")
+        let forwarding = WITInterface(package: world.imports[0].package, name: "host", functions: world.imports[0].functions)
+        let seen = Mutex<ContinuousClock.Instant?>(nil)
+        let hostFunctions = [
+            try HostFunction(interface: world.imports[0], function: "lookup") { _, _ in [.err(.string("none"))] },
+            try HostFunction(interface: world.imports[0], function: "count") { context, _ in
+                seen.withLock { $0 = context.deadline }
+                return [.u32(1)]
+            },
+        ]
+        let wat = EchoGuest.wat(for: forwarding).replacingOccurrences(of: "app:tools/host@2.1.0#", with: "app:tools/api@2.1.0#")
+        let host = PluginHost(configuration: .init(world: world, hostFunctions: hostFunctions))
+        let plugin = try await host.load(bytes: Array(wat.utf8), name: "tool", options: .init(limits: PluginLimits(timeout: .seconds(20))))
+        let before = ContinuousClock.now
+        #expect(try await plugin.call("count", arguments: []) == [.u32(1)])
+        let after = ContinuousClock.now
+        let deadline = try #require(seen.withLock { $0 })
+        #expect(deadline >= before + .seconds(20), "the deadline is \(before.duration(to: deadline)) after the call began")
+        #expect(deadline <= after + .seconds(20), "the deadline is \(after.duration(to: deadline)) after the call ended")
+    }
+
     @Test func aThrowingHostFunctionFailsTheCallNamingItAndThePluginStaysUsable() async throws {
         struct SensorOffline: Error, CustomStringConvertible { var description: String { "sensor offline" } }
         let plugin = try await Self.load({ key in

@@ -24,11 +24,11 @@ package final class CallInterruption: Sendable {
 
     private struct Call {
         var id: UInt64
-        var started: ContinuousClock.Instant
+        var started: CallInstant
         var interrupter: (any CallInterrupter)?
         var reason: Reason?
         /// When the call must end (`nil`: no deadline), and the limit a stop then reports.
-        var deadline: ContinuousClock.Instant?
+        var deadline: CallInstant?
         var limit: Duration
     }
 
@@ -36,7 +36,7 @@ package final class CallInterruption: Sendable {
         var call: Call?
         /// The deadline timer armed in the ``DeadlineScheduler``: its token (what its action checks), its scheduler id
         /// and when it fires. It outlives the call that armed it: see ``begin(deadline:limit:since:interrupter:)``.
-        var timer: (token: UInt64, id: UInt64, at: ContinuousClock.Instant)?
+        var timer: (token: UInt64, id: UInt64, at: CallInstant)?
     }
 
     private let current = Mutex(State())
@@ -58,7 +58,7 @@ package final class CallInterruption: Sendable {
     /// Starts a call that must end within `timeout` from now (`nil`: no deadline, cancellation only); returns its id
     /// for ``cancel(call:)`` and ``end(call:)``.
     package func begin(timeout: Duration?, interrupter: (any CallInterrupter)?) -> UInt64 {
-        let now = ContinuousClock.now
+        let now = CallInstant.now
         return begin(deadline: timeout.map { now.advanced(by: $0) }, limit: timeout, since: now, interrupter: interrupter)
     }
 
@@ -71,7 +71,7 @@ package final class CallInterruption: Sendable {
     /// a call whose deadline is later than the armed timer leaves it as it is, and when the timer fires it stops the
     /// call then running if that call's deadline has passed, arms itself again for a later one, or, with no call
     /// running, ends. So a steady stream of calls with a 30 s limit arms a timer about once every 30 s.
-    package func begin(deadline: ContinuousClock.Instant?, limit: Duration?, since started: ContinuousClock.Instant, interrupter: (any CallInterrupter)?) -> UInt64 {
+    package func begin(deadline: CallInstant?, limit: Duration?, since started: CallInstant, interrupter: (any CallInterrupter)?) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         stopRequested.store(false, ordering: .relaxed)
         current.withLock { state in
@@ -92,9 +92,11 @@ package final class CallInterruption: Sendable {
     @discardableResult
     package func end(call id: UInt64) -> Reason? {
         current.withLock { state -> Reason? in
-            guard let ended = state.call, ended.id == id else { return nil }
+            // Read in place: a copy of the call would copy its interrupter (an existential) too.
+            guard state.call?.id == id else { return nil }
+            let reason = state.call?.reason
             state.call = nil
-            return ended.reason
+            return reason
         }
     }
 
@@ -109,10 +111,10 @@ package final class CallInterruption: Sendable {
 
     /// Arms the deadline timer for `deadline`, replacing a later one (called with the lock held: the scheduler's
     /// lock is only ever taken inside this one, and the scheduler runs actions outside its own).
-    private func arm(at deadline: ContinuousClock.Instant, _ state: inout State) {
+    private func arm(at deadline: CallInstant, _ state: inout State) {
         if let replaced = state.timer { DeadlineScheduler.shared.cancel(replaced.id) }
         let token = nextID.add(1, ordering: .relaxed).oldValue
-        let id = DeadlineScheduler.shared.schedule(at: deadline) { [self] in deadlineTimerFired(token: token) }
+        let id = DeadlineScheduler.shared.schedule(at: deadline.instant) { [self] in deadlineTimerFired(token: token) }
         state.timer = (token, id, deadline)
     }
 
@@ -121,7 +123,7 @@ package final class CallInterruption: Sendable {
             guard let timer = state.timer, timer.token == token else { return nil }  // replaced or disarmed since
             state.timer = nil
             guard let call = state.call, let deadline = call.deadline else { return nil }  // no call with a deadline: stays disarmed
-            let now = ContinuousClock.now
+            let now = CallInstant.now
             guard deadline <= now else {
                 arm(at: deadline, &state)
                 return nil

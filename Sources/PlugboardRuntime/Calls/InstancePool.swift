@@ -87,14 +87,24 @@ package final class InstancePool<Worker: Sendable>: Sendable {
     private struct Idle {
         var worker: Worker
         var invocations: Int
-        var since: ContinuousClock.Instant
+        var since: CallInstant
         var generation: Int
     }
 
-    private struct Waiter {
-        var id: UInt64
-        var continuation: CheckedContinuation<Grant, any Error>
+    /// A call waiting for an instance. A class: `CheckedContinuation` is a resilient type, so a struct holding one
+    /// (and every optional, tuple and enum holding that) would be stored and copied through runtime metadata, also
+    /// on the path that returns an instance when no call waits. `@unchecked Sendable`: `timer` is changed only under
+    /// the pool's lock.
+    private final class Waiter: @unchecked Sendable {
+        let id: UInt64
+        let continuation: CheckedContinuation<Grant, any Error>
         var timer: UInt64?
+
+        init(id: UInt64, continuation: CheckedContinuation<Grant, any Error>, timer: UInt64?) {
+            self.id = id
+            self.continuation = continuation
+            self.timer = timer
+        }
     }
 
     private struct State {
@@ -408,7 +418,7 @@ package final class InstancePool<Worker: Sendable>: Sendable {
                 state.outstanding += 1
                 return .handedOver(waiter, Lease(worker: lease.worker, invocations: invocations, generation: lease.generation))
             }
-            state.idle.append(Idle(worker: lease.worker, invocations: invocations, since: .now, generation: lease.generation))
+            state.idle.append(Idle(worker: lease.worker, invocations: invocations, since: CallInstant.now, generation: lease.generation))
             return .kept(scheduleSweep: Self.claimSweep(&state))
         }
         switch next {
@@ -467,7 +477,7 @@ package final class InstancePool<Worker: Sendable>: Sendable {
     /// Whether instances other than the most recent have been idle longer than `timeout`.
     private static func idleInstancesAreDue(_ state: State, timeout: Duration) -> Bool {
         guard state.idle.count > 1, let oldest = state.idle.first else { return false }
-        return ContinuousClock.now - oldest.since > timeout
+        return CallInstant.now - oldest.since > timeout
     }
 
     /// Closes instances idle too long after the idle timeout, even when no call comes to do it; then schedules the
@@ -486,7 +496,7 @@ package final class InstancePool<Worker: Sendable>: Sendable {
     private func releaseIdleInstancesNow() async {
         let stale = state.withLock { state -> [Idle] in
             guard state.idle.count > 1 else { return [] }
-            let now = ContinuousClock.now
+            let now = CallInstant.now
             let newest = state.idle.removeLast()
             let stale = state.idle.filter { now - $0.since > configuration.idleTimeout }
             state.idle = state.idle.filter { now - $0.since <= configuration.idleTimeout } + [newest]

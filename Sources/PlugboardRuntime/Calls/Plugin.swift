@@ -107,7 +107,7 @@ public final class Plugin: Sendable {
     /// Calls `get-metadata` if the world has it: the version (and name) the plugin reports.
     private static func readMetadata(_ instance: PluginInstance) throws -> (name: String?, version: String) {
         guard let index = instance.module.exportIndex(ofParameterless: "get-metadata") else { return (nil, "") }
-        let deadline = instance.context.limits.loadTimeout.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = instance.context.limits.loadTimeout.map { CallInstant.now.advanced(by: $0) }
         let results = try instance.call(index, arguments: [], deadline: deadline).result.get()
         return (results.first?[field: "name"]?.stringValue, results.first?[field: "version"]?.stringValue ?? "")
     }
@@ -175,20 +175,20 @@ public final class Plugin: Sendable {
     /// the call's deadline (counted from now, so the wait counts) and cancellation, and gives the instance back,
     /// retiring it after a limit (or a trap, in a registry).
     package func run<T: Sendable>(
-        _ work: @escaping @Sendable (PluginInstance, ContinuousClock.Instant?, ContinuousClock.Instant, RunningCall) -> GuestOutcome<T>
+        _ work: @escaping @Sendable (PluginInstance, CallInstant?, CallInstant, RunningCall) -> GuestOutcome<T>
     ) async throws -> T {
-        var arrived = ContinuousClock.now
+        var arrived = CallInstant.now
         var deadline = limits.timeout.map { arrived.advanced(by: $0) }
         let lease: InstancePool<LeasedInstance>.Lease
         do {
             if let idle = try pool.leaseIdle() {
                 lease = idle
             } else {
-                lease = try await pool.acquire(deadline: deadline)
+                lease = try await pool.acquire(deadline: deadline?.instant)
             }
             if lease.isFresh {
                 // Making the instance was host work under its own deadline (start, `_initialize`): the call's starts now.
-                arrived = ContinuousClock.now
+                arrived = CallInstant.now
                 deadline = limits.timeout.map { arrived.advanced(by: $0) }
             }
         } catch let error as PlugboardError {
@@ -205,9 +205,11 @@ public final class Plugin: Sendable {
         let outcome = await withTaskCancellationHandler {
             await leased.instance.guestThread.run { () -> GuestOutcome<T> in
                 let instance = leased.instance
-                let initialization: GuestOutcome<T>? = Self.ensureInitialized(
+                if let failed = Self.ensureInitialized(
                     instance, export: initializeExport, deadline: callDeadline, arrived: callArrived, running: running)
-                if let initialization { return initialization }
+                {
+                    return GuestOutcome(result: .failure(failed.error), duration: failed.duration, fuelUsed: failed.fuelUsed, memoryBytes: failed.memoryBytes)
+                }
                 return work(instance, callDeadline, callArrived, running)
             }
         } onCancel: {
@@ -232,10 +234,12 @@ public final class Plugin: Sendable {
     }
 
     /// Runs `initialize` on `instance` if the plugin is initialized and the instance has not run it with the current
-    /// configuration yet (a fresh instance, or a new configuration); returns the failure of that, if any.
-    private static func ensureInitialized<T>(
-        _ instance: PluginInstance, export: Int?, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant, running: RunningCall
-    ) -> GuestOutcome<T>? {
+    /// configuration yet (a fresh instance, or a new configuration); returns the failure of that, if any, measured.
+    /// (Not generic over the call's result: the check runs on every call, and a generic optional outcome cost a
+    /// metadata lookup and a copy each time.)
+    private static func ensureInitialized(
+        _ instance: PluginInstance, export: Int?, deadline: CallInstant?, arrived: CallInstant, running: RunningCall
+    ) -> (error: PlugboardError, duration: Duration, fuelUsed: UInt64?, memoryBytes: Int)? {
         let (initializes, generation) = instance.context.initialization
         guard let export, initializes, instance.initializedGeneration != generation else { return nil }
         let configuration = instance.context.configurationPairs
@@ -254,7 +258,7 @@ public final class Plugin: Sendable {
         case .failure(let error):
             failure = error
         }
-        return GuestOutcome(result: .failure(failure), duration: outcome.duration, fuelUsed: outcome.fuelUsed, memoryBytes: outcome.memoryBytes)
+        return (failure, outcome.duration, outcome.fuelUsed, outcome.memoryBytes)
     }
 
     private func record<T>(_ outcome: GuestOutcome<T>) {
@@ -298,7 +302,7 @@ public final class Plugin: Sendable {
         if instance.initializedGeneration != 0, !instance.isShutDown, let index = instance.module.exportIndex(ofParameterless: "shutdown") {
             let outcome = await instance.guestThread.runOnQueue {
                 let instance = leased.instance
-                let deadline = instance.context.limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+                let deadline = instance.context.limits.timeout.map { CallInstant.now.advanced(by: $0) }
                 return instance.call(index, arguments: [], deadline: deadline).result.map { _ in () }
             }
             if case .failure(let error) = outcome {

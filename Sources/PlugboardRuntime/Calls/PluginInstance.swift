@@ -87,7 +87,7 @@ package final class PluginInstance {
         // Each phase of guest code gets a call's deadline: the start function (inside instantiation, which then
         // translates the module's code, host work a deadline cannot stop), and `_initialize`.
         var phase = "start"
-        var started = ContinuousClock.now
+        var started = CallInstant.now
         store.startCall()
         var call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
         do {
@@ -106,7 +106,7 @@ package final class PluginInstance {
             binding.instance = canonical
             if module.exportsInitializeFunction, let initialize = instance.function(named: "_initialize") {
                 phase = "_initialize"
-                started = ContinuousClock.now
+                started = CallInstant.now
                 store.startCall()
                 call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
                 _ = try initialize.call([])
@@ -132,7 +132,7 @@ package final class PluginInstance {
             interruption.disarm()
             output.flush()
             wasi.files.close()
-            throw CallInterruption.failure(Self.typed(error), stoppedBecause: stopped, stoppedAfter: ContinuousClock.now - started)
+            throw CallInterruption.failure(Self.typed(error), stoppedBecause: stopped, stoppedAfter: CallInstant.now - started)
                 .inContext(plugin: context.displayName, function: phase == "start" ? nil : phase)
         }
     }
@@ -143,7 +143,7 @@ package final class PluginInstance {
     ///   - deadline: When the call must end (`nil`: no deadline); time spent waiting for the instance already counts.
     ///   - running: Where a cancellation of the calling task finds the call to stop.
     package func call(
-        _ index: Int, arguments: [WITValue], deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall? = nil
+        _ index: Int, arguments: [WITValue], deadline: CallInstant?, arrived: CallInstant? = nil, running: RunningCall? = nil
     ) -> GuestOutcome<[WITValue]> {
         run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
             try CanonicalCall.callExport(exports[index], arguments: arguments, on: exportViews[index], maxOutputBytes: context.limits.maxOutputBytes)
@@ -152,7 +152,7 @@ package final class PluginInstance {
 
     /// Calls export `index` through typed bindings (see ``Plugin/call(_:_:)``), like ``call(_:arguments:deadline:arrived:running:)``.
     package func callTyped<R>(
-        _ index: Int, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant?, running: RunningCall?, _ body: (ExportCall) throws -> R
+        _ index: Int, deadline: CallInstant?, arrived: CallInstant?, running: RunningCall?, _ body: (ExportCall) throws -> R
     ) -> GuestOutcome<R> {
         run(exports[index].coreName, deadline: deadline, arrived: arrived, running: running) {
             try CanonicalCall.callTyped(exports[index], on: exportViews[index], maxOutputBytes: context.limits.maxOutputBytes, body)
@@ -162,7 +162,7 @@ package final class PluginInstance {
     /// Calls the instance's core export `name`, a function without parameters or results (a WASI command's
     /// `_start`), as one call like ``call(_:arguments:deadline:arrived:running:)``.
     package func callCoreFunction(
-        _ name: String, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall? = nil
+        _ name: String, deadline: CallInstant?, arrived: CallInstant? = nil, running: RunningCall? = nil
     ) -> GuestOutcome<Void> {
         run(name, deadline: deadline, arrived: arrived, running: running) {
             guard let function = core.function(named: name) else { throw PlugboardError.missingExport(name) }
@@ -177,16 +177,16 @@ package final class PluginInstance {
     /// and its failure classified.
     /// - Parameter arrived: When the call arrived (before waiting for this instance), so a timeout reports the whole wait.
     package func run<T>(
-        _ function: String, deadline: ContinuousClock.Instant?, arrived: ContinuousClock.Instant? = nil, running: RunningCall?, _ work: () throws -> T
+        _ function: String, deadline: CallInstant?, arrived: CallInstant? = nil, running: RunningCall?, _ work: () throws -> T
     ) -> GuestOutcome<T> {
         let limits = context.limits
         store.startCall()
-        let started = ContinuousClock.now
+        let started = CallInstant.now
         let id = interruption.begin(deadline: deadline, limit: limits.timeout, since: arrived ?? started, interrupter: store.interrupter)
         if running?.started(id) == true { interruption.cancel(call: id) }
         hostCalls.beginCall(deadline: deadline)
         let result = Result { try work() }
-        let duration = ContinuousClock.now - started
+        let duration = CallInstant.now - started
         let stopReason = interruption.end(call: id)
         memoryBytes = canonical.memory?.byteCount ?? 0
         switch result {
@@ -194,7 +194,7 @@ package final class PluginInstance {
             return GuestOutcome(result: .success(value), duration: duration, fuelUsed: store.fuelUsed, memoryBytes: memoryBytes)
         case .failure(let error):
             output.flush()
-            let stoppedAfter = ContinuousClock.now - (arrived ?? started)
+            let stoppedAfter = CallInstant.now - (arrived ?? started)
             var failure = CallInterruption.failure(Self.typed(error), stoppedBecause: stopReason, stoppedAfter: stoppedAfter)
             if !failure.isLimitTrap, let denied = store.deniedMemoryBytes {
                 failure = .memoryGrowthOverLimit(requestedBytes: denied, limitBytes: limits.maxMemoryBytes, after: failure)
@@ -302,9 +302,9 @@ final class HostCallState {
         self.cached = context.makeHostCallContext(networkAllowlist: networkAllowlist)
     }
 
-    func beginCall(deadline: ContinuousClock.Instant?) {
+    func beginCall(deadline: CallInstant?) {
         refresh()
-        cached.deadline = deadline
+        cached.callDeadline = deadline
     }
 
     /// The context for the host call now running: lent, not copied (a copy costs a retain per field).
@@ -318,9 +318,9 @@ final class HostCallState {
     private func refresh() {
         let now = context.generation
         guard now != generation else { return }
-        let deadline = cached.deadline
+        let deadline = cached.callDeadline
         cached = context.makeHostCallContext(networkAllowlist: networkAllowlist)
-        cached.deadline = deadline
+        cached.callDeadline = deadline
         generation = now
     }
 }

@@ -20,7 +20,9 @@ package struct DefaultHostAPI: PluginWorldSyncImports {
         guard let logLevel = Logger.Level(pluginLevel: level) else {
             return .err("unknown log level '\(level)'; use trace, debug, info, warn or error")
         }
-        context.logger.log(level: logLevel, "\(context.cutForLog(message))")
+        if context.logs(logLevel) {
+            context.logger.log(level: logLevel, "\(context.cutForLog(message))")
+        }
         return .ok
     }
 
@@ -37,7 +39,17 @@ package struct DefaultHostAPI: PluginWorldSyncImports {
 extension Logger.Level {
     /// Maps a plugin's level name (`trace`, `debug`, `info`, `warn`/`warning`, `error`) to swift-log's.
     package init?(pluginLevel: String) {
-        switch pluginLevel.lowercased() {
+        if let level = Self(lowercasedPluginLevel: pluginLevel) {
+            self = level  // the usual spelling, without making a lowercased copy
+        } else if let level = Self(lowercasedPluginLevel: pluginLevel.lowercased()) {
+            self = level
+        } else {
+            return nil
+        }
+    }
+
+    private init?(lowercasedPluginLevel: String) {
+        switch lowercasedPluginLevel {
         case "trace": self = .trace
         case "debug": self = .debug
         case "info": self = .info

@@ -15,12 +15,15 @@ public struct HostCallContext: Sendable {
         var maxLogBytes: Int
         var networkAllowlist: [NetworkPattern]
         var maxOutputBytes: Int
-        var deadline: ContinuousClock.Instant? = nil
+        /// Not a `ContinuousClock.Instant`: see ``CallInstant``.
+        var deadline: CallInstant? = nil
     }
 
     /// The fields, shared between copies until one of them changes a field (see ``update(_:)``).
     private final class Box: @unchecked Sendable {
-        var fields: Fields
+        /// Changed only through ``update(_:)`` on a uniquely referenced box, so no access to it ever overlaps a
+        /// change: the run-time exclusivity check (a thread-local lookup on every read of every host call) is off.
+        @exclusivity(unchecked) var fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
 
@@ -76,8 +79,19 @@ public struct HostCallContext: Sendable {
     /// waits (for the network, a timer, another task) should not wait past it: the guest cannot be stopped while
     /// the host runs.
     public var deadline: ContinuousClock.Instant? {
+        get { box.fields.deadline?.instant }
+        set { update { $0.deadline = newValue.map(CallInstant.init) } }
+    }
+
+    /// ``deadline`` as the call path keeps it.
+    var callDeadline: CallInstant? {
         get { box.fields.deadline }
         set { update { $0.deadline = newValue } }
+    }
+
+    /// Whether ``logger`` logs messages of `level` (read in place: a copy of the logger costs a copy of its handler).
+    func logs(_ level: Logger.Level) -> Bool {
+        box.fields.logger.logLevel <= level
     }
 
     /// The time left before ``deadline``, at least zero; `nil` without a deadline.
