@@ -22,6 +22,8 @@ do {
     if groups.isEmpty || groups.contains("process") { try await ProcessBenchmark(iterations: iterations).report() }
     // The C example's `process` with an empty input, alone (for profiling the fixed cost of a call).
     if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
+    // The same with the 1 KiB input of `process` (for profiling what the input's size adds).
+    if groups.contains("fixed-1kib") { try await ProcessBenchmark(iterations: iterations).reportFixedCost(oneKiB: true) }
     if groups.isEmpty || groups.contains("engines") { try await EngineBenchmark(benchmark: ProcessBenchmark(iterations: iterations)).run() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
@@ -106,13 +108,13 @@ struct ProcessBenchmark {
         }
     }
 
-    func reportFixedCost() async throws {
+    func reportFixedCost(oneKiB: Bool = false) async throws {
         let host = PluginHost()
         let plugin = try await host.load(path: root + "/examples/plugins/text-transform-c/plugin.wasm")
         try await plugin.initialize(config: [("prefix", ">> ")])
-        let empty = ProcessRequest(input: "", options: request.options)
-        let fixed = try await measureAsync { _ = try await plugin.process(empty) }
-        row("typed process, C plugin, empty input", fixed)
+        let input = oneKiB ? request : ProcessRequest(input: "", options: request.options)
+        let fixed = try await measureAsync { _ = try await plugin.process(input) }
+        row(oneKiB ? "typed process, C plugin, 1 KiB input" : "typed process, C plugin, empty input", fixed)
         print("  pool: \(plugin.poolStatistics), replacements: \(plugin.instanceReplacements), last guest duration: \(plugin.lastCallDuration.map { "\($0)" } ?? "-")")
     }
 

@@ -58,7 +58,8 @@ public protocol CoreStore: AnyObject {
     var deniedMemoryBytes: Int? { get }
     /// The largest table size, in elements, a `table.grow` asked for and was denied since ``startCall()``.
     var deniedTableElements: Int? { get }
-    /// What stops this store's running call from another thread, or `nil` when its limits are not interruptible.
+    /// What stops this store's running call from another thread, or `nil` when its limits are not interruptible;
+    /// the same for the store's life (it is read once, when an instance is made).
     var interrupter: (any CallInterrupter)? { get }
 }
 

@@ -25,7 +25,6 @@ package final class CallInterruption: Sendable {
     private struct Call {
         var id: UInt64
         var started: CallInstant
-        var interrupter: (any CallInterrupter)?
         var reason: Reason?
         /// When the call must end (`nil`: no deadline), and the limit a stop then reports.
         var deadline: CallInstant?
@@ -35,14 +34,23 @@ package final class CallInterruption: Sendable {
     private struct State {
         var call: Call?
         /// The deadline timer armed in the ``DeadlineScheduler``: its token (what its action checks), its scheduler id
-        /// and when it fires. It outlives the call that armed it: see ``begin(deadline:limit:since:interrupter:)``.
+        /// and when it fires. It outlives the call that armed it: see ``begin(deadline:limit:since:)``.
         var timer: (token: UInt64, id: UInt64, at: CallInstant)?
     }
 
+    /// Stops the instance's running guest code (`nil`: its engine cannot be stopped, so calls get no deadline timer).
+    /// One per instance, held here rather than in each call's record: copying an existential per call went through
+    /// runtime metadata.
+    private let interrupter: (any CallInterrupter)?
     private let current = Mutex(State())
     private let nextID = Atomic<UInt64>(1)
     /// Set when the current call is stopped, for host work to notice (one relaxed load per check).
     private let stopRequested = Atomic<Bool>(false)
+
+    /// An interruption for an instance whose store `interrupter` stops.
+    package init(interrupter: (any CallInterrupter)?) {
+        self.interrupter = interrupter
+    }
 
     /// Thrown by host work that noticed its call was stopped; ``failure(_:stoppedBecause:stoppedAfter:)`` reports the
     /// reason (deadline or cancellation) instead.
@@ -57,9 +65,9 @@ package final class CallInterruption: Sendable {
 
     /// Starts a call that must end within `timeout` from now (`nil`: no deadline, cancellation only); returns its id
     /// for ``cancel(call:)`` and ``end(call:)``.
-    package func begin(timeout: Duration?, interrupter: (any CallInterrupter)?) -> UInt64 {
+    package func begin(timeout: Duration?) -> UInt64 {
         let now = CallInstant.now
-        return begin(deadline: timeout.map { now.advanced(by: $0) }, limit: timeout, since: now, interrupter: interrupter)
+        return begin(deadline: timeout.map { now.advanced(by: $0) }, limit: timeout, since: now)
     }
 
     /// Starts a call that must end by `deadline` (`nil`: no deadline, cancellation only); a stop at the deadline is
@@ -71,12 +79,12 @@ package final class CallInterruption: Sendable {
     /// a call whose deadline is later than the armed timer leaves it as it is, and when the timer fires it stops the
     /// call then running if that call's deadline has passed, arms itself again for a later one, or, with no call
     /// running, ends. So a steady stream of calls with a 30 s limit arms a timer about once every 30 s.
-    package func begin(deadline: CallInstant?, limit: Duration?, since started: CallInstant, interrupter: (any CallInterrupter)?) -> UInt64 {
+    package func begin(deadline: CallInstant?, limit: Duration?, since started: CallInstant) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         stopRequested.store(false, ordering: .relaxed)
         current.withLock { state in
             state.call = Call(
-                id: id, started: started, interrupter: interrupter, reason: nil, deadline: interrupter == nil ? nil : deadline,
+                id: id, started: started, reason: nil, deadline: interrupter == nil ? nil : deadline,
                 limit: limit ?? deadline.map { started.duration(to: $0) } ?? .zero)
             if let deadline, interrupter != nil, (state.timer?.at).map({ $0 > deadline }) ?? true { arm(at: deadline, &state) }
         }
@@ -92,7 +100,6 @@ package final class CallInterruption: Sendable {
     @discardableResult
     package func end(call id: UInt64) -> Reason? {
         current.withLock { state -> Reason? in
-            // Read in place: a copy of the call would copy its interrupter (an existential) too.
             guard state.call?.id == id else { return nil }
             let reason = state.call?.reason
             state.call = nil
@@ -148,7 +155,7 @@ package final class CallInterruption: Sendable {
 
     private func interrupt(call id: UInt64, because reason: Reason) {
         let stillRunning = current.withLock { state -> Bool in
-            guard var running = state.call, running.id == id, let interrupter = running.interrupter else { return false }
+            guard var running = state.call, running.id == id, let interrupter else { return false }
             if running.reason == nil { running.reason = reason }
             stopRequested.store(true, ordering: .relaxed)
             interrupter.interrupt()

@@ -68,7 +68,7 @@ package final class PluginInstance {
         let store = module.engine.makeStore(limits: instanceLimits)
         let binding = CanonicalBinding()
         let output = context.makeGuestOutput()
-        let interruption = CallInterruption()
+        let interruption = CallInterruption(interrupter: store.interrupter)
         let wasi = try WASIPreview1(output: output, capabilities: capabilities, stopCheck: { try interruption.checkNotStopped() })
         let hostCalls = HostCallState(context: context, networkAllowlist: capabilities.network, interruption: interruption)
         // Each import's core function, made for the binding through which it will see the instance.
@@ -89,7 +89,7 @@ package final class PluginInstance {
         var phase = "start"
         var started = CallInstant.now
         store.startCall()
-        var call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
+        var call = interruption.begin(timeout: limits.loadTimeout)
         do {
             let instance: any CoreInstance
             let canonical: CanonicalInstance
@@ -108,7 +108,7 @@ package final class PluginInstance {
                 phase = "_initialize"
                 started = CallInstant.now
                 store.startCall()
-                call = interruption.begin(timeout: limits.loadTimeout, interrupter: store.interrupter)
+                call = interruption.begin(timeout: limits.loadTimeout)
                 _ = try initialize.call([])
                 interruption.end(call: call)
             }
@@ -182,7 +182,7 @@ package final class PluginInstance {
         let limits = context.limits
         store.startCall()
         let started = CallInstant.now
-        let id = interruption.begin(deadline: deadline, limit: limits.timeout, since: arrived ?? started, interrupter: store.interrupter)
+        let id = interruption.begin(deadline: deadline, limit: limits.timeout, since: arrived ?? started)
         if running?.started(id) == true { interruption.cancel(call: id) }
         hostCalls.beginCall(deadline: deadline)
         let result = Result { try work() }
