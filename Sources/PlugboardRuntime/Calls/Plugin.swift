@@ -205,9 +205,9 @@ public final class Plugin: Sendable {
         let outcome = await withTaskCancellationHandler {
             await leased.instance.guestThread.run { () -> GuestOutcome<T> in
                 let instance = leased.instance
-                if let failed = Self.ensureInitialized(
+                let initialization = Self.ensureInitialized(
                     instance, export: initializeExport, deadline: callDeadline, arrived: callArrived, running: running)
-                {
+                if let failed = initialization {
                     return GuestOutcome(result: .failure(failed.error), duration: failed.duration, fuelUsed: failed.fuelUsed, memoryBytes: failed.memoryBytes)
                 }
                 return work(instance, callDeadline, callArrived, running)
