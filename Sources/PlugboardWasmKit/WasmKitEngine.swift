@@ -34,7 +34,12 @@ public struct WasmKitEngine: WasmEngine {
 
     /// How many stores made by this engine (and its copies) are alive.
     public var liveStoreCount: Int { stores.count }
-    private let stores = StoreCounter()
+    private let stores = LiveCounter()
+
+    /// How many modules compiled by this engine (and its copies) are alive: what a host keeps of each plugin
+    /// version it can still run or roll back to. For leak checks.
+    public var liveModuleCount: Int { modules.count }
+    private let modules = LiveCounter()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -44,7 +49,7 @@ public struct WasmKitEngine: WasmEngine {
     /// past it to WasmKit's parser).
     public func compile(_ bytes: [UInt8], screened description: ModuleDescription) throws -> any CompiledModule {
         do {
-            return WasmKitModule(module: try parseWasm(bytes: bytes), description: description)
+            return WasmKitModule(module: try parseWasm(bytes: bytes), description: description, liveness: LiveCounter.Token(modules))
         } catch {
             throw PlugboardError.invalidModule(detail: "\(error)")
         }
@@ -65,13 +70,27 @@ public struct WasmKitEngine: WasmEngine {
 package struct WasmKitModule: CompiledModule {
     package let module: WasmKit.Module
     package let description: ModuleDescription
+    /// Counts the module among its engine's live ones until its last copy is gone.
+    let liveness: LiveCounter.Token
 }
 
-/// Counts live stores, shared by an engine's copies.
-final class StoreCounter: Sendable {
+/// Counts live objects of one kind (stores, modules), shared by an engine's copies.
+final class LiveCounter: Sendable {
     private let value = Atomic<Int>(0)
     func add(_ delta: Int) { value.add(delta, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
+
+    /// Counted as live from its creation to its deinitialization.
+    final class Token: Sendable {
+        private let counter: LiveCounter
+
+        init(_ counter: LiveCounter) {
+            self.counter = counter
+            counter.add(1)
+        }
+
+        deinit { counter.add(-1) }
+    }
 }
 
 /// Shared WasmKit engines by stack size and fuel metering.

@@ -25,9 +25,9 @@ final class WasmKitStore: CoreStore {
     /// result through `cabi_realloc`); past this a call traps instead of recursing on the host's native stack.
     static let maxNesting = 4
 
-    private let counter: StoreCounter
+    private let counter: LiveCounter
 
-    init(engine: WasmKit.Engine, limits: InstanceLimits, metered: Bool, counter: StoreCounter) {
+    init(engine: WasmKit.Engine, limits: InstanceLimits, metered: Bool, counter: LiveCounter) {
         self.counter = counter
         counter.add(1)
         self.store = Store(engine: engine)

@@ -102,7 +102,7 @@ import PlugboardManifest
         return calls
     }
 
-    @Test func aThousandReloadsWhileFourTasksCallDropNoCallAndKeepMemoryBounded() async throws {
+    @Test func aThousandReloadsWhileFourTasksCallDropNoCallAndKeepWhatTheHostHoldsBounded() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/hot.wat"
@@ -150,19 +150,26 @@ import PlugboardManifest
         #expect(deployed == 900)
         #expect(refused == 100)
         #expect(calls > 0)
-        // A coarse bound on the process: other suites run in it meanwhile (each Python example plugin they load holds
-        // ~60 MB until it is unloaded, and freed memory need not return to the system); the live-store count below
-        // is exact.
-        if let baseline, let final { #expect(final - baseline < 768 << 20, "memory grew by \(megabytes(final - baseline))") }
+        // The RSS figures are printed, not bounded: other suites run in this process meanwhile, and what they hold at
+        // the moment of the reading (a Python example plugin holds ~60 MB until it is unloaded) moved the reading by
+        // up to 650 MiB from run to run, while this test alone grows it by under 1 MiB over the thousand reloads.
+        // `plugboard-benchmarks registry` measures RSS over reloads in a process of its own. The leak hooks below are
+        // exact: what the host keeps of the plugin is counted, whatever the rest of the process does.
         let summary = try await registry.summary("hot")
         #expect(summary.previousVersions.count <= RolloutSettings().keepVersions)
-        // Leak hook: once the swapped-out versions have drained, the live stores (instances) are the stable version's
-        // pool at most, whatever the number of reloads; after shutdown, none.
+        // Once the swapped-out versions have drained, the live stores (instances) are the stable version's pool at
+        // most, and the live compiled modules are the stable version's and those kept for a rollback, whatever the
+        // number of reloads; after shutdown, no store and no module but those the registry's module cache (bounded by
+        // bytes) keeps for a later load of the same binary.
         #expect(try await eventually(within: 60) { try await registry.summary("hot").draining.isEmpty })
         let poolSize = RolloutSettings().pool.size
         #expect(engine.liveStoreCount <= 1 * poolSize, "\(engine.liveStoreCount) live stores after \(reloads) reloads")
+        let keptModules = 1 + RolloutSettings().keepVersions
+        #expect(engine.liveModuleCount <= keptModules, "\(engine.liveModuleCount) live modules after \(reloads) reloads")
         await registry.shutdown()
         #expect(try await eventually(within: 60) { engine.liveStoreCount == 0 }, "\(engine.liveStoreCount) stores left after shutdown")
+        let cached = await registry.moduleCacheStatistics.entries
+        #expect(try await eventually(within: 60) { engine.liveModuleCount <= cached }, "\(engine.liveModuleCount) modules left after shutdown, \(cached) cached")
     }
 
     /// The same plugin alternates between its core module and its component (the freestanding C example, both
