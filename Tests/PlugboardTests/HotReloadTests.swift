@@ -31,23 +31,16 @@ import PlugboardManifest
         guard rename(staging, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
-    /// The process's resident set size in bytes (Linux), for the bounded-memory check, after the C allocator has
-    /// given back the free memory it keeps (`malloc_trim`, looked up at run time: the Glibc module does not declare it).
-    ///
-    /// Other suites run in this process meanwhile. Compiling their plugins (Cranelift, on several threads, for the
-    /// Python examples' 30 MB components) frees hundreds of megabytes into glibc's per-thread arenas, which keep it:
-    /// without the trim, that freed memory counted as growth here (1.8 GiB once on the Wasmtime pass).
+    /// The process's resident set size in bytes (Linux), for the figures the reload test prints, after the C
+    /// allocator has given back the free memory it keeps (`malloc_trim`, looked up at run time: the Glibc module does
+    /// not declare it). Compiling other suites' plugins (Cranelift, on several threads) frees hundreds of megabytes
+    /// into glibc's per-thread arenas, which keep it: untrimmed, the reading once grew 1.8 GiB on the Wasmtime pass.
     static func residentBytes() -> Int? {
         #if canImport(Glibc)
         if let trim = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {  // RTLD_DEFAULT
             _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
         }
         #endif
-        return untrimmedResidentBytes()
-    }
-
-    /// The process's resident set size in bytes (Linux), as the kernel counts it.
-    static func untrimmedResidentBytes() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
@@ -143,10 +136,9 @@ import PlugboardManifest
         }
         let elapsed = ContinuousClock.now - started
         let calls = await Self.stop(callers, stop)
-        let untrimmed = Self.untrimmedResidentBytes()
         let final = Self.residentBytes()
         let megabytes = { (bytes: Int?) in bytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "n/a" }
-        print("HotReloadTests: \(deployed) versions swapped in and \(refused) invalid ones refused in \(elapsed) while 4 tasks made \(calls) calls; RSS \(megabytes(baseline)) after 100 reloads, \(megabytes(final)) after \(reloads) (\(megabytes(untrimmed)) before the allocator gave back its free memory)")
+        print("HotReloadTests: \(deployed) versions swapped in and \(refused) invalid ones refused in \(elapsed) while 4 tasks made \(calls) calls; RSS \(megabytes(baseline)) after 100 reloads, \(megabytes(final)) after \(reloads)")
         #expect(deployed == 900)
         #expect(refused == 100)
         #expect(calls > 0)
