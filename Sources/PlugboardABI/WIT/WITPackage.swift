@@ -260,8 +260,7 @@ private struct WITPackageConverter {
 
     func convert(interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit) throws -> WITInterface {
         var functions: [WITFunction] = []
-        let qualifiedName = Self.qualifiedName(of: interface, in: unit)
-        let scope = HandleScope(interface: qualifiedName, origins: usedResourceOrigins(of: interface, in: file, unit: unit))
+        let scope = self.scope(of: interface, in: file, unit: unit)
         let resolve = { (repr: TypeReprSyntax) in try context.resolveType(repr, in: interface, sourceFile: file, contextPackage: unit) }
         for item in interface.items {
             switch item {
@@ -293,7 +292,12 @@ private struct WITPackageConverter {
             let unit = unit(named: packageName),
             let (interface, file) = try? context.lookupInterface(name: id.text, contextPackage: unit)
         else { return nil }
-        return HandleScope(interface: Self.qualifiedName(of: interface, in: unit), origins: usedResourceOrigins(of: interface, in: file, unit: unit))
+        return scope(of: interface, in: file, unit: unit)
+    }
+
+    /// Where handles written in `interface` point.
+    func scope(of interface: SyntaxNode<InterfaceSyntax>, in file: SyntaxNode<SourceFileSyntax>, unit: PackageUnit) -> HandleScope {
+        HandleScope(interface: Self.qualifiedName(of: interface, in: unit), origins: usedResourceOrigins(of: interface, in: file, unit: unit))
     }
 
     /// The resources `interface` takes from others with `use` (by the name it knows them by), each as the interface
