@@ -136,8 +136,9 @@ struct EngineBenchmark {
         let bytes: [UInt8]
         let function: String
         let argument: UInt32
-        /// Prepares a fresh instance (after `_initialize`), e.g. fills its input.
-        var prepare: (any CoreStore, any CoreInstance) throws -> Void = { _, _ in }
+        /// An export called once with `argument` on a fresh instance (after `_initialize`), e.g. one that fills
+        /// the input.
+        var prepareExport: String? = nil
         /// Whether the call's results are right (the instance is the one called).
         let check: ([CoreValue], any CoreInstance) -> Bool
         /// The same work in Swift; its result feeds a sink so it is not optimized away.
@@ -177,10 +178,7 @@ struct EngineBenchmark {
                 check: { results, _ in results == [.i32(82_025)] }, native: { nativeSieve(opaque(Int(sieveN))) }),
             ComputeGuest(
                 label: "SHA-256 of 4 MiB", bytes: built["sha256"]!, function: "sha256", argument: UInt32(length),
-                prepare: { store, instance in
-                    store.startCall()
-                    _ = try instance.function(named: "fill")!.call([.i32(UInt32(length))])
-                },
+                prepareExport: "fill",
                 check: { results, instance in
                     guard case .i32(let pointer)? = results.first, let memory = instance.memory,
                         Int(pointer) + 32 <= memory.byteCount
@@ -226,9 +224,12 @@ struct EngineBenchmark {
             store.startCall()
             _ = try initialize.call([])
         }
-        try guest.prepare(store, instance)
-        let function = instance.function(named: guest.function)!
         let arguments: [CoreValue] = [.i32(guest.argument)]
+        if let prepareExport = guest.prepareExport {
+            store.startCall()
+            _ = try instance.function(named: prepareExport)!.call(arguments)
+        }
+        let function = instance.function(named: guest.function)!
         store.startCall()
         let results = try function.call(arguments)
         precondition(guest.check(results, instance), "\(engine.name): \(guest.label) returned \(results)")
@@ -331,6 +332,19 @@ struct EngineBenchmark {
             print(String(format: "  goal (issue 15) deadline overhead ≤ 2 %%: worst %+.1f %%  ", worst) + verdict(worst <= 2))
             print("  (each setting is an engine of its own: `interruptible` code checks the epoch at loop heads and function")
             print("   entries, `fuel` code counts fuel; \"as is\" has neither. Plugins with a deadline pay the epoch checks.)")
+            switch try StoppingPeer.run(root: root, guests: guests) {
+            case .success(let timings):
+                print("  the same guests in bare Wasmtime (wasmtime-py, same library, same settings), ms/call (median):")
+                for guest in guests {
+                    guard let timing = timings[guest.label] else { continue }
+                    print(Self.line("  \(guest.label), as is", timing.asIs))
+                    print(Self.line("  \(guest.label), epochs", timing.epochs, String(format: "%+7.1f %% vs as is", (timing.epochs / timing.asIs - 1) * 100)))
+                    print(Self.line("  \(guest.label), fuel", timing.fuel, String(format: "%+7.1f %% vs as is", (timing.fuel / timing.asIs - 1) * 100)))
+                }
+                print("  (the epoch checks' cost is in the code Cranelift compiles, not in Plugboard: bare Wasmtime pays it too)")
+            case .failure(let unavailable):
+                print("  bare Wasmtime (wasmtime-py): \(unavailable.reason)")
+            }
         }
         // The typed call with the timer of a deadline armed per call, and without one.
         let request = benchmark.request

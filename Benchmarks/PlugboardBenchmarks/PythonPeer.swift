@@ -18,7 +18,7 @@ struct PythonPeer {
     let setupHint: String
 
     static let extism = PythonPeer(script: "Benchmarks/extism/bench.py", setupHint: "run scripts/setup-extism to compare with Extism's Python SDK")
-    static let wasmtimePy = PythonPeer(script: "Benchmarks/wasmtime-py/bench.py", setupHint: "run scripts/setup, then .venv/bin/pip install wasmtime==50.0.1, to compare with wasmtime-py")
+    static let wasmtimePy = PythonPeer(script: "Benchmarks/wasmtime-py/bench.py", setupHint: "run scripts/setup (it installs wasmtime 50.0.1 into .venv) to compare with wasmtime-py")
 
     /// Runs the script with `calls` calls per run, `runs` runs and config `prefix`: its timing, or why there is none
     /// (a sentence to print after the peer's name).

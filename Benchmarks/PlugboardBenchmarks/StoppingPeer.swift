@@ -1,0 +1,53 @@
+import Foundation
+
+/// Bare Wasmtime from Python (Benchmarks/wasmtime-py/stopping.py) timing the compute guests as they are, with epoch
+/// checks and with fuel, in this run: whether an overhead `plugboard-benchmarks engines` measures for stopping a call
+/// is Plugboard's or the code Wasmtime compiles.
+struct StoppingPeer {
+    /// Milliseconds per call, medians over the script's rounds.
+    struct Timing {
+        var asIs: Double
+        var epochs: Double
+        var fuel: Double
+    }
+
+    static let script = "Benchmarks/wasmtime-py/stopping.py"
+
+    /// Runs the script on `guests`: each guest's timing by label, or why there is none.
+    static func run(root: String, guests: [EngineBenchmark.ComputeGuest]) throws -> Result<[String: Timing], PythonPeer.Unavailable> {
+        let python = root + "/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else { return .failure(.init(".venv/bin/python is missing; run scripts/setup")) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-stopping-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var arguments = [root + "/" + script]
+        for (index, guest) in guests.enumerated() {
+            let file = directory.appendingPathComponent("guest\(index).wasm")
+            try Data(guest.bytes).write(to: file)
+            let prepare = guest.prepareExport.map { ":" + $0 } ?? ""
+            arguments += ["--guest", "\(index)=\(file.path):\(guest.function):\(guest.argument)\(prepare)"]
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let timings = json["guests"] as? [String: [String: Double]]
+        else {
+            return .failure(.init("stopping.py failed (status \(process.terminationStatus))"))
+        }
+        var byLabel: [String: Timing] = [:]
+        for (index, guest) in guests.enumerated() {
+            guard let timing = timings["\(index)"], let asIs = timing["as_is_ms"], let epochs = timing["epochs_ms"], let fuel = timing["fuel_ms"] else {
+                return .failure(.init("stopping.py printed no timing for \(guest.label)"))
+            }
+            byLabel[guest.label] = Timing(asIs: asIs, epochs: epochs, fuel: fuel)
+        }
+        return .success(byLabel)
+    }
+}
