@@ -24,6 +24,8 @@ do {
     if groups.contains("fixed") { try await ProcessBenchmark(iterations: iterations).reportFixedCost() }
     // The same with the 1 KiB input of `process` (for profiling what the input's size adds).
     if groups.contains("fixed-1kib") { try await ProcessBenchmark(iterations: iterations).reportFixedCost(oneKiB: true) }
+    // A fresh instance per call: the old one retired, a new one instantiated and initialized (for profiling instantiation).
+    if groups.contains("instantiate") { try await ProcessBenchmark(iterations: iterations).reportInstantiation() }
     if groups.isEmpty || groups.contains("engines") { try await EngineBenchmark(benchmark: ProcessBenchmark(iterations: iterations)).run() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
@@ -116,6 +118,19 @@ struct ProcessBenchmark {
         let fixed = try await measureAsync { _ = try await plugin.process(input) }
         row(oneKiB ? "typed process, C plugin, 1 KiB input" : "typed process, C plugin, empty input", fixed)
         print("  pool: \(plugin.poolStatistics), replacements: \(plugin.instanceReplacements), last guest duration: \(plugin.lastCallDuration.map { "\($0)" } ?? "-")")
+    }
+
+    func reportInstantiation() async throws {
+        let host = PluginHost()
+        let plugin = try await host.load(path: root + "/examples/plugins/text-transform-c/plugin.wasm")
+        try await plugin.initialize(config: [("prefix", ">> ")])
+        let empty = ProcessRequest(input: "", options: request.options)
+        let call = try await measureAsync { _ = try await plugin.process(empty) }
+        let recycled = try await measureAsync {
+            await plugin.recycleInstances()
+            _ = try await plugin.process(empty)
+        }
+        row("C plugin, fresh instance + call", recycled, String(format: "   %.0f ns without the call", recycled - call))
     }
 
     /// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.

@@ -4,9 +4,9 @@ import Synchronization
 /// Where plugins are loaded: parsing, validation, compilation and instantiation (with the guest code it runs:
 /// `start`, `_initialize`, `initialize`, `get-metadata`).
 ///
-/// Each load runs on a thread of its own with a 64 MiB stack, never on Swift's cooperative pool or a Dispatch
-/// queue, so a file that takes long to load (up to its deadline) cannot stall the server's other work, and
-/// recursion in a parser has far more room than any pre-check lets it use. At most ``maxConcurrentLoads`` loads of
+/// Each load runs on a thread of its own with a 64 MiB stack (one of ``threads``, kept a while for the next load),
+/// never on Swift's cooperative pool or a Dispatch queue, so a file that takes long to load (up to its deadline)
+/// cannot stall the server's other work, and recursion in a parser has far more room than any pre-check lets it use. At most ``maxConcurrentLoads`` loads of
 /// new plugins or versions run at once; further ones wait their turn. Fresh instances of plugins already loaded
 /// (a pool growing, or replacing an instance) are not counted: they are bounded by the pools' sizes, and a burst of
 /// slow loads must not delay them.
@@ -15,6 +15,8 @@ package enum LoadingThreads {
     package static let maxConcurrentLoads = 8
 
     private static let slots = AsyncSlots(count: maxConcurrentLoads)
+    /// The loading threads, each kept a while for the next load or fresh instance once it is done.
+    package static let threads = ReusableThreads(stackSize: stackSize)
 
     /// Runs `work` on a loading thread and returns what it returns or throws.
     /// - Parameter counted: Whether the load takes one of the ``maxConcurrentLoads`` slots (loads of new plugins and
@@ -27,9 +29,7 @@ package enum LoadingThreads {
     private static func start<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             do {
-                try DedicatedThread.start(stackSize: stackSize) {
-                    continuation.resume(with: Result { try work() })
-                }
+                try threads.run { continuation.resume(with: Result { try work() }) }
             } catch {
                 continuation.resume(throwing: PlugboardError.invalidArgument("the host could not start a thread to load the plugin: \(error)"))
             }

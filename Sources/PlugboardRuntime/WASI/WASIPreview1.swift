@@ -43,7 +43,10 @@ package struct WASIPreview1 {
     /// Host functions for every `wasi_snapshot_preview1` function the module imports, or an error for an
     /// import whose signature is not WASI's.
     package func hostFunctions(for imports: [ModuleDescription.Import], binding: CanonicalBinding) throws -> [CoreHostFunction] {
-        try imports.filter { $0.module == Self.moduleName }.map { entry in
+        let wanted = imports.filter { $0.module == Self.moduleName }
+        guard !wanted.isEmpty else { return [] }
+        let implementations = self.implementations  // built once: it is a dictionary of every function's closure
+        return try wanted.map { entry in
             guard case .function(let signature) = entry.kind else { throw PlugboardError.unknownImport(entry, provided: []) }
             if let known = implementations[entry.name] {
                 guard known.signature == signature else {
