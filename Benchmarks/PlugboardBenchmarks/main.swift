@@ -3,6 +3,7 @@
 // actor (the hop every call to a `Plugin` pays).
 //
 //     swift run -c release plugboard-benchmarks [iterations] [process|engines|components|python|registry|http]
+//     (profiling groups, named only: fixed, fixed-1kib, instantiate; PLUGBOARD_ENGINE picks their engine)
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
