@@ -23,23 +23,32 @@ struct PythonPeer {
     /// Runs the script with `calls` calls per run, `runs` runs and config `prefix`: its timing, or why there is none
     /// (a sentence to print after the peer's name).
     func run(root: String, calls: Int, runs: Int = 7, prefix: String = ">> ") throws -> Result<Timing, Unavailable> {
+        let printed = try Self.runScript(root: root, script, ["--calls", "\(calls)", "--runs", "\(runs)", "--prefix", prefix], setupHint: setupHint)
+        return printed.flatMap { json in
+            guard let oneKiB = json["process_1kib_us"] as? Double, let empty = json["process_empty_us"] as? Double else {
+                return .failure(Unavailable("\(URL(fileURLWithPath: script).lastPathComponent) printed no timing"))
+            }
+            return .success(Timing(process1KiB: oneKiB, processEmpty: empty))
+        }
+    }
+
+    /// Runs `script` (relative to the repository root) with the repository's `.venv/bin/python` and `arguments`: the
+    /// JSON object it printed on stdout, or why there is none.
+    static func runScript(root: String, _ script: String, _ arguments: [String], setupHint: String) throws -> Result<[String: Any], Unavailable> {
         let python = root + "/.venv/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else { return .failure(Unavailable(".venv/bin/python is missing; \(setupHint)")) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root + "/" + script, "--calls", "\(calls)", "--runs", "\(runs)", "--prefix", prefix]
+        process.arguments = [root + "/" + script] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let oneKiB = json["process_1kib_us"] as? Double, let empty = json["process_empty_us"] as? Double
-        else {
+        guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             return .failure(Unavailable("\(URL(fileURLWithPath: script).lastPathComponent) failed (status \(process.terminationStatus))"))
         }
-        return .success(Timing(process1KiB: oneKiB, processEmpty: empty))
+        return .success(json)
     }
 
     /// Why a peer has no timing.

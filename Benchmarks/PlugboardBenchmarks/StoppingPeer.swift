@@ -15,32 +15,22 @@ struct StoppingPeer {
 
     /// Runs the script on `guests`: each guest's timing by label, or why there is none.
     static func run(root: String, guests: [EngineBenchmark.ComputeGuest]) throws -> Result<[String: Timing], PythonPeer.Unavailable> {
-        let python = root + "/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else { return .failure(.init(".venv/bin/python is missing; run scripts/setup")) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugboard-stopping-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var arguments = [root + "/" + script]
+        var arguments: [String] = []
         for (index, guest) in guests.enumerated() {
             let file = directory.appendingPathComponent("guest\(index).wasm")
             try Data(guest.bytes).write(to: file)
             let prepare = guest.prepareExport.map { ":" + $0 } ?? ""
             arguments += ["--guest", "\(index)=\(file.path):\(guest.function):\(guest.argument)\(prepare)"]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let timings = json["guests"] as? [String: [String: Double]]
-        else {
-            return .failure(.init("stopping.py failed (status \(process.terminationStatus))"))
+        let json: [String: Any]
+        switch try PythonPeer.runScript(root: root, script, arguments, setupHint: "run scripts/setup") {
+        case .success(let printed): json = printed
+        case .failure(let unavailable): return .failure(unavailable)
         }
+        guard let timings = json["guests"] as? [String: [String: Double]] else { return .failure(.init("stopping.py printed no timings")) }
         var byLabel: [String: Timing] = [:]
         for (index, guest) in guests.enumerated() {
             guard let timing = timings["\(index)"], let asIs = timing["as_is_ms"], let epochs = timing["epochs_ms"], let fuel = timing["fuel_ms"] else {
