@@ -6,10 +6,10 @@ import Synchronization
 ///
 /// Each load runs on a thread of its own with a 64 MiB stack (one of ``threads``, kept a while for the next load),
 /// never on Swift's cooperative pool or a Dispatch queue, so a file that takes long to load (up to its deadline)
-/// cannot stall the server's other work, and recursion in a parser has far more room than any pre-check lets it use. At most ``maxConcurrentLoads`` loads of
-/// new plugins or versions run at once; further ones wait their turn. Fresh instances of plugins already loaded
-/// (a pool growing, or replacing an instance) are not counted: they are bounded by the pools' sizes, and a burst of
-/// slow loads must not delay them.
+/// cannot stall the server's other work, and recursion in a parser has far more room than any pre-check lets it use.
+/// At most ``maxConcurrentLoads`` loads of new plugins or versions run at once; further ones wait their turn. Fresh
+/// instances of plugins already loaded (a pool growing, or replacing an instance) are not counted: they are bounded
+/// by the pools' sizes, and a burst of slow loads must not delay them.
 package enum LoadingThreads {
     package static let stackSize = 64 << 20
     package static let maxConcurrentLoads = 8
