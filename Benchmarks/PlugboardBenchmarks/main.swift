@@ -3,7 +3,7 @@
 // actor (the hop every call to a `Plugin` pays).
 //
 //     swift run -c release plugboard-benchmarks [iterations] [process|engines|components|python|registry|http]
-//     (profiling groups, named only: fixed, fixed-1kib, instantiate; PLUGBOARD_ENGINE picks their engine)
+//     (profiling groups, named only: fixed, fixed-1kib, instantiate, load; PLUGBOARD_ENGINE picks their engine)
 //
 // Reports the median of 7 runs per case, in nanoseconds per call, and ratios to the baselines; then the overhead
 // of the deadline (fuel-metered engine plus a timer) and of a fuel budget on compute guests (InterruptionBenchmark);
@@ -27,6 +27,8 @@ do {
     if groups.contains("fixed-1kib") { try await ProcessBenchmark(iterations: iterations).reportFixedCost(oneKiB: true) }
     // A fresh instance per call: the old one retired, a new one instantiated and initialized (for profiling instantiation).
     if groups.contains("instantiate") { try await ProcessBenchmark(iterations: iterations).reportInstantiation() }
+    // A whole plugin load from bytes and its unload (for profiling loading; Wasmtime compiles from its disk cache).
+    if groups.contains("load") { try await ProcessBenchmark(iterations: iterations).reportLoad() }
     if groups.isEmpty || groups.contains("engines") { try await EngineBenchmark(benchmark: ProcessBenchmark(iterations: iterations)).run() }
     if groups.isEmpty || groups.contains("components") {
         try await ComponentBenchmark(benchmark: ProcessBenchmark(iterations: iterations), instantiations: max(20, iterations / 100)).run()
@@ -132,6 +134,16 @@ struct ProcessBenchmark {
             _ = try await plugin.process(empty)
         }
         row("C plugin, fresh instance + call", recycled, String(format: "   %.0f ns without the call", recycled - call))
+    }
+
+    func reportLoad() async throws {
+        let bytes = try PluginBinary(contentsOf: root + "/examples/plugins/text-transform-c/plugin.wasm").bytes
+        let host = PluginHost()
+        let time = try await measureAsync {
+            _ = try await host.load(bytes: bytes, name: "load")
+            try await host.unload("load")
+        }
+        row("C plugin, load from bytes + unload", time)
     }
 
     /// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.

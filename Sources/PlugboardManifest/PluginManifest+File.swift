@@ -50,9 +50,6 @@ extension PluginManifest {
 
     /// Lowercase hexadecimal SHA-256 of `bytes`.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        SHA256.hash(data: bytes).lowercaseHex
     }
 }

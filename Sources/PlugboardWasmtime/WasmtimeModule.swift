@@ -78,7 +78,7 @@ struct WasmtimeModuleCache: Sendable {
     }
 
     private func file(for bytes: [UInt8], on engine: WasmtimeEngineHandle) -> URL {
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: bytes).lowercaseHex
         // "quota-memories": compiled for Plugboard's memory creator (no copy-on-write images).
         let key = engine.key
         let settings = "stack\(key.stackBytes)\(key.fuel ? "-fuel" : "")\(key.epochs ? "-epochs" : "")-quota-memories"

@@ -179,6 +179,12 @@ import PlugboardManifest
         #expect(plugin.name == "text-transform-wat")
     }
 
+    @Test func theSHA256PinIsSpelledAsSha256sumPrintsIt() {
+        // FIPS 180-2's test vector: what `printf abc | sha256sum` prints.
+        #expect(PluginManifest.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(PluginManifest.sha256Hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test func manifestBesidePluginIsPickedUp() async throws {
         let directory = try Self.pluginDirectory(manifest: """
             name = "from-manifest"
