@@ -34,11 +34,11 @@ public struct HostileCase: Sendable, CustomStringConvertible {
     }
     /// `[limits]` and `[capabilities]` lines of its manifest, beyond the deadline.
     public var manifest: String = ""
-    /// Its deadline (in its manifest; ``limits`` has the same): ``HostileCatalog/deadline``, except for a case that
-    /// answers after legitimate work that can take longer than that in a debug build on a loaded machine.
-    public var timeout = HostileCatalog.deadline
     /// The same as load options, for the library.
     public var limits = PluginLimits(timeout: HostileCatalog.deadline)
+    /// Its deadline, from ``limits`` (and written into its manifest): ``HostileCatalog/deadline``, except for a case
+    /// that answers after legitimate work that can take longer than that in a debug build on a loaded machine.
+    public var timeout: Duration { limits.timeout ?? HostileCatalog.deadline }
     public var capabilities = PluginCapabilities()
 
     public var description: String { name }
@@ -50,7 +50,7 @@ public struct HostileCase: Sendable, CustomStringConvertible {
         wasm = "\(fileName)"
 
         [limits]
-        timeout-ms = \(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        timeout-ms = \(Int(timeout.inMilliseconds))
         \(manifest)
         """
     }
@@ -252,7 +252,7 @@ public enum HostileCatalog {
             """
         return HostileCase(
             name: plugin.name, wat: plugin.wat, outcome: .answers("x"), manifest: "max-memory-mb = 64\nmax-host-call-mb = 32",
-            timeout: .seconds(10), limits: PluginLimits(maxMemoryBytes: 64 << 20, timeout: .seconds(10), maxHostCallBytes: 32 << 20))
+            limits: PluginLimits(maxMemoryBytes: 64 << 20, timeout: .seconds(10), maxHostCallBytes: 32 << 20))
     }
 
     /// `proc_exit(code)` from `process`; 256 read as success and 137 as a kill by signal in `plugboard run`.
