@@ -32,21 +32,11 @@ struct ComponentBenchmark {
                 typed.append(try await benchmark.measureAsync { _ = try await plugin.process(request) })
                 benchmark.row("typed process 1 KiB, \(pair.label) \(kind)", typed.last!)
 
-                let empty = ProcessRequest(input: "", options: request.options)
-                let call = try await benchmark.measureAsync(iterations: instantiations) { _ = try await plugin.process(empty) }
-                let recycled = try await benchmark.measureAsync(iterations: instantiations) {
-                    await plugin.recycleInstances()
-                    _ = try await plugin.process(empty)
-                }
-                instantiation.append(recycled - call)
+                let fresh = try await benchmark.freshInstanceCost(of: plugin, iterations: instantiations)
+                instantiation.append(fresh.withCall - fresh.call)
                 benchmark.row("  instantiate (fresh instance + call - call)", instantiation.last!)
 
-                let loader = PluginHost()
-                loads.append(
-                    try await benchmark.measureAsync(iterations: instantiations) {
-                        _ = try await loader.load(bytes: bytes, name: "load")
-                        try await loader.unload("load")
-                    })
+                loads.append(try await benchmark.loadAndUnloadCost(bytes, iterations: instantiations))
                 benchmark.row("  load from bytes (parse … get-metadata)", loads.last!)
                 try await host.unload("bench")
             }

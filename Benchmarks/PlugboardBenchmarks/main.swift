@@ -113,10 +113,15 @@ struct ProcessBenchmark {
         }
     }
 
-    func reportFixedCost(oneKiB: Bool = false) async throws {
-        let host = PluginHost()
-        let plugin = try await host.load(path: root + "/examples/plugins/text-transform-c/plugin.wasm")
+    /// The C example, loaded and initialized with the prefix every row uses.
+    func loadedCExample() async throws -> Plugin {
+        let plugin = try await PluginHost().load(path: root + "/examples/plugins/text-transform-c/plugin.wasm")
         try await plugin.initialize(config: [("prefix", ">> ")])
+        return plugin
+    }
+
+    func reportFixedCost(oneKiB: Bool = false) async throws {
+        let plugin = try await loadedCExample()
         let input = oneKiB ? request : ProcessRequest(input: "", options: request.options)
         let fixed = try await measureAsync { _ = try await plugin.process(input) }
         row(oneKiB ? "typed process, C plugin, 1 KiB input" : "typed process, C plugin, empty input", fixed)
@@ -124,26 +129,34 @@ struct ProcessBenchmark {
     }
 
     func reportInstantiation() async throws {
-        let host = PluginHost()
-        let plugin = try await host.load(path: root + "/examples/plugins/text-transform-c/plugin.wasm")
-        try await plugin.initialize(config: [("prefix", ">> ")])
-        let empty = ProcessRequest(input: "", options: request.options)
-        let call = try await measureAsync { _ = try await plugin.process(empty) }
-        let recycled = try await measureAsync {
-            await plugin.recycleInstances()
-            _ = try await plugin.process(empty)
-        }
-        row("C plugin, fresh instance + call", recycled, String(format: "   %.0f ns without the call", recycled - call))
+        let cost = try await freshInstanceCost(of: try await loadedCExample())
+        row("C plugin, fresh instance + call", cost.withCall, String(format: "   %.0f ns without the call", cost.withCall - cost.call))
     }
 
     func reportLoad() async throws {
         let bytes = try PluginBinary(contentsOf: root + "/examples/plugins/text-transform-c/plugin.wasm").bytes
+        row("C plugin, load from bytes + unload", try await loadAndUnloadCost(bytes))
+    }
+
+    /// Nanoseconds per fresh instance of `plugin` with a call (every instance retired, a new one made and
+    /// initialized, `process` with an empty input), and per such call alone.
+    func freshInstanceCost(of plugin: Plugin, iterations: Int? = nil) async throws -> (withCall: Double, call: Double) {
+        let empty = ProcessRequest(input: "", options: request.options)
+        let call = try await measureAsync(iterations: iterations) { _ = try await plugin.process(empty) }
+        let withCall = try await measureAsync(iterations: iterations) {
+            await plugin.recycleInstances()
+            _ = try await plugin.process(empty)
+        }
+        return (withCall, call)
+    }
+
+    /// Nanoseconds per load of `bytes` (parse … `get-metadata`) into a host of its own, and unload.
+    func loadAndUnloadCost(_ bytes: [UInt8], iterations: Int? = nil) async throws -> Double {
         let host = PluginHost()
-        let time = try await measureAsync {
+        return try await measureAsync(iterations: iterations) {
             _ = try await host.load(bytes: bytes, name: "load")
             try await host.unload("load")
         }
-        row("C plugin, load from bytes + unload", time)
     }
 
     /// Runs `body` `iterations` times, 7 times over, and returns the median nanoseconds per call.
