@@ -6,7 +6,8 @@ import Plugboard
 ///
 /// Each case is a default-world plugin (``HostilePlugin``) that misbehaves in one way, with a `plugin.toml` giving it
 /// a 1 s deadline (and whatever capability its attack needs), so every case ends, one way or another, within about a
-/// second. (One case that answers moves 62 MiB through the host: it gets 10 s, see ``HostileCase/timeout``.)
+/// second. (Two cases move tens of MiB through the host before their bound applies: they get 10 s, see
+/// ``HostileCase/timeout``.)
 public struct HostileCase: Sendable, CustomStringConvertible {
     /// Where the plugin's misbehaviour shows.
     public enum Outcome: Sendable {
@@ -264,7 +265,10 @@ public enum HostileCatalog {
     }
 
     /// `fetch` with a header list of a million entries that all point at one 16 MiB string: lifting them copied
-    /// each one, terabytes in all. Within the host-call budget (16 MiB), the second entry is refused.
+    /// each one, terabytes in all. Within the host-call budget (16 MiB), the second entry is refused. Getting there
+    /// is legitimate work (the guest fills 32 MiB, the host lifts the first 16 MiB string), which took 1.2 s once in
+    /// a debug `plugboard serve` beside the other suites on 2 cores: like giant-event, its deadline is 10 s, since
+    /// what it tests is the host-call bound.
     public static var aliasedHeaders: HostileCase {
         var plugin = HostilePlugin(name: "aliased-headers")
         plugin.imports = [fetch]
@@ -293,7 +297,7 @@ public enum HostileCatalog {
         return HostileCase(
             name: plugin.name, wat: plugin.wat, outcome: .failsCall(.hostCallLimitExceeded),
             manifest: "max-memory-mb = 64\n\n[capabilities]\nnetwork = [\"http://127.0.0.1:9\"]",
-            limits: PluginLimits(maxMemoryBytes: 64 << 20, timeout: deadline),
+            limits: PluginLimits(maxMemoryBytes: 64 << 20, timeout: .seconds(10)),
             capabilities: PluginCapabilities(network: [try! NetworkPattern(parsing: "http://127.0.0.1:9")]))
     }
 }
